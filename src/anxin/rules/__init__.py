@@ -1,1 +1,8 @@
-"""rules."""
+"""Guarantee rules. Importing this package registers every rule and its pack schema."""
+
+from __future__ import annotations
+
+from anxin.rules import late_shipment as late_shipment
+from anxin.rules.base import DueDeadline, OrderRule, order_rules
+
+__all__ = ["DueDeadline", "OrderRule", "order_rules"]

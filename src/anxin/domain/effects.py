@@ -1,0 +1,63 @@
+"""What rules decide: effects the engine commits atomically with the state change.
+
+Rules return these as plain data; they never touch storage. Every id is derived from the
+facts (order, rule, trigger), never from a clock or a counter, so a replay, a redelivery or a
+crash-and-restart produces the same rows and the store's unique keys absorb the repeats.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import msgspec
+
+from anxin.domain.ledger import LedgerTransaction
+
+
+class Explanation(msgspec.Struct, frozen=True):
+    """Why a decision was taken: the rule, the policy version in force, and the inputs."""
+
+    rule_id: str
+    pack: str
+    pack_version: str
+    inputs: dict[str, Any]
+
+
+class Decision(msgspec.Struct, frozen=True):
+    decision_id: str
+    aggregate_key: str
+    rule_id: str
+    kind: str  # e.g. "breach", "exempt", "on_time"
+    decided_at: dt.datetime
+    explanation: Explanation
+    outcome: dict[str, Any] = {}
+
+
+class ScheduleDeadline(msgspec.Struct, frozen=True):
+    """Ask the engine to call the rule back at ``due_at`` (``tick`` fires it exactly once)."""
+
+    deadline_id: str
+    aggregate_key: str
+    rule_id: str
+    due_at: dt.datetime
+    pack: str
+    pack_version: str
+    data: dict[str, Any] = {}
+
+
+class CancelDeadline(msgspec.Struct, frozen=True):
+    deadline_id: str
+
+
+class OutboxMessage(msgspec.Struct, frozen=True):
+    """A message for the marketplace to act on (pay a coupon, notify, open a task)."""
+
+    message_id: str
+    topic: str
+    aggregate_key: str
+    created_at: dt.datetime
+    body: dict[str, Any]
+
+
+Effect = Decision | ScheduleDeadline | CancelDeadline | OutboxMessage | LedgerTransaction

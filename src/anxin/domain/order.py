@@ -1,0 +1,212 @@
+"""Per-order state: the facts known about one order, folded from its events.
+
+The fold is pure and, where the real world allows, insensitive to arrival order: scans are kept
+sorted by time and id, timestamps are first-wins by time, so a redelivered or reordered stream
+lands on the same state.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import msgspec
+
+from anxin.contract import events as ev
+from anxin.domain.money import Money
+
+
+class Scan(msgspec.Struct, frozen=True):
+    at: dt.datetime
+    event_id: str
+    code: str = ""
+    text: str = ""
+    location: str = ""
+
+
+class Parcel(msgspec.Struct):
+    shipment_id: str
+    carrier: str
+    tracking_number: str
+    created_at: dt.datetime
+    scans: list[Scan] = []
+
+    def first_scan_at(self) -> dt.datetime | None:
+        return self.scans[0].at if self.scans else None
+
+
+class AfterSale(msgspec.Struct):
+    aftersale_id: str
+    kind: str
+    reason: str
+    requested_at: dt.datetime
+    amount: int
+    currency: str
+    status: str = "requested"  # requested / responded / escalated / return_shipped / ...
+    responded_at: dt.datetime | None = None
+    response: str | None = None
+    escalated_at: dt.datetime | None = None
+    return_shipped_at: dt.datetime | None = None
+    return_received_at: dt.datetime | None = None
+    return_condition: str | None = None
+    resolved_at: dt.datetime | None = None
+    outcome: str | None = None
+    decided_by: str | None = None
+    refunded: int = 0
+
+
+class OrderState(msgspec.Struct):
+    order_id: str
+    version: int = 0
+    merchant_id: str | None = None
+    consumer_id: str | None = None
+    placed_at: dt.datetime | None = None
+    paid_at: dt.datetime | None = None
+    cancelled_at: dt.datetime | None = None
+    cancelled_by: str | None = None
+    amount: int | None = None
+    amount_paid: int | None = None
+    currency: str | None = None
+    items: list[ev.Item] = []
+    promises: list[ev.Promise] = []
+    presale_ship_by: dt.datetime | None = None
+    destination: ev.Region | None = None
+    channel: str | None = None
+    parcels: list[Parcel] = []
+    aftersales: list[AfterSale] = []
+    review_stars: int | None = None
+    complaints: int = 0
+
+    # ------------------------------------------------------------ derived facts
+
+    @property
+    def status(self) -> str:
+        """A status derived from facts (never stored on its own, so it cannot drift)."""
+        if self.cancelled_at is not None:
+            return "cancelled"
+        if any(p.scans for p in self.parcels):
+            return "in_transit"
+        if self.parcels:
+            return "shipped"
+        if self.paid_at is not None:
+            return "paid"
+        return "placed" if self.placed_at is not None else "unknown"
+
+    def paid(self) -> Money | None:
+        if self.amount_paid is None or self.currency is None:
+            return None
+        return Money(self.amount_paid, self.currency)
+
+    def shipped_at(self) -> dt.datetime | None:
+        """When the goods left: the earliest carrier scan, else the merchant's shipment click."""
+        scans = [p.first_scan_at() for p in self.parcels if p.scans]
+        if scans:
+            return min(t for t in scans if t is not None)
+        if self.parcels:
+            return min(p.created_at for p in self.parcels)
+        return None
+
+    def parcel(self, carrier: str, tracking_number: str) -> Parcel | None:
+        for p in self.parcels:
+            if p.carrier == carrier and p.tracking_number == tracking_number:
+                return p
+        return None
+
+    def aftersale(self, aftersale_id: str) -> AfterSale | None:
+        for a in self.aftersales:
+            if a.aftersale_id == aftersale_id:
+                return a
+        return None
+
+
+def _earliest(current: dt.datetime | None, new: dt.datetime) -> dt.datetime:
+    return new if current is None or new < current else current
+
+
+def apply(state: OrderState, event: ev.Event) -> OrderState:
+    """Fold one order-scoped event into the state (mutates and returns it)."""
+    state.version += 1
+    at = event.occurred_at
+    match event:
+        case ev.OrderPlaced(payload=p):
+            state.placed_at = _earliest(state.placed_at, at)
+            state.merchant_id, state.consumer_id = p.merchant_id, p.consumer_id
+            state.amount, state.currency = p.amount.amount, p.amount.currency
+            state.items = list(p.items)
+            state.promises = _merge_promises(state.promises, p.promises)
+            state.presale_ship_by = p.presale_ship_by
+            state.destination = p.destination
+            state.channel = p.channel
+        case ev.OrderPaid(payload=p):
+            state.paid_at = _earliest(state.paid_at, at)
+            state.amount_paid, state.currency = p.amount_paid.amount, p.amount_paid.currency
+            state.promises = _merge_promises(state.promises, p.promises)
+        case ev.OrderCancelled(payload=p):
+            if state.cancelled_at is None or at < state.cancelled_at:
+                state.cancelled_at, state.cancelled_by = at, p.by
+        case ev.ShipmentCreated(payload=p):
+            if state.parcel(p.carrier, p.tracking_number) is None:
+                state.parcels.append(Parcel(p.shipment_id, p.carrier, p.tracking_number, at))
+                state.parcels.sort(key=lambda x: (x.created_at, x.shipment_id))
+        case ev.TrackingScanned(payload=p):
+            parcel = state.parcel(p.carrier, p.tracking_number)
+            if parcel is None:  # the engine resolves parcels before folding; this is a guard
+                raise ValueError(f"scan {event.id} names no parcel of order {state.order_id}")
+            scan = Scan(at, event.id, p.code, p.text, p.location)
+            parcel.scans.append(scan)
+            parcel.scans.sort(key=lambda s: (s.at, s.event_id))
+        case ev.AfterSaleRequested(payload=p):
+            if state.aftersale(p.aftersale_id) is None:
+                state.aftersales.append(
+                    AfterSale(
+                        p.aftersale_id, p.kind, p.reason, at, p.amount.amount, p.amount.currency
+                    )
+                )
+        case ev.AfterSaleResponded(payload=p):
+            if (a := state.aftersale(p.aftersale_id)) is not None:
+                a.responded_at = _earliest(a.responded_at, at)
+                a.response, a.status = p.decision, "responded"
+        case ev.AfterSaleEscalated(payload=p):
+            if (a := state.aftersale(p.aftersale_id)) is not None:
+                a.escalated_at = _earliest(a.escalated_at, at)
+                a.status = "escalated"
+        case ev.ReturnShipped(payload=p):
+            if (a := state.aftersale(p.aftersale_id)) is not None:
+                a.return_shipped_at = _earliest(a.return_shipped_at, at)
+                a.status = "return_shipped"
+        case ev.ReturnReceived(payload=p):
+            if (a := state.aftersale(p.aftersale_id)) is not None:
+                a.return_received_at = _earliest(a.return_received_at, at)
+                a.return_condition, a.status = p.condition, "return_received"
+        case ev.AfterSaleResolved(payload=p):
+            if (a := state.aftersale(p.aftersale_id)) is not None:
+                a.resolved_at = _earliest(a.resolved_at, at)
+                a.outcome, a.decided_by, a.status = p.outcome, p.decided_by, "resolved"
+                a.refunded = p.refund.amount if p.refund else 0
+        case ev.ReviewPosted(payload=p):
+            state.review_stars = p.stars
+            state.merchant_id = state.merchant_id or p.merchant_id
+        case ev.ComplaintFiled():
+            state.complaints += 1
+        case _:
+            pass  # chat and merchant facts live elsewhere; the log keeps them
+    return state
+
+
+def _merge_promises(current: list[ev.Promise], new: list[ev.Promise]) -> list[ev.Promise]:
+    merged = list(current)
+    for promise in new:
+        if promise not in merged:
+            merged.append(promise)
+    return merged
+
+
+_state_encoder = msgspec.json.Encoder()
+_state_decoder = msgspec.json.Decoder(OrderState)
+
+
+def encode_state(state: OrderState) -> bytes:
+    return _state_encoder.encode(state)
+
+
+def decode_state(raw: bytes | str) -> OrderState:
+    return _state_decoder.decode(raw)

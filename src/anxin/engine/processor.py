@@ -1,0 +1,430 @@
+"""The engine spine: ingest → event log → per-order state → rules → effects, in one transaction.
+
+``Engine.ingest`` takes one micro-batch of raw events. Inside a single store transaction it
+decodes and validates each event (bad ones go to the dead-letter store with a precise error),
+drops redeliveries (same id, same content) and reports conflicts (same id, other content),
+appends the new events to the log, folds them into per-order state, runs the rules and writes
+their decisions, ledger transactions, outbox messages and deadlines. A crash anywhere inside
+rolls the whole batch back; re-ingesting it lands on exactly the same rows.
+
+``Engine.tick(now)`` fires every deadline due at ``now`` exactly once, the same way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from anxin.clock import Clock, SystemClock, to_us
+from anxin.contract import events as ev
+from anxin.contract.decode import ContractError, Rejected, decode_event, encode_event
+from anxin.domain import ledger
+from anxin.domain import merchant as merchant_fold
+from anxin.domain import order as order_fold
+from anxin.domain.effects import (
+    CancelDeadline,
+    Decision,
+    Effect,
+    OutboxMessage,
+    ScheduleDeadline,
+)
+from anxin.domain.ledger import LedgerTransaction
+from anxin.domain.merchant import MerchantState
+from anxin.domain.money import Money
+from anxin.domain.order import OrderState
+from anxin.engine import failpoints
+from anxin.engine.ports import DeadLetter, HeldEvent, LoggedEvent, ParcelKey, Store, StoreTx
+from anxin.policy.pack import PolicyBook
+from anxin.rules.base import OrderRule, order_rules
+
+# Events dated further than this after the ingest clock are refused as absurd.
+MAX_FUTURE_SKEW = dt.timedelta(days=1)
+
+
+@dataclass
+class IngestReport:
+    received: int = 0
+    accepted: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    held: int = 0
+    released: int = 0
+    decisions: int = 0
+    payouts: int = 0
+    outbox: int = 0
+    ledger_conflicts: int = 0
+    errors: list[ContractError] = field(default_factory=list)
+
+    def add(self, other: IngestReport) -> None:
+        for name in (
+            "received",
+            "accepted",
+            "duplicates",
+            "rejected",
+            "held",
+            "released",
+            "decisions",
+            "payouts",
+            "outbox",
+            "ledger_conflicts",
+        ):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.errors += other.errors
+
+
+@dataclass
+class TickReport:
+    fired: int = 0
+    decisions: int = 0
+    payouts: int = 0
+    outbox: int = 0
+
+
+def content_hash(body: str) -> str:
+    return hashlib.blake2b(body.encode(), digest_size=16).hexdigest()
+
+
+EARLIEST_US, LATEST_US = to_us(ev.EARLIEST), to_us(ev.LATEST)
+
+
+def _absurd(event: ev.Event, now: dt.datetime, position: int | None) -> ContractError:
+    at = event.occurred_at
+    if ev.EARLIEST <= at < ev.LATEST:
+        why = (
+            f"occurred_at {at.isoformat()} is more than {MAX_FUTURE_SKEW} after the ingest "
+            f"clock ({now.isoformat()})"
+        )
+    else:
+        why = f"absurd date in `occurred_at`: {at.isoformat()} is outside 2000..2099"
+    return ContractError("absurd_date", why, "$.occurred_at", position, event.id)
+
+
+def _dead_letter_id(raw: bytes, error: ContractError) -> str:
+    h = hashlib.blake2b(raw, digest_size=16)
+    h.update(error.code.encode())
+    h.update(error.path.encode())
+    return h.hexdigest()
+
+
+def _parcel_key(carrier: str, tracking_number: str) -> ParcelKey:
+    return (carrier, tracking_number)
+
+
+def _hold_key(key: ParcelKey) -> str:
+    return f"parcel:{key[0]}:{key[1]}"
+
+
+class _Effects:
+    """Effects gathered during one batch, deduplicated by their deterministic ids."""
+
+    def __init__(self) -> None:
+        self.decisions: dict[str, Decision] = {}
+        self.ledger: dict[str, LedgerTransaction] = {}
+        self.outbox: dict[str, OutboxMessage] = {}
+        self.schedule: dict[str, ScheduleDeadline] = {}
+        self.cancel: set[str] = set()
+
+    def add(self, effects: Iterable[Effect]) -> None:
+        for e in effects:
+            if isinstance(e, Decision):
+                self.decisions.setdefault(e.decision_id, e)
+            elif isinstance(e, LedgerTransaction):
+                self.ledger.setdefault(e.key, e)
+            elif isinstance(e, OutboxMessage):
+                self.outbox.setdefault(e.message_id, e)
+            elif isinstance(e, ScheduleDeadline):
+                self.schedule.setdefault(e.deadline_id, e)
+            elif isinstance(e, CancelDeadline):
+                self.cancel.add(e.deadline_id)
+
+    def write(self, tx: StoreTx) -> int:
+        tx.add_decisions(list(self.decisions.values()))
+        conflicts = tx.post_ledger(list(self.ledger.values()))
+        tx.add_outbox(list(self.outbox.values()))
+        tx.schedule(list(self.schedule.values()))
+        if self.cancel:
+            tx.cancel(self.cancel)
+        return conflicts
+
+
+class Engine:
+    def __init__(
+        self,
+        store: Store,
+        book: PolicyBook,
+        clock: Clock | None = None,
+        rules: Sequence[OrderRule] | None = None,
+    ) -> None:
+        self.store = store
+        self.book = book
+        self.clock = clock or SystemClock()
+        self.rules = list(rules if rules is not None else order_rules().values())
+
+    # ================================================================ ingest
+
+    def ingest(self, raws: Iterable[tuple[int | None, bytes]], source: str) -> IngestReport:
+        """Ingest one micro-batch of raw events (position, bytes) atomically."""
+        now = self.clock.now()
+        now_us = to_us(now)
+        latest = now + MAX_FUTURE_SKEW
+        report = IngestReport()
+        dead: list[DeadLetter] = []
+
+        def reject(raw: bytes, error: ContractError) -> None:
+            report.rejected += 1
+            report.errors.append(error)
+            dead.append(
+                DeadLetter(
+                    _dead_letter_id(raw, error),
+                    now_us,
+                    source,
+                    error.index,
+                    error.event_id,
+                    error.code,
+                    error.path,
+                    error.message,
+                    raw,
+                )
+            )
+
+        latest_us = min(to_us(latest), LATEST_US)
+        candidates: list[tuple[ev.Event, int, str, str, int | None, bytes]] = []
+        for position, raw in raws:
+            report.received += 1
+            decoded = decode_event(raw, position)
+            if isinstance(decoded, Rejected):
+                reject(decoded.raw, decoded.error)
+                continue
+            at_us = to_us(decoded.occurred_at)
+            if not EARLIEST_US <= at_us < latest_us:
+                reject(raw, _absurd(decoded, now, position))
+                continue
+            body = encode_event(decoded).decode()
+            candidates.append((decoded, at_us, body, content_hash(body), position, raw))
+
+        with self.store.transaction() as tx:
+            known = tx.event_hashes({c[0].id for c in candidates})
+            fresh: list[ev.Event] = []
+            logged: list[LoggedEvent] = []
+            for event, at_us, body, digest, position, raw in candidates:
+                seen = known.get(event.id)
+                if seen is None:
+                    known[event.id] = digest
+                    fresh.append(event)
+                    logged.append(
+                        LoggedEvent(
+                            event.id,
+                            event.type,
+                            event.key(),
+                            at_us,
+                            event.source,
+                            digest,
+                            body,
+                            now_us,
+                        )
+                    )
+                elif seen == digest:
+                    report.duplicates += 1
+                else:
+                    reject(
+                        raw,
+                        ContractError(
+                            "conflict",
+                            f"event id {event.id!r} was already accepted with different content "
+                            f"(stored hash {seen}, this one {digest}); not merged",
+                            "$.id",
+                            position,
+                            event.id,
+                        ),
+                    )
+            tx.append_events(logged)
+            report.accepted = len(fresh)
+            failpoints.hit("ingest.after_log")
+            effects = _Effects()
+            self._process(tx, fresh, now_us, report, effects)
+            failpoints.hit("ingest.before_commit")
+            report.ledger_conflicts = effects.write(tx)
+            report.decisions += len(effects.decisions)
+            report.payouts += len(effects.ledger)
+            report.outbox += len(effects.outbox)
+            tx.add_dead_letters(dead)
+        return report
+
+    def _process(
+        self,
+        tx: StoreTx,
+        fresh: list[ev.Event],
+        now_us: int,
+        report: IngestReport,
+        effects: _Effects,
+    ) -> None:
+        # Resolve which order each scan belongs to, and which held scans new shipments release.
+        scan_keys = {
+            _parcel_key(e.payload.carrier, e.payload.tracking_number)
+            for e in fresh
+            if isinstance(e, ev.TrackingScanned)
+        }
+        shipments = [e for e in fresh if isinstance(e, ev.ShipmentCreated)]
+        parcel_order = tx.parcel_orders(scan_keys) if scan_keys else {}
+        held_rows = (
+            tx.held(
+                {
+                    _hold_key(_parcel_key(s.payload.carrier, s.payload.tracking_number))
+                    for s in shipments
+                }
+            )
+            if shipments
+            else []
+        )
+        held_by_key: dict[str, list[ev.Event]] = {}
+        if held_rows:
+            bodies = tx.event_bodies([h.event_id for h in held_rows])
+            for h in held_rows:
+                held_by_key.setdefault(h.hold_key, []).append(_decode_logged(bodies[h.event_id]))
+
+        order_ids = {_order_id(e) for e in fresh} - {None}
+        order_ids |= set(parcel_order.values())
+        orders = tx.load_orders({o for o in order_ids if o is not None})
+        merchant_ids = {
+            e.payload.merchant_id
+            for e in fresh
+            if e.scope == "merchant" and isinstance(e, ev.MerchantRegistered | ev.MerchantUpdated)
+        }
+        merchants = tx.load_merchants(merchant_ids) if merchant_ids else {}
+        touched_orders: dict[str, OrderState] = {}
+        touched_merchants: dict[str, MerchantState] = {}
+        new_parcels: list[tuple[str, str, str, str]] = []
+        # Scans held in this batch, by parcel, until their shipment shows up (maybe later on).
+        held_now: dict[str, list[tuple[HeldEvent, ev.Event]]] = {}
+        released: list[str] = []
+
+        def fold_order(order_id: str, event: ev.Event) -> None:
+            state = orders.get(order_id)
+            if state is None:
+                state = orders[order_id] = OrderState(order_id)
+            order_fold.apply(state, event)
+            touched_orders[order_id] = state
+            for rule in self.rules:
+                effects.add(rule.on_event(state, event, self.book))
+
+        for event in fresh:
+            if isinstance(event, ev.TrackingScanned):
+                key = _parcel_key(event.payload.carrier, event.payload.tracking_number)
+                order_id = parcel_order.get(key)
+                if order_id is None:
+                    hold_key = _hold_key(key)
+                    held = HeldEvent(event.id, hold_key, "awaiting_shipment", now_us)
+                    held_now.setdefault(hold_key, []).append((held, event))
+                else:
+                    fold_order(order_id, event)
+                continue
+            if isinstance(event, ev.MerchantRegistered | ev.MerchantUpdated):
+                self._merchant(event, merchants, touched_merchants, effects)
+                continue
+            order_id = _order_id(event)
+            if order_id is None:
+                continue  # chat and merchant-scope facts: kept in the log for analytics
+            fold_order(order_id, event)
+            if isinstance(event, ev.ShipmentCreated):
+                key = _parcel_key(event.payload.carrier, event.payload.tracking_number)
+                if key not in parcel_order:
+                    parcel_order[key] = order_id
+                    new_parcels.append((*key, order_id, event.payload.shipment_id))
+                # Scans that came first (this batch or earlier ones) are applied now, in time order.
+                hold_key = _hold_key(key)
+                early = [e for _, e in held_now.pop(hold_key, [])]
+                stored = held_by_key.pop(hold_key, [])
+                for scan in sorted(early + stored, key=lambda e: (e.occurred_at, e.id)):
+                    fold_order(order_id, scan)
+                released += [e.id for e in stored]
+                report.released += len(early) + len(stored)
+
+        to_hold = [h for waiting in held_now.values() for h, _ in waiting]
+        report.held = len(to_hold)
+        tx.add_parcels(new_parcels)
+        if to_hold:
+            tx.hold(to_hold)
+        if released:
+            tx.release(released)
+        tx.save_orders(touched_orders.values())
+        if touched_merchants:
+            tx.save_merchants(touched_merchants.values())
+
+    def _merchant(
+        self,
+        event: ev.MerchantRegistered | ev.MerchantUpdated,
+        merchants: dict[str, MerchantState],
+        touched: dict[str, MerchantState],
+        effects: _Effects,
+    ) -> None:
+        p = event.payload
+        state = merchants.get(p.merchant_id) or MerchantState(p.merchant_id)
+        merchants[p.merchant_id] = touched[p.merchant_id] = merchant_fold.apply(state, event)
+        if p.deposit is not None and p.deposit.amount > 0:
+            # The deposit that funds payouts enters the system from outside.
+            effects.add(
+                [
+                    ledger.transfer(
+                        f"deposit:{p.merchant_id}:{event.id}",
+                        debit=ledger.external(),
+                        credit=ledger.merchant_deposit(p.merchant_id),
+                        amount=_money(p.deposit),
+                        occurred_at=event.occurred_at,
+                        reason="merchant.deposit",
+                        explanation={"event_id": event.id},
+                    )
+                ]
+            )
+
+    # ================================================================ timers
+
+    def tick(self, now: dt.datetime | None = None, batch: int = 1000) -> TickReport:
+        """Fire every deadline due at ``now`` (default: the clock) exactly once."""
+        at = now or self.clock.now()
+        at_us = to_us(at)
+        rules = {r.rule_id: r for r in self.rules}
+        report = TickReport()
+        while True:
+            with self.store.transaction() as tx:
+                due = tx.claim_due(at_us, batch)
+                if not due:
+                    return report
+                orders = tx.load_orders(
+                    {
+                        d.aggregate_key.removeprefix("order:")
+                        for d in due
+                        if d.aggregate_key.startswith("order:")
+                    }
+                )
+                effects = _Effects()
+                for deadline in due:
+                    rule = rules.get(deadline.rule_id)
+                    state = orders.get(deadline.aggregate_key.removeprefix("order:"))
+                    if rule is not None and state is not None:
+                        effects.add(rule.on_deadline(state, deadline, self.book))
+                tx.mark_fired([d.deadline_id for d in due], at_us)
+                effects.write(tx)
+                report.fired += len(due)
+                report.decisions += len(effects.decisions)
+                report.payouts += len(effects.ledger)
+                report.outbox += len(effects.outbox)
+
+
+def _order_id(event: ev.Event) -> str | None:
+    if event.scope != "order":
+        return None
+    order_id: str | None = getattr(event.payload, "order_id", None)  # type: ignore[attr-defined]
+    return order_id
+
+
+def _money(m: ev.Money) -> Money:
+    return Money(m.amount, m.currency)
+
+
+def _decode_logged(body: bytes) -> ev.Event:
+    decoded = decode_event(body)
+    if isinstance(decoded, Rejected):  # the log only ever holds events that passed the contract
+        raise RuntimeError(f"event log holds an undecodable event: {decoded.error}")
+    return decoded

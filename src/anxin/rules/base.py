@@ -1,0 +1,55 @@
+"""The rule hook: how guarantee rules plug into the engine.
+
+A rule is a pure object. The engine calls ``on_event`` after folding each order event into the
+state, and ``on_deadline`` when a deadline the rule scheduled falls due. Both return effects
+(decisions, ledger transactions, outbox messages, deadlines) as data; the engine commits them in
+the same transaction as the state change. Rules receive the policy pack version in force at the
+time of the fact they judge: they get the whole book and pick the version in force at that fact
+(an order's payment, say), or the version a deadline was scheduled under.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Protocol
+
+from anxin.contract.events import Event
+from anxin.domain.effects import Effect
+from anxin.domain.order import OrderState
+from anxin.policy.pack import PolicyBook
+
+
+@dataclass(frozen=True)
+class DueDeadline:
+    """A deadline that has fallen due, handed back to the rule that scheduled it."""
+
+    deadline_id: str
+    rule_id: str
+    aggregate_key: str
+    due_at: dt.datetime
+    pack: str
+    pack_version: str
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+class OrderRule(Protocol):
+    rule_id: ClassVar[str]
+
+    def on_event(self, state: OrderState, event: Event, book: PolicyBook) -> list[Effect]: ...
+
+    def on_deadline(
+        self, state: OrderState, deadline: DueDeadline, book: PolicyBook
+    ) -> list[Effect]: ...
+
+
+_RULES: dict[str, OrderRule] = {}
+
+
+def register_rule(rule: OrderRule) -> OrderRule:
+    _RULES[rule.rule_id] = rule
+    return rule
+
+
+def order_rules() -> dict[str, OrderRule]:
+    return dict(_RULES)

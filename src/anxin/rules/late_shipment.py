@@ -1,0 +1,318 @@
+"""Late shipment (发货超时): the first guarantee rule, and the one that exercises the spine.
+
+At payment the rule schedules one deadline per lateness tier (the binding ship-by, then e.g.
++48 h). When a tier's deadline passes with the order neither shipped nor cancelled, or when a
+shipment arrives after it, the order is in breach at that tier: a decision is recorded and the
+consumer is paid the tier's amount (top-up over lower tiers) from the merchant's deposit,
+without having to ask. Timer and event paths build identical effects with identical keys, so
+whichever sees the breach first wins and the other is absorbed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Annotated, Any, ClassVar, Literal
+
+import msgspec
+
+from anxin.contract import events as ev
+from anxin.domain import ledger
+from anxin.domain.effects import Decision, Effect, Explanation, OutboxMessage, ScheduleDeadline
+from anxin.domain.money import Money, percent_of
+from anxin.domain.order import OrderState
+from anxin.domain.promises import BindingPromise, binding_ship_promise
+from anxin.policy.pack import NoPolicyInForce, PolicyBook, PolicyPack, register_rule_config
+from anxin.rules.base import DueDeadline, register_rule
+
+RULE_ID = "late_shipment"
+
+Number = Annotated[str, msgspec.Meta(pattern=r"^\d+(\.\d+)?$")] | int | float
+
+
+class PayoutSpec(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    percent: Number
+    min: Number = 0
+    max: Number | None = None
+
+    def amount(self, paid: Money) -> Money:
+        return percent_of(
+            paid,
+            Decimal(str(self.percent)),
+            minimum=Money.of_major(Decimal(str(self.min)), paid.currency),
+            maximum=None
+            if self.max is None
+            else Money.of_major(Decimal(str(self.max)), paid.currency),
+        )
+
+
+class PromiseClass(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    """Payouts for orders whose promised ship time is at most ``up_to_hours`` (None: longer)."""
+
+    up_to_hours: int | None
+    payouts: list[PayoutSpec | None]  # one per lateness tier; null = no payout at that tier
+
+
+class LateShipmentConfig(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    default_promise: Literal["same_day", "next_day"] = "next_day"
+    same_day_cutoff: Annotated[str, msgspec.Meta(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")] = "16:00"
+    lateness_tiers_hours: list[int] = msgspec.field(default_factory=lambda: [0])
+    promise_classes: list[PromiseClass] = []
+    paid_as: Literal["coupon", "cash", "red_packet"] = "coupon"
+    funded_by: Literal["merchant_deposit", "platform_fund"] = "merchant_deposit"
+    notify_merchant: bool = True
+
+    def check(self, currency: str) -> None:
+        tiers = self.lateness_tiers_hours
+        if not tiers or tiers[0] != 0 or tiers != sorted(set(tiers)):
+            raise ValueError("lateness_tiers_hours must start at 0 and increase strictly")
+        bounds = [c.up_to_hours for c in self.promise_classes]
+        if not bounds or bounds[-1] is not None:
+            raise ValueError("promise_classes must end with a class whose up_to_hours is null")
+        finite = [b for b in bounds[:-1] if b is not None]
+        if len(finite) != len(bounds) - 1 or finite != sorted(set(finite)):
+            raise ValueError("promise_classes up_to_hours must increase strictly")
+        for c in self.promise_classes:
+            if len(c.payouts) != len(tiers):
+                raise ValueError(
+                    f"promise class up_to_hours={c.up_to_hours} has {len(c.payouts)} payouts "
+                    f"for {len(tiers)} lateness tiers"
+                )
+            for p in c.payouts:
+                if p is not None:
+                    p.amount(Money(0, currency))  # validates percent/min/max in this currency
+
+    @property
+    def cutoff(self) -> dt.time:
+        hour, minute = self.same_day_cutoff.split(":")
+        return dt.time(int(hour), int(minute))
+
+    def payout_class(self, promised_hours: float) -> PromiseClass:
+        for c in self.promise_classes:
+            if c.up_to_hours is None or promised_hours <= c.up_to_hours:
+                return c
+        raise AssertionError("check() guarantees an open-ended class")
+
+
+register_rule_config(RULE_ID, LateShipmentConfig)
+
+
+def _binding(state: OrderState, config: LateShipmentConfig, pack: PolicyPack) -> BindingPromise:
+    assert state.paid_at is not None
+    default = ev.Promise(kind="ship", source="platform", named=config.default_promise)
+    return binding_ship_promise(
+        state.promises,
+        state.paid_at,
+        pack.calendar,
+        presale_ship_by=state.presale_ship_by,
+        default=default,
+        same_day_cutoff=config.cutoff,
+    )
+
+
+def _tier_amount(
+    config: LateShipmentConfig, promised_hours: float, tier: int, paid: Money
+) -> Money:
+    spec = config.payout_class(promised_hours).payouts[tier]
+    return spec.amount(paid) if spec is not None else Money.zero(paid.currency)
+
+
+class LateShipment:
+    rule_id: ClassVar[str] = RULE_ID
+
+    def __init__(self) -> None:
+        # Memo of each order's binding promise: an order's shipment and first scan ask again.
+        self._bindings: dict[str, tuple[tuple[Any, ...], BindingPromise]] = {}
+
+    def _binding(
+        self, state: OrderState, config: LateShipmentConfig, pack: PolicyPack
+    ) -> BindingPromise:
+        facts = (state.paid_at, len(state.promises), state.presale_ship_by, pack.version)
+        hit = self._bindings.get(state.order_id)
+        if hit is not None and hit[0] == facts:
+            return hit[1]
+        if len(self._bindings) >= 100_000:
+            self._bindings.clear()
+        binding = _binding(state, config, pack)
+        self._bindings[state.order_id] = (facts, binding)
+        return binding
+
+    def on_event(self, state: OrderState, event: ev.Event, book: PolicyBook) -> list[Effect]:
+        if state.paid_at is None:
+            return []
+        try:  # the promise was made at payment: the pack in force then judges it
+            pack = book.in_force(state.paid_at)
+        except NoPolicyInForce:
+            return []
+        config: LateShipmentConfig | None = pack.rule(RULE_ID)
+        if config is None:
+            return []
+        if isinstance(event, ev.OrderPaid):
+            return self._schedule(state, config, pack)
+        if isinstance(event, ev.ShipmentCreated | ev.TrackingScanned):
+            shipped_at = state.shipped_at()
+            if shipped_at != event.occurred_at:
+                return []  # this event did not change when the goods left
+            binding = self._binding(state, config, pack)
+            effects: list[Effect] = []
+            for tier, hours in enumerate(config.lateness_tiers_hours):
+                due = binding.due_at + dt.timedelta(hours=hours)
+                if shipped_at is not None and shipped_at > due:
+                    effects += self._breach(state, config, pack, binding, tier, due)
+            return effects
+        return []
+
+    def on_deadline(
+        self, state: OrderState, deadline: DueDeadline, book: PolicyBook
+    ) -> list[Effect]:
+        pack = book.version(deadline.pack_version)
+        config: LateShipmentConfig | None = pack.rule(RULE_ID)
+        if config is None or state.paid_at is None:
+            return []
+        due = deadline.due_at
+        if state.cancelled_at is not None and state.cancelled_at <= due:
+            return []
+        shipped_at = state.shipped_at()
+        if shipped_at is not None and shipped_at <= due:
+            return []
+        tier = int(deadline.data["tier"])
+        return self._breach(state, config, pack, self._binding(state, config, pack), tier, due)
+
+    # ---------------------------------------------------------------- internals
+
+    def _schedule(
+        self, state: OrderState, config: LateShipmentConfig, pack: PolicyPack
+    ) -> list[Effect]:
+        binding = self._binding(state, config, pack)
+        key = f"order:{state.order_id}"
+        return [
+            ScheduleDeadline(
+                deadline_id=f"{key}:{RULE_ID}:{tier}",
+                aggregate_key=key,
+                rule_id=RULE_ID,
+                due_at=binding.due_at + dt.timedelta(hours=hours),
+                pack=pack.name,
+                pack_version=pack.version,
+                data={"tier": tier, "source": binding.source},
+            )
+            for tier, hours in enumerate(config.lateness_tiers_hours)
+        ]
+
+    def _breach(
+        self,
+        state: OrderState,
+        config: LateShipmentConfig,
+        pack: PolicyPack,
+        binding: BindingPromise,
+        tier: int,
+        due: dt.datetime,
+    ) -> list[Effect]:
+        key = f"order:{state.order_id}"
+        base_id = f"{key}:{RULE_ID}:{tier}"
+        if pack.calendar.exemption_at(due) is not None:
+            return [self._decision(state, pack, binding, tier, due, "exempt", {})]
+        paid = state.paid()
+        if paid is None or not state.merchant_id or not state.consumer_id:
+            # Without the order's parties or amount nobody can be paid; record the breach.
+            missing = {"missing": "order.placed facts (merchant, consumer) or amount paid"}
+            return [self._decision(state, pack, binding, tier, due, "breach", missing)]
+        owed = _tier_amount(config, binding.promised_hours, tier, paid)
+        before = _tier_amount(config, binding.promised_hours, tier - 1, paid) if tier else None
+        payout = owed - before if before is not None and before < owed else owed
+        if before is not None and before >= owed:
+            payout = Money.zero(paid.currency)
+        outcome: dict[str, Any] = {
+            "tier": tier,
+            "payout": payout.to_dict(),
+            "paid_as": config.paid_as,
+        }
+        effects: list[Effect] = [self._decision(state, pack, binding, tier, due, "breach", outcome)]
+        if payout.amount > 0:
+            funder = (
+                ledger.merchant_deposit(state.merchant_id)
+                if config.funded_by == "merchant_deposit"
+                else ledger.platform_fund()
+            )
+            effects.append(
+                ledger.transfer(
+                    f"payout:{base_id}",
+                    debit=funder,
+                    credit=ledger.consumer(state.consumer_id),
+                    amount=payout,
+                    occurred_at=due,
+                    reason=f"{RULE_ID}.tier{tier}",
+                    explanation={
+                        "decision_id": base_id,
+                        "pack": pack.name,
+                        "version": pack.version,
+                    },
+                )
+            )
+            effects.append(
+                OutboxMessage(
+                    message_id=f"compensation:{base_id}",
+                    topic="consumer.compensation",
+                    aggregate_key=key,
+                    created_at=due,
+                    body={
+                        "order_id": state.order_id,
+                        "consumer_id": state.consumer_id,
+                        "amount": payout.to_dict(),
+                        "paid_as": config.paid_as,
+                        "reason": RULE_ID,
+                        "decision_id": base_id,
+                    },
+                )
+            )
+        if tier == 0 and config.notify_merchant:
+            effects.append(
+                OutboxMessage(
+                    message_id=f"task:{base_id}",
+                    topic="merchant.task",
+                    aggregate_key=key,
+                    created_at=due,
+                    body={
+                        "merchant_id": state.merchant_id,
+                        "order_id": state.order_id,
+                        "task": "ship_overdue_order",
+                        "decision_id": base_id,
+                    },
+                )
+            )
+        return effects
+
+    @staticmethod
+    def _decision(
+        state: OrderState,
+        pack: PolicyPack,
+        binding: BindingPromise,
+        tier: int,
+        due: dt.datetime,
+        kind: str,
+        outcome: dict[str, Any],
+    ) -> Decision:
+        key = f"order:{state.order_id}"
+        paid = state.paid()
+        inputs: dict[str, Any] = {
+            "paid_at": state.paid_at,
+            "amount_paid": paid.to_dict() if paid else None,
+            "binding_promise": {
+                "source": binding.source,
+                "due_at": binding.due_at,
+                "promised_hours": round(binding.promised_hours, 3),
+            },
+            "tier": tier,
+            "tier_due_at": due,
+        }
+        return Decision(
+            decision_id=f"{key}:{RULE_ID}:{tier}",
+            aggregate_key=key,
+            rule_id=RULE_ID,
+            kind=kind,
+            decided_at=due,
+            explanation=Explanation(RULE_ID, pack.name, pack.version, inputs),
+            outcome=outcome,
+        )
+
+
+register_rule(LateShipment())

@@ -1,0 +1,49 @@
+"""Connecting to the store: SQLite (WAL) file by default, PostgreSQL by URL."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+
+DEFAULT_DB = "anxin.db"
+
+
+def resolve_url(db: str | None = None) -> str:
+    """``--db`` beats ``ANXIN_DB`` beats ``./anxin.db``. A bare path means a SQLite file."""
+    value = db or os.environ.get("ANXIN_DB") or DEFAULT_DB
+    if "://" not in value:
+        return f"sqlite:///{Path(value).expanduser()}"
+    if value.startswith(("postgresql://", "postgres://")):
+        return "postgresql+psycopg://" + value.split("://", 1)[1]
+    return value
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    # WAL lets readers (API, reports) run beside the writer; NORMAL sync is durable against a
+    # process crash in WAL mode, which is the failure the engine's exactly-once tests cover.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA temp_store=MEMORY")
+    cursor.execute("PRAGMA cache_size=-65536")
+    cursor.close()
+
+
+def make_engine(db: str | None = None, **kwargs: Any) -> Engine:
+    url = make_url(resolve_url(db))
+    if url.get_backend_name() == "sqlite":
+        if url.database and url.database != ":memory:":
+            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, **kwargs)
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+def is_sqlite(engine: Engine) -> bool:
+    return engine.dialect.name == "sqlite"

@@ -1,0 +1,341 @@
+"""The SQL store (SQLite or PostgreSQL) behind the engine's ``StoreTx`` port. Core only."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import msgspec
+from sqlalchemy import Connection, Engine, and_, delete, select, tuple_, update
+
+from anxin.clock import from_us, to_us
+from anxin.domain import merchant as merchant_state
+from anxin.domain import order as order_state
+from anxin.domain.effects import Decision, OutboxMessage, ScheduleDeadline
+from anxin.domain.ledger import LedgerTransaction
+from anxin.domain.merchant import MerchantState
+from anxin.domain.order import OrderState
+from anxin.engine.ports import DeadLetter, HeldEvent, LoggedEvent, ParcelKey, chunks
+from anxin.rules.base import DueDeadline
+from anxin.store import schema as t
+
+_json = msgspec.json.Encoder()
+_dejson = msgspec.json.Decoder()
+
+
+def dumps(value: Any) -> str:
+    return _json.encode(value).decode()
+
+
+class SqlStore:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @contextmanager
+    def transaction(self) -> Iterator[SqlTx]:
+        with self.engine.begin() as conn:
+            yield SqlTx(conn)
+
+
+class SqlTx:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self._pg = conn.dialect.name == "postgresql"
+
+    def _ignore(self, table: Any, rows: list[dict[str, Any]]) -> None:
+        if rows:
+            cols = list(rows[0])
+            self._bulk(
+                table, cols, [tuple(r[c] for c in cols) for r in rows], " ON CONFLICT DO NOTHING"
+            )
+
+    def _bulk(
+        self, table: Any, cols: list[str], rows: list[tuple[Any, ...]], tail: str = ""
+    ) -> None:
+        """executemany with plain tuples: the hot path skips per-row parameter processing.
+
+        ``ON CONFLICT ... DO NOTHING / DO UPDATE SET c = excluded.c`` reads the same on SQLite
+        and PostgreSQL, so one statement serves both."""
+        if not rows:
+            return
+        mark = "%s" if self._pg else "?"
+        sql = (
+            f"INSERT INTO {table.name} ({', '.join(cols)}) "
+            f"VALUES ({', '.join([mark] * len(cols))}){tail}"
+        )
+        self.conn.exec_driver_sql(sql, rows)
+
+    # ------------------------------------------------------------ event log
+
+    def event_hashes(self, event_ids: Collection[str]) -> dict[str, str]:
+        found: dict[str, str] = {}
+        ids = list(event_ids)
+        for part in chunks(ids):
+            q = select(t.events.c.event_id, t.events.c.content_hash).where(
+                t.events.c.event_id.in_(part)
+            )
+            found.update({row[0]: row[1] for row in self.conn.execute(q)})
+        return found
+
+    def append_events(self, rows: list[LoggedEvent]) -> None:
+        self._bulk(t.events, list(LoggedEvent._fields), rows)  # type: ignore[arg-type]
+
+    def event_bodies(self, event_ids: Collection[str]) -> dict[str, bytes]:
+        found: dict[str, bytes] = {}
+        for part in chunks(list(event_ids)):
+            q = select(t.events.c.event_id, t.events.c.body).where(t.events.c.event_id.in_(part))
+            found.update({row[0]: row[1].encode() for row in self.conn.execute(q)})
+        return found
+
+    # ------------------------------------------------------------ state
+
+    def load_orders(self, order_ids: Collection[str]) -> dict[str, OrderState]:
+        found: dict[str, OrderState] = {}
+        for part in chunks(list(order_ids)):
+            q = select(t.order_state.c.order_id, t.order_state.c.state).where(
+                t.order_state.c.order_id.in_(part)
+            )
+            for oid, raw in self.conn.execute(q):
+                found[oid] = order_state.decode_state(raw)
+        return found
+
+    def save_orders(self, states: Iterable[OrderState]) -> None:
+        rows = [
+            (s.order_id, s.merchant_id, s.status, s.version, order_state.encode_state(s).decode())
+            for s in states
+        ]
+        self._bulk(
+            t.order_state,
+            ["order_id", "merchant_id", "status", "version", "state"],
+            rows,
+            " ON CONFLICT (order_id) DO UPDATE SET merchant_id = excluded.merchant_id,"
+            " status = excluded.status, version = excluded.version, state = excluded.state",
+        )
+
+    def load_merchants(self, merchant_ids: Collection[str]) -> dict[str, MerchantState]:
+        found: dict[str, MerchantState] = {}
+        for part in chunks(list(merchant_ids)):
+            q = select(t.merchant_state.c.merchant_id, t.merchant_state.c.state).where(
+                t.merchant_state.c.merchant_id.in_(part)
+            )
+            for mid, raw in self.conn.execute(q):
+                found[mid] = merchant_state.decode_state(raw)
+        return found
+
+    def save_merchants(self, states: Iterable[MerchantState]) -> None:
+        rows = [(s.merchant_id, s.version, merchant_state.encode_state(s).decode()) for s in states]
+        self._bulk(
+            t.merchant_state,
+            ["merchant_id", "version", "state"],
+            rows,
+            " ON CONFLICT (merchant_id) DO UPDATE SET version = excluded.version,"
+            " state = excluded.state",
+        )
+
+    # ------------------------------------------------------------ parcels, held scans
+
+    def parcel_orders(self, keys: Collection[ParcelKey]) -> dict[ParcelKey, str]:
+        found: dict[ParcelKey, str] = {}
+        c = t.parcels.c
+        for part in chunks(list(keys), 400):
+            q = select(c.carrier, c.tracking_number, c.order_id).where(
+                tuple_(c.carrier, c.tracking_number).in_(part)
+            )
+            found.update({(row[0], row[1]): row[2] for row in self.conn.execute(q)})
+        return found
+
+    def add_parcels(self, rows: list[tuple[str, str, str, str]]) -> None:
+        self._ignore(
+            t.parcels,
+            [
+                {"carrier": c, "tracking_number": n, "order_id": o, "shipment_id": s}
+                for c, n, o, s in rows
+            ],
+        )
+
+    def hold(self, rows: list[HeldEvent]) -> None:
+        self._ignore(
+            t.held_events,
+            [
+                {
+                    "event_id": r.event_id,
+                    "hold_key": r.hold_key,
+                    "reason": r.reason,
+                    "held_at_us": r.held_at_us,
+                }
+                for r in rows
+            ],
+        )
+
+    def held(self, hold_keys: Collection[str]) -> list[HeldEvent]:
+        found: list[HeldEvent] = []
+        c = t.held_events.c
+        for part in chunks(list(hold_keys)):
+            q = select(c.event_id, c.hold_key, c.reason, c.held_at_us).where(c.hold_key.in_(part))
+            found += [HeldEvent(*row) for row in self.conn.execute(q)]
+        return found
+
+    def release(self, event_ids: Collection[str]) -> None:
+        for part in chunks(list(event_ids)):
+            self.conn.execute(delete(t.held_events).where(t.held_events.c.event_id.in_(part)))
+
+    # ------------------------------------------------------------ timers
+
+    def schedule(self, deadlines: list[ScheduleDeadline]) -> None:
+        self._ignore(
+            t.deadlines,
+            [
+                {
+                    "deadline_id": d.deadline_id,
+                    "aggregate_key": d.aggregate_key,
+                    "rule_id": d.rule_id,
+                    "due_at_us": to_us(d.due_at),
+                    "status": "pending",
+                    "fired_at_us": None,
+                    "pack": d.pack,
+                    "pack_version": d.pack_version,
+                    "data": dumps(d.data),
+                }
+                for d in deadlines
+            ],
+        )
+
+    def cancel(self, deadline_ids: Collection[str]) -> None:
+        c = t.deadlines.c
+        for part in chunks(list(deadline_ids)):
+            self.conn.execute(
+                update(t.deadlines)
+                .where(and_(c.deadline_id.in_(part), c.status == "pending"))
+                .values(status="cancelled")
+            )
+
+    def claim_due(self, now_us: int, limit: int) -> list[DueDeadline]:
+        c = t.deadlines.c
+        q = (
+            select(
+                c.deadline_id,
+                c.rule_id,
+                c.aggregate_key,
+                c.due_at_us,
+                c.pack,
+                c.pack_version,
+                c.data,
+            )
+            .where(and_(c.status == "pending", c.due_at_us <= now_us))
+            .order_by(c.due_at_us, c.deadline_id)
+            .limit(limit)
+        )
+        if self._pg:  # concurrent tickers each take a disjoint slice
+            q = q.with_for_update(skip_locked=True)
+        return [
+            DueDeadline(did, rule, key, from_us(due), pack, version, _dejson.decode(data))
+            for did, rule, key, due, pack, version, data in self.conn.execute(q)
+        ]
+
+    def mark_fired(self, deadline_ids: Collection[str], fired_at_us: int) -> None:
+        c = t.deadlines.c
+        for part in chunks(list(deadline_ids)):
+            self.conn.execute(
+                update(t.deadlines)
+                .where(and_(c.deadline_id.in_(part), c.status == "pending"))
+                .values(status="fired", fired_at_us=fired_at_us)
+            )
+
+    # ------------------------------------------------------------ effects
+
+    def add_decisions(self, decisions: list[Decision]) -> None:
+        self._ignore(
+            t.decisions,
+            [
+                {
+                    "decision_id": d.decision_id,
+                    "aggregate_key": d.aggregate_key,
+                    "rule_id": d.rule_id,
+                    "kind": d.kind,
+                    "decided_at_us": to_us(d.decided_at),
+                    "pack": d.explanation.pack,
+                    "pack_version": d.explanation.pack_version,
+                    "explanation": dumps(d.explanation),
+                    "outcome": dumps(d.outcome),
+                }
+                for d in decisions
+            ],
+        )
+
+    def post_ledger(self, transactions: list[LedgerTransaction]) -> int:
+        """Post new transactions; returns how many keys already held different content."""
+        if not transactions:
+            return 0
+        existing: dict[str, str] = {}
+        c = t.ledger_transactions.c
+        for part in chunks([x.key for x in transactions]):
+            q = select(c.txn_key, c.fingerprint).where(c.txn_key.in_(part))
+            existing.update({row[0]: row[1] for row in self.conn.execute(q)})
+        fresh = [x for x in transactions if x.key not in existing]
+        conflicts = sum(
+            1 for x in transactions if x.key in existing and existing[x.key] != x.fingerprint()
+        )
+        if fresh:
+            self.conn.execute(
+                t.ledger_transactions.insert(),
+                [
+                    {
+                        "txn_key": x.key,
+                        "occurred_at_us": to_us(x.occurred_at),
+                        "reason": x.reason,
+                        "fingerprint": x.fingerprint(),
+                        "explanation": dumps(dict(x.explanation)),
+                    }
+                    for x in fresh
+                ],
+            )
+            self.conn.execute(
+                t.ledger_entries.insert(),
+                [
+                    {
+                        "txn_key": x.key,
+                        "account": p.account,
+                        "currency": p.amount.currency,
+                        "amount": p.amount.amount,
+                    }
+                    for x in fresh
+                    for p in x.postings
+                ],
+            )
+        return conflicts
+
+    def add_outbox(self, messages: list[OutboxMessage]) -> None:
+        self._ignore(
+            t.outbox,
+            [
+                {
+                    "message_id": m.message_id,
+                    "topic": m.topic,
+                    "aggregate_key": m.aggregate_key,
+                    "created_at_us": to_us(m.created_at),
+                    "body": dumps(m.body),
+                    "dispatched_at_us": None,
+                }
+                for m in messages
+            ],
+        )
+
+    def add_dead_letters(self, rows: list[DeadLetter]) -> None:
+        self._ignore(
+            t.dead_letters,
+            [
+                {
+                    "dead_letter_id": r.dead_letter_id,
+                    "received_at_us": r.received_at_us,
+                    "source": r.source,
+                    "position": r.position,
+                    "event_id": r.event_id,
+                    "code": r.code,
+                    "path": r.path,
+                    "message": r.message,
+                    "raw": r.raw,
+                }
+                for r in rows
+            ],
+        )

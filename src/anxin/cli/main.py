@@ -1,0 +1,331 @@
+"""The ``anxin`` command line."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+import msgspec
+from rich.console import Console
+from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
+from rich.table import Table
+
+from anxin.clock import Clock, FixedClock, SystemClock, from_us
+from anxin.policy.pack import PolicyError, load_book
+
+console = Console(stderr=True)
+out = Console()
+
+
+class Settings:
+    def __init__(self, db: str | None, pack: str) -> None:
+        self.db = db
+        self.pack = pack
+
+    def sql_engine(self) -> Any:
+        from anxin.store.database import make_engine
+        from anxin.store.migrate import ensure_schema
+
+        engine = make_engine(self.db)
+        ensure_schema(engine)
+        return engine
+
+    def engine(self, clock: Clock | None = None) -> Any:
+        from anxin.engine.processor import Engine
+        from anxin.store.sql import SqlStore
+
+        return Engine(SqlStore(self.sql_engine()), load_book(self.pack), clock or SystemClock())
+
+
+def parse_instant(value: str | None) -> dt.datetime | None:
+    if value is None:
+        return None
+    try:
+        at = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not an ISO 8601 instant") from None
+    if at.tzinfo is None:
+        raise click.BadParameter(f"{value!r} has no UTC offset (e.g. 2026-11-24T12:00:00+08:00)")
+    return at
+
+
+@click.group()
+@click.option("--db", envvar="ANXIN_DB", help="SQLite file or database URL [default: ./anxin.db]")
+@click.option("--pack", envvar="ANXIN_PACK", default="douyin", show_default=True,
+              help="policy pack (built-in name or directory)")  # fmt: skip
+@click.version_option(package_name="anxin")
+@click.pass_context
+def main(ctx: click.Context, db: str | None, pack: str) -> None:
+    """anxin (安心): consumer protection and merchant governance for marketplaces."""
+    ctx.obj = Settings(db, pack)
+
+
+# ------------------------------------------------------------------ ingest / tick
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--batch-size", default=20_000, show_default=True, help="events per transaction")
+@click.option("--source", help="source label recorded with dead letters [default: file name]")
+@click.option("--now", help="ingest clock (ISO 8601 with offset) for replays [default: now]")
+@click.option("--json", "as_json", is_flag=True, help="print the report as one JSON line")
+@click.pass_obj
+def ingest(
+    settings: Settings,
+    files: tuple[str, ...],
+    batch_size: int,
+    source: str | None,
+    now: str | None,
+    as_json: bool,
+) -> None:
+    """Ingest JSON Lines event FILES (bad lines go to the dead-letter store)."""
+    from anxin.engine.files import ingest_file
+    from anxin.engine.processor import IngestReport
+
+    at = parse_instant(now)
+    engine = settings.engine(FixedClock(at) if at else None)
+    total = IngestReport()
+    paths = [Path(f) for f in files]
+    with Progress(
+        "[progress.description]{task.description}", BarColumn(), DownloadColumn(),
+        TimeRemainingColumn(), console=console, disable=as_json,
+    ) as progress:  # fmt: skip
+        for path in paths:
+            task = progress.add_task(path.name, total=path.stat().st_size)
+            total.add(
+                ingest_file(
+                    engine,
+                    path,
+                    batch_size=batch_size,
+                    source=source,
+                    progress=lambda n, task=task: progress.advance(task, n),
+                )  # fmt: skip
+            )
+    summary = {k: v for k, v in vars(total).items() if k != "errors"}
+    if as_json:
+        out.print_json(json.dumps(summary))
+        return
+    out.print(
+        f"received {total.received:,} · accepted {total.accepted:,} · duplicates "
+        f"{total.duplicates:,} · rejected {total.rejected:,} · held {total.held:,} · "
+        f"decisions {total.decisions:,} · payouts {total.payouts:,}"
+    )
+    for error in total.errors[:10]:
+        out.print(f"  line {error.index}: [{error.code}] {error.path}: {error.message}")
+    if total.rejected > 10:
+        out.print(f"  … {total.rejected - 10} more: anxin deadletter list")
+
+
+@main.command()
+@click.option("--now", help="fire deadlines due at this instant (ISO 8601) [default: now]")
+@click.pass_obj
+def tick(settings: Settings, now: str | None) -> None:
+    """Fire every deadline that is due, exactly once."""
+    at = parse_instant(now) or SystemClock().now()
+    report = settings.engine(FixedClock(at)).tick(at)
+    out.print(json.dumps(vars(report)))
+
+
+# ------------------------------------------------------------------ db
+
+
+@main.group()
+def db() -> None:
+    """Schema migrations."""
+
+
+@db.command("upgrade")
+@click.pass_obj
+def db_upgrade(settings: Settings) -> None:
+    """Create or migrate the store to the latest schema."""
+    from anxin.store.database import make_engine, resolve_url
+    from anxin.store.migrate import current_revision, upgrade
+
+    engine = make_engine(settings.db)
+    upgrade(engine)
+    out.print(f"{resolve_url(settings.db)} at revision {current_revision(engine)}")
+
+
+# ------------------------------------------------------------------ policy
+
+
+@main.group()
+def policy() -> None:
+    """Policy packs."""
+
+
+@policy.command("validate")
+@click.argument("packs", nargs=-1, required=True)
+def policy_validate(packs: tuple[str, ...]) -> None:
+    """Validate PACKS (built-in names, directories or YAML files)."""
+    failed = False
+    for name in packs:
+        try:
+            book = load_book(name)
+        except PolicyError as exc:
+            failed = True
+            out.print(f"[red]invalid[/red] {exc}", highlight=False)
+            continue
+        versions = ", ".join(v.version for v in book.versions)
+        out.print(f"[green]ok[/green] {book.name}: {len(book.versions)} version(s): {versions}")
+    sys.exit(1 if failed else 0)
+
+
+@policy.command("show")
+@click.argument("pack")
+@click.option("--at", "at", help="show the version in force at this instant [default: latest]")
+@click.option("--json", "as_json", is_flag=True)
+def policy_show(pack: str, at: str | None, as_json: bool) -> None:
+    """Show a pack's versions and the one in force."""
+    try:
+        book = load_book(pack)
+        instant = parse_instant(at)
+        version = book.in_force(instant) if instant else book.latest
+    except (PolicyError, LookupError) as exc:
+        raise click.ClickException(str(exc)) from None
+    if as_json:
+        out.print_json(msgspec.json.encode(version.document).decode())
+        return
+    table = Table(title=f"pack {book.name}")
+    for col in ("version", "effective from", "rules", "file"):
+        table.add_column(col)
+    for v in book.versions:
+        mark = " ← in force" if v is version else ""
+        table.add_row(v.version + mark, v.effective_from.isoformat(), ", ".join(v.rules), v.file)
+    out.print(table)
+    out.print(
+        f"{version.title}\ncurrency {version.currency} · calendar {version.calendar.timezone}"
+    )
+
+
+# ------------------------------------------------------------------ dead letters
+
+
+@main.group()
+def deadletter() -> None:
+    """The dead-letter store of refused input."""
+
+
+@deadletter.command("list")
+@click.option("--limit", default=50, show_default=True)
+@click.option("--code", help="only this error code")
+@click.option("--json", "as_json", is_flag=True, help="one JSON object per line")
+@click.pass_obj
+def deadletter_list(settings: Settings, limit: int, code: str | None, as_json: bool) -> None:
+    """List refused events with their precise errors."""
+    import sqlalchemy as sa
+
+    from anxin.store.schema import dead_letters as d
+
+    q = sa.select(d).order_by(d.c.received_at_us, d.c.source, d.c.position).limit(limit)
+    if code:
+        q = q.where(d.c.code == code)
+    with settings.sql_engine().connect() as conn:
+        rows = conn.execute(q).mappings().all()
+    if as_json:
+        for r in rows:
+            item = {k: v for k, v in r.items() if k != "raw"}
+            item["received_at"] = from_us(r["received_at_us"]).isoformat()
+            item["raw"] = bytes(r["raw"]).decode("utf-8", "replace")
+            out.print(json.dumps(item, ensure_ascii=False), soft_wrap=True, highlight=False)
+        return
+    table = Table(title=f"dead letters ({len(rows)} shown)")
+    for col in ("source", "line", "event id", "code", "path", "message"):
+        table.add_column(col, overflow="fold")
+    for r in rows:
+        table.add_row(
+            r["source"], str(r["position"] or ""), r["event_id"] or "", r["code"], r["path"],
+            r["message"],
+        )  # fmt: skip
+    out.print(table)
+
+
+# ------------------------------------------------------------------ API
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True)
+@click.pass_obj
+def serve(settings: Settings, host: str, port: int) -> None:
+    """Serve the HTTP API (every write needs an API key: see `anxin apikey create`)."""
+    import uvicorn
+
+    from anxin.api.app import create_app
+
+    uvicorn.run(create_app(settings.db, pack=settings.pack), host=host, port=port)
+
+
+@main.group()
+def apikey() -> None:
+    """API keys (stored hashed; a secret is shown once)."""
+
+
+@apikey.command("create")
+@click.argument("name")
+@click.option("--role", type=click.Choice(["operator", "merchant", "consumer", "ingest"]),
+              default="ingest", show_default=True)  # fmt: skip
+@click.pass_obj
+def apikey_create(settings: Settings, name: str, role: str) -> None:
+    """Create a key and print its secret (only this once)."""
+    from anxin.api.keys import create_key
+
+    out.print(create_key(settings.sql_engine(), name, role, clock=SystemClock()))  # type: ignore[arg-type]
+
+
+@apikey.command("list")
+@click.pass_obj
+def apikey_list(settings: Settings) -> None:
+    from anxin.api.keys import list_keys
+
+    for key in list_keys(settings.sql_engine()):
+        out.print(f"{key.key_id}  {key.role:9s} {key.name}")
+
+
+@apikey.command("revoke")
+@click.argument("key_id")
+@click.pass_obj
+def apikey_revoke(settings: Settings, key_id: str) -> None:
+    from anxin.api.keys import revoke_key
+
+    if not revoke_key(settings.sql_engine(), key_id, clock=SystemClock()):
+        raise click.ClickException(f"no active key {key_id}")
+    out.print(f"revoked {key_id}")
+
+
+# ------------------------------------------------------------------ bench, demo
+
+
+@main.group()
+def bench() -> None:
+    """Benchmarks: each prints one JSON line."""
+
+
+@bench.command("ingest")
+@click.option("--orders", default=50_000, show_default=True, help="orders in the generated stream")
+@click.option("--batch-size", default=20_000, show_default=True)
+def bench_ingest(orders: int, batch_size: int) -> None:
+    """Ingest a generated stream on SQLite, against a raw SQLite insert of the same rows."""
+    from anxin.bench.ingest import run
+
+    out.print(json.dumps(run(orders=orders, batch_size=batch_size)), highlight=False)
+
+
+@main.command()
+@click.option("--db", "demo_db", default="anxin-demo.db", show_default=True,
+              help="SQLite file for the demo (recreated each run)")  # fmt: skip
+@click.option("--orders", default=5_000, show_default=True)
+@click.option("--merchants", default=60, show_default=True)
+def demo(demo_db: str, orders: int, merchants: int) -> None:
+    """Run the main job end to end on the embedded default and print a report."""
+    from anxin.demo import run_demo
+
+    run_demo(Path(demo_db), orders=orders, merchants=merchants, console=out)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

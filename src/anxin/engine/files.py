@@ -1,0 +1,61 @@
+"""Ingest JSON Lines files through the engine, one micro-batch (one transaction) at a time."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+
+from anxin.contract.decode import iter_lines
+from anxin.engine.processor import Engine, IngestReport
+
+DEFAULT_BATCH = 20_000
+
+
+def batches(
+    lines: Iterable[tuple[int, bytes]], size: int
+) -> Iterator[list[tuple[int | None, bytes]]]:
+    batch: list[tuple[int | None, bytes]] = []
+    for item in lines:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def ingest_file(
+    engine: Engine,
+    path: Path,
+    *,
+    batch_size: int = DEFAULT_BATCH,
+    source: str | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> IngestReport:
+    """Ingest one file; ``progress`` is told how many bytes each batch consumed.
+
+    Positions are 1-based line numbers, so every dead letter points at its line. A batch that
+    fails to commit (crash, kill) is simply re-ingested next time: event ids make it idempotent.
+    """
+    total = IngestReport()
+    with path.open("rb") as handle:
+        numbered = ((n, line) for n, line in enumerate(handle, 1))
+        pending_bytes = 0
+
+        def counted() -> Iterator[tuple[int, bytes]]:
+            nonlocal pending_bytes
+            for n, line in numbered:
+                pending_bytes += len(line)
+                stripped = line.strip()
+                if stripped:
+                    yield n, stripped
+
+        for batch in batches(counted(), batch_size):
+            total.add(engine.ingest(batch, source or f"file:{path.name}"))
+            if progress is not None:
+                progress(pending_bytes)
+                pending_bytes = 0
+    return total
+
+
+__all__ = ["DEFAULT_BATCH", "batches", "ingest_file", "iter_lines"]

@@ -1,0 +1,332 @@
+"""The in-memory store: the engine's ``Store``/``StoreTx`` port on plain dicts, for fast tests.
+
+Semantics follow ``anxin.store.sql.SqlStore`` row for row: insert-or-ignore for decisions,
+outbox, dead letters, parcels, held scans and deadlines; upsert for order and merchant state;
+``claim_due`` in (due_at, deadline_id) order; ``mark_fired`` and ``cancel`` only move pending
+deadlines. States are kept encoded (as the SQL store keeps them) so the engine's in-place
+mutation of a loaded state can never leak into the store.
+
+A transaction works on a copy-on-write overlay of every table: reads see the transaction's own
+writes, and the overlay is merged into the committed tables only when the ``with`` block exits
+normally. An exception discards it, leaving the store exactly as it was. One transaction runs at
+a time (a lock), like a single SQLite writer.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Collection, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from typing import Any, Generic, TypeVar
+
+import msgspec
+
+from anxin.clock import from_us, to_us
+from anxin.domain import merchant as merchant_state
+from anxin.domain import order as order_state
+from anxin.domain.effects import Decision, OutboxMessage, ScheduleDeadline
+from anxin.domain.ledger import LedgerTransaction
+from anxin.domain.merchant import MerchantState
+from anxin.domain.order import OrderState
+from anxin.engine.ports import DeadLetter, HeldEvent, LoggedEvent, ParcelKey
+from anxin.rules.base import DueDeadline
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+_json = msgspec.json.Encoder()
+_dejson = msgspec.json.Decoder()
+
+
+@dataclass(frozen=True, slots=True)
+class StoredDeadline:
+    """One row of the deadline table (``data`` kept as JSON, as the SQL store keeps it)."""
+
+    deadline_id: str
+    aggregate_key: str
+    rule_id: str
+    due_at_us: int
+    status: str  # pending / fired / cancelled
+    fired_at_us: int | None
+    pack: str
+    pack_version: str
+    data: bytes
+
+    def due(self) -> DueDeadline:
+        return DueDeadline(
+            self.deadline_id,
+            self.rule_id,
+            self.aggregate_key,
+            from_us(self.due_at_us),
+            self.pack,
+            self.pack_version,
+            _dejson.decode(self.data),
+        )
+
+
+@dataclass
+class _Tables:
+    events: dict[str, LoggedEvent] = field(default_factory=dict)
+    orders: dict[str, bytes] = field(default_factory=dict)
+    merchants: dict[str, bytes] = field(default_factory=dict)
+    parcels: dict[ParcelKey, tuple[str, str]] = field(default_factory=dict)
+    held: dict[str, HeldEvent] = field(default_factory=dict)
+    deadlines: dict[str, StoredDeadline] = field(default_factory=dict)
+    decisions: dict[str, Decision] = field(default_factory=dict)
+    ledger: dict[str, tuple[str, LedgerTransaction]] = field(default_factory=dict)
+    outbox: dict[str, OutboxMessage] = field(default_factory=dict)
+    dead_letters: dict[str, DeadLetter] = field(default_factory=dict)
+
+
+class _Overlay(Generic[K, V]):
+    """Uncommitted changes over one committed table; ``commit`` merges them in."""
+
+    def __init__(self, base: dict[K, V]) -> None:
+        self.base = base
+        self.changes: dict[K, V] = {}
+        self.deleted: set[K] = set()
+
+    def get(self, key: K) -> V | None:
+        if key in self.changes:
+            return self.changes[key]
+        return None if key in self.deleted else self.base.get(key)
+
+    def __contains__(self, key: K) -> bool:
+        return key in self.changes or (key not in self.deleted and key in self.base)
+
+    def put(self, key: K, value: V) -> None:
+        self.changes[key] = value
+        self.deleted.discard(key)
+
+    def add(self, key: K, value: V) -> None:
+        """Insert-or-ignore."""
+        if key not in self:
+            self.put(key, value)
+
+    def delete(self, key: K) -> None:
+        self.changes.pop(key, None)
+        self.deleted.add(key)
+
+    def values(self) -> Iterator[V]:
+        for key, value in self.base.items():
+            if key in self.changes:
+                yield self.changes[key]
+            elif key not in self.deleted:
+                yield value
+        for key, value in self.changes.items():
+            if key not in self.base:
+                yield value
+
+    def commit(self) -> None:
+        for key in self.deleted:
+            self.base.pop(key, None)
+        self.base.update(self.changes)
+
+
+class MemoryStore:
+    def __init__(self) -> None:
+        self._tables = _Tables()
+        self._lock = threading.Lock()
+
+    @contextmanager
+    def transaction(self) -> Iterator[MemoryTx]:
+        with self._lock:
+            tx = MemoryTx(self._tables)
+            yield tx  # an exception here skips the commit: the overlay is simply dropped
+            tx.commit()
+
+    # ------------------------------------------------------------ committed reads, for tests
+
+    def events(self) -> list[LoggedEvent]:
+        return list(self._tables.events.values())
+
+    def decisions(self) -> list[Decision]:
+        return list(self._tables.decisions.values())
+
+    def ledger_transactions(self) -> list[LedgerTransaction]:
+        return [txn for _, txn in self._tables.ledger.values()]
+
+    def ledger_entries(self) -> list[tuple[str, str, str, int]]:
+        """(txn_key, account, currency, amount), one per posting, in posting order."""
+        return [
+            (txn.key, p.account, p.amount.currency, p.amount.amount)
+            for txn in self.ledger_transactions()
+            for p in txn.postings
+        ]
+
+    def balance(self, account: str, currency: str) -> int:
+        return sum(
+            amount
+            for _, acc, cur, amount in self.ledger_entries()
+            if (acc, cur) == (account, currency)
+        )
+
+    def outbox(self) -> list[OutboxMessage]:
+        return list(self._tables.outbox.values())
+
+    def dead_letters(self) -> list[DeadLetter]:
+        return list(self._tables.dead_letters.values())
+
+    def deadlines(self) -> list[StoredDeadline]:
+        return list(self._tables.deadlines.values())
+
+    def held_events(self) -> list[HeldEvent]:
+        return list(self._tables.held.values())
+
+    def orders(self) -> dict[str, OrderState]:
+        return {k: order_state.decode_state(v) for k, v in self._tables.orders.items()}
+
+    def merchants(self) -> dict[str, MerchantState]:
+        return {k: merchant_state.decode_state(v) for k, v in self._tables.merchants.items()}
+
+
+class MemoryTx:
+    def __init__(self, tables: _Tables) -> None:
+        self._events = _Overlay(tables.events)
+        self._orders = _Overlay(tables.orders)
+        self._merchants = _Overlay(tables.merchants)
+        self._parcels = _Overlay(tables.parcels)
+        self._held = _Overlay(tables.held)
+        self._deadlines = _Overlay(tables.deadlines)
+        self._decisions = _Overlay(tables.decisions)
+        self._ledger = _Overlay(tables.ledger)
+        self._outbox = _Overlay(tables.outbox)
+        self._dead_letters = _Overlay(tables.dead_letters)
+        self._all: tuple[_Overlay[Any, Any], ...] = (
+            self._events,
+            self._orders,
+            self._merchants,
+            self._parcels,
+            self._held,
+            self._deadlines,
+            self._decisions,
+            self._ledger,
+            self._outbox,
+            self._dead_letters,
+        )
+
+    def commit(self) -> None:
+        for overlay in self._all:
+            overlay.commit()
+
+    # ------------------------------------------------------------ event log
+
+    def event_hashes(self, event_ids: Collection[str]) -> dict[str, str]:
+        return {i: e.content_hash for i in event_ids if (e := self._events.get(i)) is not None}
+
+    def append_events(self, rows: list[LoggedEvent]) -> None:
+        for row in rows:  # the event log's unique key: a repeat is a caller bug, as in SQL
+            if row.event_id in self._events:
+                raise ValueError(f"event {row.event_id!r} is already in the log")
+            self._events.put(row.event_id, row)
+
+    def event_bodies(self, event_ids: Collection[str]) -> dict[str, bytes]:
+        return {i: e.body.encode() for i in event_ids if (e := self._events.get(i)) is not None}
+
+    # ------------------------------------------------------------ state
+
+    def load_orders(self, order_ids: Collection[str]) -> dict[str, OrderState]:
+        return {
+            i: order_state.decode_state(raw)
+            for i in order_ids
+            if (raw := self._orders.get(i)) is not None
+        }
+
+    def save_orders(self, states: Iterable[OrderState]) -> None:
+        for s in states:
+            self._orders.put(s.order_id, order_state.encode_state(s))
+
+    def load_merchants(self, merchant_ids: Collection[str]) -> dict[str, MerchantState]:
+        return {
+            i: merchant_state.decode_state(raw)
+            for i in merchant_ids
+            if (raw := self._merchants.get(i)) is not None
+        }
+
+    def save_merchants(self, states: Iterable[MerchantState]) -> None:
+        for s in states:
+            self._merchants.put(s.merchant_id, merchant_state.encode_state(s))
+
+    # ------------------------------------------------------------ parcels, held scans
+
+    def parcel_orders(self, keys: Collection[ParcelKey]) -> dict[ParcelKey, str]:
+        return {k: row[0] for k in keys if (row := self._parcels.get(k)) is not None}
+
+    def add_parcels(self, rows: list[tuple[str, str, str, str]]) -> None:
+        for carrier, tracking, order_id, shipment_id in rows:
+            self._parcels.add((carrier, tracking), (order_id, shipment_id))
+
+    def hold(self, rows: list[HeldEvent]) -> None:
+        for row in rows:
+            self._held.add(row.event_id, row)
+
+    def held(self, hold_keys: Collection[str]) -> list[HeldEvent]:
+        wanted = set(hold_keys)
+        return [h for h in self._held.values() if h.hold_key in wanted]
+
+    def release(self, event_ids: Collection[str]) -> None:
+        for event_id in event_ids:
+            self._held.delete(event_id)
+
+    # ------------------------------------------------------------ timers
+
+    def schedule(self, deadlines: list[ScheduleDeadline]) -> None:
+        for d in deadlines:
+            row = StoredDeadline(
+                d.deadline_id,
+                d.aggregate_key,
+                d.rule_id,
+                to_us(d.due_at),
+                "pending",
+                None,
+                d.pack,
+                d.pack_version,
+                _json.encode(d.data),
+            )
+            self._deadlines.add(d.deadline_id, row)
+
+    def _move(self, deadline_ids: Collection[str], status: str, at_us: int | None) -> None:
+        for i in deadline_ids:
+            row = self._deadlines.get(i)
+            if row is not None and row.status == "pending":
+                self._deadlines.put(i, replace(row, status=status, fired_at_us=at_us))
+
+    def cancel(self, deadline_ids: Collection[str]) -> None:
+        self._move(deadline_ids, "cancelled", None)
+
+    def claim_due(self, now_us: int, limit: int) -> list[DueDeadline]:
+        due = [
+            d for d in self._deadlines.values() if d.status == "pending" and d.due_at_us <= now_us
+        ]
+        due.sort(key=lambda d: (d.due_at_us, d.deadline_id))
+        return [d.due() for d in due[: max(limit, 0)]]
+
+    def mark_fired(self, deadline_ids: Collection[str], fired_at_us: int) -> None:
+        self._move(deadline_ids, "fired", fired_at_us)
+
+    # ------------------------------------------------------------ effects
+
+    def add_decisions(self, decisions: list[Decision]) -> None:
+        for d in decisions:
+            self._decisions.add(d.decision_id, d)
+
+    def post_ledger(self, transactions: list[LedgerTransaction]) -> int:
+        """Post new transactions; returns how many keys already held different content."""
+        existing = {x.key: row[0] for x in transactions if (row := self._ledger.get(x.key))}
+        conflicts = 0
+        for x in transactions:
+            fingerprint = x.fingerprint()
+            if x.key in existing:
+                conflicts += existing[x.key] != fingerprint
+            else:
+                self._ledger.add(x.key, (fingerprint, x))
+        return conflicts
+
+    def add_outbox(self, messages: list[OutboxMessage]) -> None:
+        for m in messages:
+            self._outbox.add(m.message_id, m)
+
+    def add_dead_letters(self, rows: list[DeadLetter]) -> None:
+        for r in rows:
+            self._dead_letters.add(r.dead_letter_id, r)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -52,7 +52,7 @@ BROKEN_LINES = [
 ]
 
 
-def _table(title: str, columns: list[str], rows: list[tuple[object, ...]]) -> Table:
+def _table(title: str, columns: list[str], rows: Sequence[Sequence[object]]) -> Table:
     table = Table(title=title, title_justify="left")
     for i, col in enumerate(columns):
         table.add_column(col, justify="right" if i else "left")

@@ -11,7 +11,7 @@ from typing import Any
 import click
 import msgspec
 from rich.console import Console
-from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
+from rich.progress import BarColumn, DownloadColumn, Progress, TaskID, TimeRemainingColumn
 from rich.table import Table
 
 from anxin.clock import Clock, FixedClock, SystemClock, from_us
@@ -96,14 +96,12 @@ def ingest(
     ) as progress:  # fmt: skip
         for path in paths:
             task = progress.add_task(path.name, total=path.stat().st_size)
+
+            def advance(n: int, task: TaskID = task) -> None:
+                progress.advance(task, n)
+
             total.add(
-                ingest_file(
-                    engine,
-                    path,
-                    batch_size=batch_size,
-                    source=source,
-                    progress=lambda n, task=task: progress.advance(task, n),
-                )  # fmt: skip
+                ingest_file(engine, path, batch_size=batch_size, source=source, progress=advance)
             )
     summary = {k: v for k, v in vars(total).items() if k != "errors"}
     if as_json:
@@ -312,7 +310,7 @@ def bench_ingest(orders: int, batch_size: int) -> None:
     """Ingest a generated stream on SQLite, against a raw SQLite insert of the same rows."""
     from anxin.bench.ingest import run
 
-    out.print(json.dumps(run(orders=orders, batch_size=batch_size)), highlight=False)
+    click.echo(json.dumps(run(orders=orders, batch_size=batch_size)))
 
 
 @main.command()

@@ -1,15 +1,11 @@
 """The in-memory store: the engine's ``Store``/``StoreTx`` port on plain dicts, for fast tests.
 
-Semantics follow ``anxin.store.sql.SqlStore`` row for row: insert-or-ignore for decisions,
-outbox, dead letters, parcels, held scans and deadlines; upsert for order and merchant state;
-``claim_due`` in (due_at, deadline_id) order; ``mark_fired`` and ``cancel`` only move pending
-deadlines. States are kept encoded (as the SQL store keeps them) so the engine's in-place
-mutation of a loaded state can never leak into the store.
-
-A transaction works on a copy-on-write overlay of every table: reads see the transaction's own
-writes, and the overlay is merged into the committed tables only when the ``with`` block exits
-normally. An exception discards it, leaving the store exactly as it was. One transaction runs at
-a time (a lock), like a single SQLite writer.
+Same semantics as ``anxin.store.sql.SqlStore``: insert-or-ignore for decisions, outbox, dead
+letters, parcels, held scans and deadlines; upsert for states (kept encoded, so a loaded state
+mutated by the engine never leaks back); ``claim_due`` in (due_at, deadline_id) order;
+``mark_fired``/``cancel`` move only pending deadlines. A transaction works on a copy-on-write
+overlay (reads see its own writes) merged in only when the ``with`` block exits normally; an
+exception drops it. One transaction at a time (a lock), like a single SQLite writer.
 """
 
 from __future__ import annotations
@@ -41,27 +37,19 @@ _dejson = msgspec.json.Decoder()
 
 @dataclass(frozen=True, slots=True)
 class StoredDeadline:
-    """One row of the deadline table (``data`` kept as JSON, as the SQL store keeps it)."""
+    """One row of the deadline table."""
 
-    deadline_id: str
-    aggregate_key: str
-    rule_id: str
+    deadline: ScheduleDeadline
     due_at_us: int
-    status: str  # pending / fired / cancelled
-    fired_at_us: int | None
-    pack: str
-    pack_version: str
-    data: bytes
+    status: str = "pending"  # pending / fired / cancelled
+    fired_at_us: int | None = None
 
     def due(self) -> DueDeadline:
+        d = self.deadline  # ``data`` round-trips through JSON, as it does in the SQL store
+        data = _dejson.decode(_json.encode(d.data))
+        due_at = from_us(self.due_at_us)
         return DueDeadline(
-            self.deadline_id,
-            self.rule_id,
-            self.aggregate_key,
-            from_us(self.due_at_us),
-            self.pack,
-            self.pack_version,
-            _dejson.decode(self.data),
+            d.deadline_id, d.rule_id, d.aggregate_key, due_at, d.pack, d.pack_version, data
         )
 
 
@@ -99,8 +87,7 @@ class _Overlay(Generic[K, V]):
         self.changes[key] = value
         self.deleted.discard(key)
 
-    def add(self, key: K, value: V) -> None:
-        """Insert-or-ignore."""
+    def add(self, key: K, value: V) -> None:  # insert-or-ignore
         if key not in self:
             self.put(key, value)
 
@@ -156,11 +143,8 @@ class MemoryStore:
         ]
 
     def balance(self, account: str, currency: str) -> int:
-        return sum(
-            amount
-            for _, acc, cur, amount in self.ledger_entries()
-            if (acc, cur) == (account, currency)
-        )
+        entries = self.ledger_entries()
+        return sum(a for _, acc, cur, a in entries if (acc, cur) == (account, currency))
 
     def outbox(self) -> list[OutboxMessage]:
         return list(self._tables.outbox.values())
@@ -183,28 +167,22 @@ class MemoryStore:
 
 class MemoryTx:
     def __init__(self, tables: _Tables) -> None:
-        self._events = _Overlay(tables.events)
-        self._orders = _Overlay(tables.orders)
-        self._merchants = _Overlay(tables.merchants)
-        self._parcels = _Overlay(tables.parcels)
-        self._held = _Overlay(tables.held)
-        self._deadlines = _Overlay(tables.deadlines)
-        self._decisions = _Overlay(tables.decisions)
-        self._ledger = _Overlay(tables.ledger)
-        self._outbox = _Overlay(tables.outbox)
-        self._dead_letters = _Overlay(tables.dead_letters)
-        self._all: tuple[_Overlay[Any, Any], ...] = (
-            self._events,
-            self._orders,
-            self._merchants,
-            self._parcels,
-            self._held,
-            self._deadlines,
-            self._decisions,
-            self._ledger,
-            self._outbox,
-            self._dead_letters,
-        )
+        self._all: list[_Overlay[Any, Any]] = []
+        self._events = self._wrap(tables.events)
+        self._orders = self._wrap(tables.orders)
+        self._merchants = self._wrap(tables.merchants)
+        self._parcels = self._wrap(tables.parcels)
+        self._held = self._wrap(tables.held)
+        self._deadlines = self._wrap(tables.deadlines)
+        self._decisions = self._wrap(tables.decisions)
+        self._ledger = self._wrap(tables.ledger)
+        self._outbox = self._wrap(tables.outbox)
+        self._dead_letters = self._wrap(tables.dead_letters)
+
+    def _wrap(self, base: dict[K, V]) -> _Overlay[K, V]:
+        overlay = _Overlay(base)
+        self._all.append(overlay)
+        return overlay
 
     def commit(self) -> None:
         for overlay in self._all:
@@ -273,18 +251,7 @@ class MemoryTx:
 
     def schedule(self, deadlines: list[ScheduleDeadline]) -> None:
         for d in deadlines:
-            row = StoredDeadline(
-                d.deadline_id,
-                d.aggregate_key,
-                d.rule_id,
-                to_us(d.due_at),
-                "pending",
-                None,
-                d.pack,
-                d.pack_version,
-                _json.encode(d.data),
-            )
-            self._deadlines.add(d.deadline_id, row)
+            self._deadlines.add(d.deadline_id, StoredDeadline(d, to_us(d.due_at)))
 
     def _move(self, deadline_ids: Collection[str], status: str, at_us: int | None) -> None:
         for i in deadline_ids:
@@ -299,7 +266,7 @@ class MemoryTx:
         due = [
             d for d in self._deadlines.values() if d.status == "pending" and d.due_at_us <= now_us
         ]
-        due.sort(key=lambda d: (d.due_at_us, d.deadline_id))
+        due.sort(key=lambda d: (d.due_at_us, d.deadline.deadline_id))
         return [d.due() for d in due[: max(limit, 0)]]
 
     def mark_fired(self, deadline_ids: Collection[str], fired_at_us: int) -> None:

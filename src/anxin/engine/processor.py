@@ -161,6 +161,9 @@ class Engine:
         self.book = book
         self.clock = clock or SystemClock()
         self.rules = list(rules if rules is not None else order_rules().values())
+        self._rules_for: dict[type[ev.Event], list[OrderRule]] = {
+            t: [r for r in self.rules if t in r.event_types] for t in ev.EVENT_TYPES
+        }
 
     # ================================================================ ingest
 
@@ -306,7 +309,7 @@ class Engine:
                 state = orders[order_id] = OrderState(order_id)
             order_fold.apply(state, event)
             touched_orders[order_id] = state
-            for rule in self.rules:
+            for rule in self._rules_for[type(event)]:
                 effects.add(rule.on_event(state, event, self.book))
 
         for event in fresh:

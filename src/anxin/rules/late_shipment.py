@@ -119,6 +119,11 @@ def _tier_amount(
 
 class LateShipment:
     rule_id: ClassVar[str] = RULE_ID
+    event_types: ClassVar[tuple[type[ev.Event], ...]] = (
+        ev.OrderPaid,
+        ev.ShipmentCreated,
+        ev.TrackingScanned,
+    )
 
     def __init__(self) -> None:
         # Memo of each order's binding promise: an order's shipment and first scan ask again.
@@ -140,6 +145,10 @@ class LateShipment:
     def on_event(self, state: OrderState, event: ev.Event, book: PolicyBook) -> list[Effect]:
         if state.paid_at is None:
             return []
+        paid = isinstance(event, ev.OrderPaid)
+        # Only the event that defines when the goods left can reveal a late shipment.
+        if not paid and state.shipped_at() != event.occurred_at:
+            return []
         try:  # the promise was made at payment: the pack in force then judges it
             pack = book.in_force(state.paid_at)
         except NoPolicyInForce:
@@ -147,20 +156,16 @@ class LateShipment:
         config: LateShipmentConfig | None = pack.rule(RULE_ID)
         if config is None:
             return []
-        if isinstance(event, ev.OrderPaid):
+        if paid:
             return self._schedule(state, config, pack)
-        if isinstance(event, ev.ShipmentCreated | ev.TrackingScanned):
-            shipped_at = state.shipped_at()
-            if shipped_at != event.occurred_at:
-                return []  # this event did not change when the goods left
-            binding = self._binding(state, config, pack)
-            effects: list[Effect] = []
-            for tier, hours in enumerate(config.lateness_tiers_hours):
-                due = binding.due_at + dt.timedelta(hours=hours)
-                if shipped_at is not None and shipped_at > due:
-                    effects += self._breach(state, config, pack, binding, tier, due)
-            return effects
-        return []
+        shipped_at = event.occurred_at
+        binding = self._binding(state, config, pack)
+        effects: list[Effect] = []
+        for tier, hours in enumerate(config.lateness_tiers_hours):
+            due = binding.due_at + dt.timedelta(hours=hours)
+            if shipped_at > due:
+                effects += self._breach(state, config, pack, binding, tier, due)
+        return effects
 
     def on_deadline(
         self, state: OrderState, deadline: DueDeadline, book: PolicyBook
@@ -176,13 +181,18 @@ class LateShipment:
         if shipped_at is not None and shipped_at <= due:
             return []
         tier = int(deadline.data["tier"])
-        return self._breach(state, config, pack, self._binding(state, config, pack), tier, due)
+        binding = self._binding(state, config, pack)
+        effects = self._breach(state, config, pack, binding, tier, due)
+        return effects + self._schedule(state, config, pack, tier + 1)
 
     # ---------------------------------------------------------------- internals
 
     def _schedule(
-        self, state: OrderState, config: LateShipmentConfig, pack: PolicyPack
+        self, state: OrderState, config: LateShipmentConfig, pack: PolicyPack, tier: int = 0
     ) -> list[Effect]:
+        """One pending deadline at a time: the next tier is scheduled when this one breaches."""
+        if tier >= len(config.lateness_tiers_hours):
+            return []
         binding = self._binding(state, config, pack)
         key = f"order:{state.order_id}"
         return [
@@ -190,12 +200,11 @@ class LateShipment:
                 deadline_id=f"{key}:{RULE_ID}:{tier}",
                 aggregate_key=key,
                 rule_id=RULE_ID,
-                due_at=binding.due_at + dt.timedelta(hours=hours),
+                due_at=binding.due_at + dt.timedelta(hours=config.lateness_tiers_hours[tier]),
                 pack=pack.name,
                 pack_version=pack.version,
                 data={"tier": tier, "source": binding.source},
             )
-            for tier, hours in enumerate(config.lateness_tiers_hours)
         ]
 
     def _breach(

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import msgspec
-from sqlalchemy import Connection, Engine, and_, delete, select, tuple_, update
+from sqlalchemy import Connection, Engine, and_, delete, select, update
 
 from anxin.clock import from_us, to_us
 from anxin.domain import merchant as merchant_state
@@ -68,15 +68,21 @@ class SqlTx:
 
     # ------------------------------------------------------------ event log
 
-    def event_hashes(self, event_ids: Collection[str]) -> dict[str, str]:
-        found: dict[str, str] = {}
-        ids = list(event_ids)
-        for part in chunks(ids):
-            q = select(t.events.c.event_id, t.events.c.content_hash).where(
-                t.events.c.event_id.in_(part)
-            )
-            found.update({row[0]: row[1] for row in self.conn.execute(q)})
+    def _select_in(self, sql: str, values: list[str]) -> list[Any]:
+        """``sql`` with one ``{marks}`` IN-list, run in slices (plain driver SQL: hot path)."""
+        mark = "%s" if self._pg else "?"
+        found: list[Any] = []
+        for part in chunks(values):
+            text = sql.format(marks=", ".join([mark] * len(part)))
+            found += self.conn.exec_driver_sql(text, tuple(part)).fetchall()
         return found
+
+    def event_hashes(self, event_ids: Collection[str]) -> dict[str, str]:
+        rows = self._select_in(
+            "SELECT event_id, content_hash FROM events WHERE event_id IN ({marks})",
+            list(event_ids),
+        )
+        return dict(rows)
 
     def append_events(self, rows: list[LoggedEvent]) -> None:
         self._bulk(t.events, list(LoggedEvent._fields), rows)  # type: ignore[arg-type]
@@ -91,14 +97,10 @@ class SqlTx:
     # ------------------------------------------------------------ state
 
     def load_orders(self, order_ids: Collection[str]) -> dict[str, OrderState]:
-        found: dict[str, OrderState] = {}
-        for part in chunks(list(order_ids)):
-            q = select(t.order_state.c.order_id, t.order_state.c.state).where(
-                t.order_state.c.order_id.in_(part)
-            )
-            for oid, raw in self.conn.execute(q):
-                found[oid] = order_state.decode_state(raw)
-        return found
+        rows = self._select_in(
+            "SELECT order_id, state FROM order_state WHERE order_id IN ({marks})", list(order_ids)
+        )
+        return {oid: order_state.decode_state(raw) for oid, raw in rows}
 
     def save_orders(self, states: Iterable[OrderState]) -> None:
         rows = [
@@ -136,13 +138,16 @@ class SqlTx:
     # ------------------------------------------------------------ parcels, held scans
 
     def parcel_orders(self, keys: Collection[ParcelKey]) -> dict[ParcelKey, str]:
+        mark = "(%s, %s)" if self._pg else "(?, ?)"
         found: dict[ParcelKey, str] = {}
-        c = t.parcels.c
         for part in chunks(list(keys), 400):
-            q = select(c.carrier, c.tracking_number, c.order_id).where(
-                tuple_(c.carrier, c.tracking_number).in_(part)
+            sql = (
+                "SELECT carrier, tracking_number, order_id FROM parcels "
+                f"WHERE (carrier, tracking_number) IN ({', '.join([mark] * len(part))})"
             )
-            found.update({(row[0], row[1]): row[2] for row in self.conn.execute(q)})
+            params = tuple(x for key in part for x in key)  # type: ignore[attr-defined]
+            for carrier, number, order_id in self.conn.exec_driver_sql(sql, params):
+                found[(carrier, number)] = order_id
         return found
 
     def add_parcels(self, rows: list[tuple[str, str, str, str]]) -> None:
@@ -183,23 +188,21 @@ class SqlTx:
     # ------------------------------------------------------------ timers
 
     def schedule(self, deadlines: list[ScheduleDeadline]) -> None:
-        self._ignore(
+        self._bulk(
             t.deadlines,
             [
-                {
-                    "deadline_id": d.deadline_id,
-                    "aggregate_key": d.aggregate_key,
-                    "rule_id": d.rule_id,
-                    "due_at_us": to_us(d.due_at),
-                    "status": "pending",
-                    "fired_at_us": None,
-                    "pack": d.pack,
-                    "pack_version": d.pack_version,
-                    "data": dumps(d.data),
-                }
+                "deadline_id", "aggregate_key", "rule_id", "due_at_us", "status", "pack",
+                "pack_version", "data",
+            ],
+            [
+                (
+                    d.deadline_id, d.aggregate_key, d.rule_id, to_us(d.due_at), "pending", d.pack,
+                    d.pack_version, dumps(d.data),
+                )
                 for d in deadlines
             ],
-        )
+            " ON CONFLICT DO NOTHING",
+        )  # fmt: skip
 
     def cancel(self, deadline_ids: Collection[str]) -> None:
         c = t.deadlines.c

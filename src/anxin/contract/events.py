@@ -156,7 +156,8 @@ class OrderPlacedPayload(Contract):
     channel: Literal["shelf", "live_stream", "video", "search", "other"] = "other"
 
     def __post_init__(self) -> None:
-        check_dates(presale_ship_by=self.presale_ship_by)
+        if self.presale_ship_by is not None:
+            check_dates(presale_ship_by=self.presale_ship_by)
 
 
 class OrderPaidPayload(Contract):

@@ -193,6 +193,8 @@ def apply(state: OrderState, event: ev.Event) -> OrderState:
 
 
 def _merge_promises(current: list[ev.Promise], new: list[ev.Promise]) -> list[ev.Promise]:
+    if not new:
+        return current
     merged = list(current)
     for promise in new:
         if promise not in merged:

@@ -192,7 +192,8 @@ class Engine:
                 )
             )
 
-        latest_us = min(to_us(latest), LATEST_US)
+        # Inclusive: exactly MAX_FUTURE_SKEW after the clock is still accepted.
+        latest_us = min(to_us(latest), LATEST_US - 1)
         candidates: list[tuple[ev.Event, int, str, str, int | None, bytes]] = []
         for position, raw in raws:
             report.received += 1
@@ -201,7 +202,7 @@ class Engine:
                 reject(decoded.raw, decoded.error)
                 continue
             at_us = to_us(decoded.occurred_at)
-            if not EARLIEST_US <= at_us < latest_us:
+            if not EARLIEST_US <= at_us <= latest_us:
                 reject(raw, _absurd(decoded, now, position))
                 continue
             body = encode_event(decoded).decode()

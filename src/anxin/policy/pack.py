@@ -21,6 +21,7 @@ from typing import Annotated, Any
 import msgspec
 import yaml
 
+from anxin.clock import to_us
 from anxin.domain.calendar import BusinessCalendar, Period, TimeWindow
 from anxin.domain.money import is_known_currency
 
@@ -213,13 +214,13 @@ class PolicyBook:
                     v.file, "version", f"version {v.version!r} also in {seen[v.version]}"
                 )
             seen[v.version] = v.file
-        self._starts = [v.effective_from for v in self.versions]
+        self._starts = [to_us(v.effective_from) for v in self.versions]  # exact, cheap to compare
         self.name = self.versions[0].name
 
     def in_force(self, at: dt.datetime) -> PolicyPack:
         if at.tzinfo is None:
             raise ValueError("in_force needs a timezone-aware instant")
-        i = bisect.bisect_right(self._starts, at) - 1
+        i = bisect.bisect_right(self._starts, to_us(at)) - 1
         if i < 0:
             first = self.versions[0]
             raise NoPolicyInForce(

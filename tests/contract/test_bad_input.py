@@ -354,7 +354,7 @@ def test_resending_the_same_bad_batch_adds_no_second_dead_letter(
 def test_bad_events_at_several_positions_each_get_their_own_dead_letter(
     engine: Engine, sql_engine: sa.Engine
 ) -> None:
-    bads: list[Case] = [p.values[0] for p in CASES[:4]]  # type: ignore[misc]
+    bads: list[Case] = [p.values[0] for p in CASES[:4]]
     positions = (7, 9, 10, 11)
     raws = [(p, bad.raw) for p, bad in zip(positions, bads, strict=True)]
     raws.insert(1, (8, VALID[0]))
@@ -366,32 +366,29 @@ def test_bad_events_at_several_positions_each_get_their_own_dead_letter(
     assert _event_counts(sql_engine) == {VALID_IDS[0]: 1}
 
 
-# ---------------------------------------------------------------- the future-skew boundary
+# ---------------------------------------------------------------- envelope date boundaries
 
 BOUNDARY = [
-    pytest.param(dt.timedelta(hours=23, minutes=59), "accepted", id="23h59m-after-clock"),
+    pytest.param(ev.EARLIEST - dt.timedelta(microseconds=1), "absurd_date", id="just-before-2000"),
+    pytest.param(ev.EARLIEST, "accepted", id="2000-01-01-exactly"),
+    pytest.param(NOW + dt.timedelta(hours=23, minutes=59), "accepted", id="23h59m-after-clock"),
+    pytest.param(NOW + dt.timedelta(days=1), "accepted", id="exactly-1-day-after-clock"),
     pytest.param(
-        dt.timedelta(days=1),
-        "accepted",
-        id="exactly-1-day-after-clock",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="processor.py: `at_us < latest_us` refuses an event exactly 1 day after "
-            "the clock although the rule (and its message) is 'more than 1 day after'",
-        ),
+        NOW + dt.timedelta(days=1, microseconds=1), "absurd_date", id="1-day-1us-after-clock"
     ),
-    pytest.param(dt.timedelta(days=1, microseconds=1), "absurd_date", id="1-day-1us-after"),
 ]
 
 
-@pytest.mark.parametrize(("skew", "outcome"), BOUNDARY)
-def test_future_skew_boundary(
-    engine: Engine, sql_engine: sa.Engine, skew: dt.timedelta, outcome: str
+@pytest.mark.parametrize(("at", "outcome"), BOUNDARY)
+def test_envelope_date_boundaries(
+    engine: Engine, sql_engine: sa.Engine, at: dt.datetime, outcome: str
 ) -> None:
-    raw = _bad(lambda d: d.update(occurred_at=_iso(NOW + skew)))
+    raw = _bad(lambda d: d.update(occurred_at=_iso(at)))
     report = engine.ingest([(1, raw)], SOURCE)
     got = report.errors[0].code if report.errors else "accepted"
     assert got == outcome
+    assert len(_dead_letters(sql_engine)) == (outcome != "accepted")
+    assert _adds_up(report)
 
 
 # ---------------------------------------------------------------- redelivery and conflicts

@@ -107,9 +107,9 @@ def validate(
             errors.append(f"{at}: does not match {schema['pattern']}")
         if schema.get("format") == "date-time" and not RFC3339.match(value):
             errors.append(f"{at}: not an RFC 3339 date-time with offset: {value!r}")
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        if value < schema.get("minimum", -1e99) or value > schema.get("maximum", 1e99):
-            errors.append(f"{at}: {value} out of range")
+    low, high = schema.get("minimum", -1e99), schema.get("maximum", 1e99)
+    if isinstance(value, int | float) and not isinstance(value, bool) and not low <= value <= high:
+        errors.append(f"{at}: {value} out of range")
     if isinstance(value, list):
         if len(value) < schema.get("minItems", 0) or len(value) > schema.get("maxItems", 1e99):
             errors.append(f"{at}: {len(value)} items out of bounds")

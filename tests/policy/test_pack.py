@@ -276,7 +276,9 @@ def test_invalid_pack_names_file_key_and_why(
     ("text", "key", "why"),
     [
         pytest.param("pack: [unclosed\n", "(syntax)", "expected ',' or ']'", id="yaml-syntax"),
-        pytest.param("pack: a\n\tversion: b\n", "(syntax)", "cannot start any token", id="yaml-tab"),
+        pytest.param(
+            "pack: a\n\tversion: b\n", "(syntax)", "cannot start any token", id="yaml-tab"
+        ),
         pytest.param("", "(top level)", "must be a mapping", id="empty-file"),
         pytest.param("- a\n- b\n", "(top level)", "must be a mapping", id="a-list"),
     ],

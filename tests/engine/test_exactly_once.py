@@ -97,7 +97,7 @@ def cli(url: str, *args: str, env: dict[str, str] | None = None) -> subprocess.P
 
 def run_ok(url: str, *args: str) -> None:
     proc = cli(url, *args)
-    out, err = proc.communicate(timeout=300)
+    _out, err = proc.communicate(timeout=300)
     assert proc.returncode == 0, err.decode()
 
 

@@ -138,6 +138,9 @@ def test_memory_store_lands_on_the_same_rows_as_sql(
     engine: Engine, sql_engine: sa.Engine, book: PolicyBook, clock: FixedClock
 ) -> None:
     lines = example_lines(300, 10)
+    # some carrier scans arrive batches before their shipment: held, then released
+    early = {i for i, line in enumerate(lines[:600]) if b'"tracking.scanned"' in line}
+    lines = [lines[i] for i in sorted(early)] + [x for i, x in enumerate(lines) if i not in early]
     memory = MemoryStore()
     on_memory = Engine(memory, book, clock, rules=engine.rules)
 
@@ -156,6 +159,9 @@ def test_memory_store_lands_on_the_same_rows_as_sql(
     assert {d[2] for d in memory_rows["deadlines"]} == {"fired"}
     assert sum(e[3] * n for e, n in memory_rows["ledger_entries"].items()) == 0
     assert sql_reports[-1].duplicates == len(lines)
+    assert sum(r.held for r in sql_reports[:-1] if hasattr(r, "held")) > 0
+    assert sum(r.released for r in sql_reports[:-1] if hasattr(r, "released")) > 0
+    assert memory_rows["held"] == []  # every early scan found its shipment
 
 
 # ---------------------------------------------------------------- port semantics, both stores

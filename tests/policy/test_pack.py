@@ -232,7 +232,7 @@ INVALID: list[Any] = [
     pytest.param(
         lambda d: _payout(d).update(min=60),
         "rules.late_shipment",
-        "greater than maximum",
+        "max must be >= min",
         id="payout-min-above-max",
     ),
     pytest.param(

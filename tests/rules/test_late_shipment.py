@@ -423,15 +423,6 @@ def test_timer_and_event_paths_build_identical_effects(
         assert txn.fingerprint() == timer_ids[txn.key].fingerprint()  # type: ignore[union-attr]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "late_shipment.on_deadline passes deadline.due_at (UTC, as stored) to _breach while "
-        "on_event passes binding.due_at + hours (calendar zone): explanation.inputs.tier_due_at "
-        "serialises as '...15:59:59Z' on one path and '...23:59:59+08:00' on the other, so the "
-        "stored decision row depends on which path saw the breach first"
-    ),
-)
 def test_timer_and_event_paths_store_byte_identical_decisions(
     rule: LateShipment, book: PolicyBook
 ) -> None:
@@ -531,14 +522,6 @@ def test_exemption_period_covering_the_due(
             assert len(_payouts(effects)) == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "late_shipment._breach pays tier 1 as a top-up over tier 0 even when tier 0 was exempt "
-        "(nothing paid): for a 72 h promise on 250.00 CNY the consumer gets 5 instead of the "
-        "tier-1 amount 8"
-    ),
-)
 def test_exempt_tier0_then_breached_tier1_pays_the_whole_tier1_amount(
     rule: LateShipment, book: PolicyBook
 ) -> None:
@@ -550,14 +533,6 @@ def test_exempt_tier0_then_breached_tier1_pays_the_whole_tier1_amount(
     assert sum(t.postings[1].amount.amount for t in _payouts(effects)) == 800
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "LateShipment._binding memoises per order_id keyed on (paid_at, #promises, presale, "
-        "pack.version) only: the same rule instance judging the same order id under another "
-        "book whose version string matches reuses the first book's binding"
-    ),
-)
 def test_binding_memo_does_not_leak_between_books(rule: LateShipment, book: PolicyBook) -> None:
     document = copy.deepcopy(dict(book.latest.document))
     document["pack"] = "othermarket"

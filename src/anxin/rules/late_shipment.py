@@ -79,8 +79,16 @@ class LateShipmentConfig(msgspec.Struct, forbid_unknown_fields=True, frozen=True
                     f"for {len(tiers)} lateness tiers"
                 )
             for p in c.payouts:
-                if p is not None:
-                    p.amount(Money(0, currency))  # validates percent/min/max in this currency
+                if p is None:
+                    continue
+                low, high = Decimal(str(p.min)), None if p.max is None else Decimal(str(p.max))
+                if Decimal(str(p.percent)) < 0:
+                    raise ValueError(f"payout percent must be >= 0, got {p.percent}")
+                if low < 0:
+                    raise ValueError(f"payout min must be >= 0, got {p.min}")
+                if high is not None and high < low:
+                    raise ValueError(f"payout max must be >= min, got max {p.max} < min {p.min}")
+                p.amount(Money(0, currency))  # validates percent/min/max in this currency
 
     @property
     def cutoff(self) -> dt.time:
@@ -132,7 +140,10 @@ class LateShipment:
     def _binding(
         self, state: OrderState, config: LateShipmentConfig, pack: PolicyPack
     ) -> BindingPromise:
-        facts = (state.paid_at, len(state.promises), state.presale_ship_by, pack.version)
+        facts = (
+            state.paid_at, len(state.promises), state.presale_ship_by, pack.name, pack.version,
+            id(config),
+        )  # fmt: skip
         hit = self._bindings.get(state.order_id)
         if hit is not None and hit[0] == facts:
             return hit[1]
@@ -174,7 +185,7 @@ class LateShipment:
         config: LateShipmentConfig | None = pack.rule(RULE_ID)
         if config is None or state.paid_at is None:
             return []
-        due = deadline.due_at
+        due = pack.calendar.local(deadline.due_at)  # same rendering as the event path
         if state.cancelled_at is not None and state.cancelled_at <= due:
             return []
         shipped_at = state.shipped_at()
@@ -226,10 +237,14 @@ class LateShipment:
             missing = {"missing": "order.placed facts (merchant, consumer) or amount paid"}
             return [self._decision(state, pack, binding, tier, due, "breach", missing)]
         owed = _tier_amount(config, binding.promised_hours, tier, paid)
-        before = _tier_amount(config, binding.promised_hours, tier - 1, paid) if tier else None
-        payout = owed - before if before is not None and before < owed else owed
-        if before is not None and before >= owed:
-            payout = Money.zero(paid.currency)
+        # Tiers top up: the consumer ends with the highest tier's amount, less what lower tiers
+        # already paid (an exempt lower tier paid nothing).
+        already = Money.zero(paid.currency)
+        for lower in range(tier):
+            lower_due = binding.due_at + dt.timedelta(hours=config.lateness_tiers_hours[lower])
+            if pack.calendar.exemption_at(lower_due) is None:
+                already = max(already, _tier_amount(config, binding.promised_hours, lower, paid))
+        payout = owed - already if owed > already else Money.zero(paid.currency)
         outcome: dict[str, Any] = {
             "tier": tier,
             "payout": payout.to_dict(),
@@ -252,6 +267,7 @@ class LateShipment:
                     reason=f"{RULE_ID}.tier{tier}",
                     explanation={
                         "decision_id": base_id,
+                        "rule_id": RULE_ID,
                         "pack": pack.name,
                         "version": pack.version,
                     },

@@ -15,7 +15,7 @@ from anxin.contract import events as ev
 from anxin.domain.money import Money
 
 
-class Scan(msgspec.Struct, frozen=True):
+class Scan(msgspec.Struct, frozen=True, gc=False):
     at: dt.datetime
     event_id: str
     code: str = ""
@@ -152,8 +152,10 @@ def apply(state: OrderState, event: ev.Event) -> OrderState:
             if parcel is None:  # the engine resolves parcels before folding; this is a guard
                 raise ValueError(f"scan {event.id} names no parcel of order {state.order_id}")
             scan = Scan(at, event.id, p.code, p.text, p.location)
-            parcel.scans.append(scan)
-            parcel.scans.sort(key=lambda s: (s.at, s.event_id))
+            scans = parcel.scans
+            scans.append(scan)
+            if len(scans) > 1 and (scans[-2].at, scans[-2].event_id) > (at, event.id):
+                scans.sort(key=lambda s: (s.at, s.event_id))  # a late-arriving earlier scan
         case ev.AfterSaleRequested(payload=p):
             if state.aftersale(p.aftersale_id) is None:
                 state.aftersales.append(

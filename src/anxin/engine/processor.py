@@ -13,8 +13,10 @@ rolls the whole batch back; re-ingesting it lands on exactly the same rows.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from anxin.clock import Clock, SystemClock, to_us
@@ -80,6 +82,23 @@ class TickReport:
     decisions: int = 0
     payouts: int = 0
     outbox: int = 0
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic GC for one batch.
+
+    A batch allocates hundreds of thousands of short-lived, acyclic objects; generation-0
+    collections over them cost ~20 % of ingest time and free nothing. Reference counting still
+    frees everything; the collector runs again as soon as the batch is done.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def content_hash(body: str) -> str:
@@ -169,6 +188,10 @@ class Engine:
 
     def ingest(self, raws: Iterable[tuple[int | None, bytes]], source: str) -> IngestReport:
         """Ingest one micro-batch of raw events (position, bytes) atomically."""
+        with gc_paused():
+            return self._ingest(raws, source)
+
+    def _ingest(self, raws: Iterable[tuple[int | None, bytes]], source: str) -> IngestReport:
         now = self.clock.now()
         now_us = to_us(now)
         latest = now + MAX_FUTURE_SKEW

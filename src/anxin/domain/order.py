@@ -126,7 +126,16 @@ def apply(state: OrderState, event: ev.Event) -> OrderState:
     """Fold one order-scoped event into the state (mutates and returns it)."""
     state.version += 1
     at = event.occurred_at
-    match event:
+    match event:  # the most frequent fact first
+        case ev.TrackingScanned(payload=p):
+            parcel = state.parcel(p.carrier, p.tracking_number)
+            if parcel is None:  # the engine resolves parcels before folding; this is a guard
+                raise ValueError(f"scan {event.id} names no parcel of order {state.order_id}")
+            scan = Scan(at, event.id, p.code, p.text, p.location)
+            scans = parcel.scans
+            scans.append(scan)
+            if len(scans) > 1 and (scans[-2].at, scans[-2].event_id) > (at, event.id):
+                scans.sort(key=lambda s: (s.at, s.event_id))  # a late-arriving earlier scan
         case ev.OrderPlaced(payload=p):
             state.placed_at = _earliest(state.placed_at, at)
             state.merchant_id, state.consumer_id = p.merchant_id, p.consumer_id
@@ -147,15 +156,6 @@ def apply(state: OrderState, event: ev.Event) -> OrderState:
             if state.parcel(p.carrier, p.tracking_number) is None:
                 state.parcels.append(Parcel(p.shipment_id, p.carrier, p.tracking_number, at))
                 state.parcels.sort(key=lambda x: (x.created_at, x.shipment_id))
-        case ev.TrackingScanned(payload=p):
-            parcel = state.parcel(p.carrier, p.tracking_number)
-            if parcel is None:  # the engine resolves parcels before folding; this is a guard
-                raise ValueError(f"scan {event.id} names no parcel of order {state.order_id}")
-            scan = Scan(at, event.id, p.code, p.text, p.location)
-            scans = parcel.scans
-            scans.append(scan)
-            if len(scans) > 1 and (scans[-2].at, scans[-2].event_id) > (at, event.id):
-                scans.sort(key=lambda s: (s.at, s.event_id))  # a late-arriving earlier scan
         case ev.AfterSaleRequested(payload=p):
             if state.aftersale(p.aftersale_id) is None:
                 state.aftersales.append(

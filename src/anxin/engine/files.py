@@ -9,6 +9,7 @@ from anxin.contract.decode import iter_lines
 from anxin.engine.processor import Engine, IngestReport
 
 DEFAULT_BATCH = 20_000
+_READ_HINT = 4 * 1024 * 1024
 
 
 def batches(
@@ -38,23 +39,29 @@ def ingest_file(
     fails to commit (crash, kill) is simply re-ingested next time: event ids make it idempotent.
     """
     total = IngestReport()
-    with path.open("rb") as handle:
-        numbered = ((n, line) for n, line in enumerate(handle, 1))
-        pending_bytes = 0
+    batch: list[tuple[int | None, bytes]] = []
+    consumed = number = 0
 
-        def counted() -> Iterator[tuple[int, bytes]]:
-            nonlocal pending_bytes
-            for n, line in numbered:
-                pending_bytes += len(line)
+    def flush() -> None:
+        nonlocal consumed
+        total.add(engine.ingest(batch, source or f"file:{path.name}"))
+        batch.clear()
+        if progress is not None:
+            progress(consumed)
+        consumed = 0
+
+    with path.open("rb") as handle:
+        while chunk := handle.readlines(_READ_HINT):  # bulk reads: per-line I/O is slow
+            for line in chunk:
+                number += 1
+                consumed += len(line)
                 stripped = line.strip()
                 if stripped:
-                    yield n, stripped
-
-        for batch in batches(counted(), batch_size):
-            total.add(engine.ingest(batch, source or f"file:{path.name}"))
-            if progress is not None:
-                progress(pending_bytes)
-                pending_bytes = 0
+                    batch.append((number, stripped))
+                    if len(batch) >= batch_size:
+                        flush()
+    if batch or consumed:
+        flush()
     return total
 
 

@@ -12,6 +12,7 @@ Field conventions:
 from __future__ import annotations
 
 import datetime as dt
+import typing
 from typing import TYPE_CHECKING, Annotated, ClassVar, Literal
 
 import msgspec
@@ -412,29 +413,6 @@ class ComplaintFiled(Event, tag="complaint.filed"):
         return f"merchant:{self.payload.merchant_id}"
 
 
-EVENT_TYPES: tuple[type[Event], ...] = (
-    MerchantRegistered,
-    MerchantUpdated,
-    ListingSubmitted,
-    ListingUpdated,
-    ContentPublished,
-    OrderPlaced,
-    OrderPaid,
-    OrderCancelled,
-    ShipmentCreated,
-    TrackingScanned,
-    AfterSaleRequested,
-    AfterSaleResponded,
-    AfterSaleEscalated,
-    AfterSaleResolved,
-    ReturnShipped,
-    ReturnReceived,
-    ChatMessage,
-    ChatRated,
-    ReviewPosted,
-    ComplaintFiled,
-)
-
 AnyEvent = (
     MerchantRegistered
     | MerchantUpdated
@@ -458,5 +436,6 @@ AnyEvent = (
     | ComplaintFiled
 )
 
+EVENT_TYPES: tuple[type[Event], ...] = typing.get_args(AnyEvent)
 _TAGS: dict[type[Event], str] = {t: str(t.__struct_config__.tag) for t in EVENT_TYPES}
 TYPE_NAMES: frozenset[str] = frozenset(_TAGS.values())

@@ -136,7 +136,7 @@ Breaker = Callable[[dict[str, Any]], None]
 
 INVALID: list[Any] = [
     pytest.param(
-        lambda d: d.pop("pack"), "(top level)", "missing required field `pack`", id="missing-pack"
+        lambda d: d.pop("pack"), "pack", "missing required field `pack`", id="missing-pack"
     ),
     pytest.param(lambda d: d.update(pack="Douyin-X"), "pack", "matching regex", id="bad-pack-name"),
     pytest.param(
@@ -247,7 +247,7 @@ INVALID: list[Any] = [
         "Invalid enum value 'whenever'",
         id="bad-default-promise",
     ),
-    pytest.param(lambda d: d.clear(), "(top level)", "missing required field", id="empty-mapping"),
+    pytest.param(lambda d: d.clear(), "pack", "missing required field", id="empty-mapping"),
 ]
 
 

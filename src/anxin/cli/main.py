@@ -281,7 +281,8 @@ def apikey_list(settings: Settings) -> None:
     from anxin.api.keys import list_keys
 
     for key in list_keys(settings.sql_engine()):
-        out.print(f"{key.key_id}  {key.role:9s} {key.name}")
+        revoked = f"  revoked {key.revoked_at.isoformat()}" if key.revoked_at else ""
+        out.print(f"{key.key_id}  {key.role:9s} {key.name}{revoked}", highlight=False)
 
 
 @apikey.command("revoke")

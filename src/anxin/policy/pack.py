@@ -106,6 +106,7 @@ class PolicyPack:
         return self.rules.get(rule_id)
 
 
+_MISSING = re.compile(r"missing required field `([^`]+)`")
 _AT = re.compile(r"^(?P<msg>.*?)(?: - at `\$(?P<path>[^`]*)`)?$", re.S)
 
 
@@ -120,6 +121,8 @@ def _convert(data: Any, type_: type[Any], file: str, prefix: str = "") -> Any:
         m = _AT.match(str(exc))
         assert m is not None
         path = f"{prefix}{m['path'] or ''}"
+        if missing := _MISSING.search(m["msg"]):  # name the missing key itself
+            path = f"{path}.{missing[1]}"
         raise PolicyError(file, _key_of(path), m["msg"]) from None
 
 

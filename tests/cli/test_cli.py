@@ -1,0 +1,63 @@
+"""The command line, through click's runner, on the store of the test's backend."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import sqlalchemy as sa
+from click.testing import CliRunner
+
+from anxin.cli.main import main
+from anxin.sample import example_lines
+from tests.conftest import NOW
+
+
+def run(*args: str) -> str:
+    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_ingest_tick_and_deadletters(db_url: str, sql_engine: sa.Engine, tmp_path: Path) -> None:
+    lines = example_lines(100, 4)
+    lines.insert(10, b'{"id": "x", bad json')
+    path = tmp_path / "events.jsonl"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+
+    report = json.loads(
+        run("--db", db_url, "ingest", str(path), "--now", NOW.isoformat(), "--json")
+    )
+    assert report["accepted"] == len(lines) - 1
+    assert report["rejected"] == 1
+
+    fired = json.loads(run("--db", db_url, "tick", "--now", "2026-11-20T00:00:00+00:00"))
+    assert fired["fired"] > 0
+    with sql_engine.connect() as conn:
+        pending = conn.execute(
+            sa.text("SELECT count(*) FROM deadlines WHERE status = 'pending' AND due_at_us < 0")
+        ).scalar()
+    assert pending == 0
+
+    rows = [json.loads(x) for x in run("--db", db_url, "deadletter", "list", "--json").splitlines()]
+    assert [(r["code"], r["position"], r["source"]) for r in rows] == [
+        ("malformed_json", 11, "file:events.jsonl")
+    ]
+    assert rows[0]["raw"] == '{"id": "x", bad json'
+
+
+def test_policy_validate_and_show(tmp_path: Path) -> None:
+    assert "ok douyin: 2 version(s)" in run("policy", "validate", "douyin")
+    shown = run("policy", "show", "douyin", "--at", "2026-01-01T00:00:00+08:00")
+    assert "2025-09-29 ← in" in shown
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("pack: x\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["policy", "validate", str(broken)])
+    assert result.exit_code == 1
+    assert f"{broken}: version:" in result.output.replace("\n", "")
+
+
+def test_naive_now_is_refused(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["tick", "--now", "2026-11-20T00:00:00"])
+    assert result.exit_code == 2
+    assert "has no UTC offset" in result.output

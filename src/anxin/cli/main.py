@@ -326,5 +326,13 @@ def demo(demo_db: str, orders: int, merchants: int) -> None:
     run_demo(Path(demo_db), orders=orders, merchants=merchants, console=out)
 
 
+def _register_subcommands() -> None:
+    from anxin.importers.cli import import_group
+
+    main.add_command(import_group)
+
+
+_register_subcommands()
+
 if __name__ == "__main__":  # pragma: no cover
     main()

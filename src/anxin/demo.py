@@ -19,6 +19,8 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TimeElapsedColumn
 from rich.table import Table
 
 from anxin.clock import FixedClock
+from anxin.domain.kpis import platform_kpis
+from anxin.domain.order import decode_state
 from anxin.engine.files import ingest_file
 from anxin.engine.processor import Engine
 from anxin.policy.pack import load_book
@@ -63,6 +65,31 @@ def _table(title: str, columns: list[str], rows: Sequence[Sequence[object]]) -> 
 
 def _yuan(fen: int | None) -> str:
     return f"¥{(fen or 0) / 100:,.2f}"
+
+
+@section("Platform KPIs")
+def _kpis(conn: sa.Connection) -> RenderableType:
+    states = (
+        decode_state(raw) for (raw,) in conn.execute(sa.text("SELECT state FROM order_state"))
+    )
+    kpis = platform_kpis(states).summary()
+    late = conn.execute(
+        sa.text(
+            "SELECT count(DISTINCT aggregate_key) FROM decisions WHERE rule_id = 'late_shipment'"
+        )
+    ).scalar_one()
+    paid = conn.execute(
+        sa.text(
+            "SELECT coalesce(sum(e.amount), 0) FROM ledger_entries e JOIN ledger_transactions t"
+            " ON t.txn_key = e.txn_key WHERE e.amount > 0 AND t.reason <> 'merchant.deposit'"
+        )
+    ).scalar_one()
+    rows: list[tuple[object, ...]] = [(name, value) for name, value in kpis.items()]
+    rows.append(
+        ("late_shipment_share", round(late / kpis["paid_orders"], 4) if kpis["paid_orders"] else 0)
+    )
+    rows.append(("compensation_paid", _yuan(int(paid))))
+    return _table("Platform KPIs", ["kpi", "value"], rows)
 
 
 @section("Events")

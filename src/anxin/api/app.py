@@ -27,6 +27,7 @@ from anxin.clock import Clock
 from anxin.contract.decode import ContractError, split_batch
 from anxin.contract.events import AnyEvent
 from anxin.engine.processor import Engine
+from anxin.guarantees.hall import GuaranteeHall, OrderNotFound, load_hall
 from anxin.policy.pack import load_book
 from anxin.store.database import make_engine
 from anxin.store.migrate import current_revision, ensure_schema
@@ -200,6 +201,31 @@ async def ingest_events(request: Request, key: Annotated[ApiKey, Depends(_ingest
         return IngestResult(r.received, r.accepted, r.duplicates, r.rejected, r.held, r.errors)
 
     return _json(await run_in_threadpool(run))
+
+
+def _operator_key(key: Annotated[ApiKey, Depends(_authenticate)]) -> ApiKey:
+    # Consumer and merchant keys carry no scope yet, so only operators may read any order.
+    if key.role != "operator":
+        raise ApiError(403, "forbidden", f"role {key.role!r} may not read guarantee halls")
+    return key
+
+
+@router.get("/v1/orders/{order_id}/guarantees", tags=["guarantees"], response_class=Response)
+async def order_guarantees(
+    order_id: str, request: Request, _key: Annotated[ApiKey, Depends(_operator_key)]
+) -> Response:
+    """The order's guarantee hall: every right protecting it, its clock, status and payouts,
+    with the explanation behind each decision, and the parcel timeline."""
+    state = request.app.state
+
+    def run() -> GuaranteeHall:
+        engine = state.engine
+        return load_hall(state.sql_engine, order_id, engine.book, engine.clock.now())
+
+    try:
+        return _json(await run_in_threadpool(run))
+    except OrderNotFound:
+        raise ApiError(404, "order_not_found", f"no order {order_id!r}") from None
 
 
 async def _read_capped(request: Request) -> bytes:

@@ -128,6 +128,22 @@ def tick(settings: Settings, now: str | None) -> None:
     out.print(json.dumps(vars(report)))
 
 
+@main.command()
+@click.argument("order_id")
+@click.option("--now", help="as of this instant (ISO 8601) [default: now]")
+@click.pass_obj
+def guarantees(settings: Settings, order_id: str, now: str | None) -> None:
+    """Print an order's guarantee hall (rights, clocks, statuses, payouts) as JSON."""
+    from anxin.guarantees.hall import OrderNotFound, load_hall
+
+    at = parse_instant(now) or SystemClock().now()
+    try:
+        hall = load_hall(settings.sql_engine(), order_id, load_book(settings.pack), at)
+    except OrderNotFound:
+        raise click.ClickException(f"no order {order_id!r}") from None
+    click.echo(msgspec.json.format(msgspec.json.encode(hall), indent=2))
+
+
 # ------------------------------------------------------------------ db
 
 

@@ -17,6 +17,7 @@ from typing import Any, ClassVar, Protocol
 from anxin.contract.events import Event
 from anxin.domain.effects import Effect
 from anxin.domain.order import OrderState
+from anxin.domain.rights import Right
 from anxin.policy.pack import PolicyBook
 
 
@@ -43,6 +44,10 @@ class OrderRule(Protocol):
     def on_deadline(
         self, state: OrderState, deadline: DueDeadline, book: PolicyBook
     ) -> list[Effect]: ...
+
+    def rights(self, state: OrderState, book: PolicyBook, now: dt.datetime) -> list[Right]:
+        """The rights this rule enforces for the order, with clocks, from facts alone."""
+        ...
 
 
 _RULES: dict[str, OrderRule] = {}

@@ -22,6 +22,7 @@ from anxin.domain.effects import Decision, Effect, Explanation, OutboxMessage, S
 from anxin.domain.money import Money, percent_of
 from anxin.domain.order import OrderState
 from anxin.domain.promises import BindingPromise, binding_ship_promise
+from anxin.domain.rights import Right, RightStatus
 from anxin.policy.pack import NoPolicyInForce, PolicyBook, PolicyPack, register_rule_config
 from anxin.rules.base import DueDeadline, register_rule
 
@@ -195,6 +196,37 @@ class LateShipment:
         binding = self._binding(state, config, pack)
         effects = self._breach(state, config, pack, binding, tier, due)
         return effects + self._schedule(state, config, pack, tier + 1)
+
+    def rights(self, state: OrderState, book: PolicyBook, now: dt.datetime) -> list[Right]:
+        prefix = f"order:{state.order_id}:{RULE_ID}:"
+        if state.paid_at is None:
+            title = "Ships by the promised time once paid"
+            return [Right("ship_by", RULE_ID, "paid", title, "pending", decision_prefix=prefix)]
+        try:
+            pack = book.in_force(state.paid_at)
+        except NoPolicyInForce:
+            return []
+        config: LateShipmentConfig | None = pack.rule(RULE_ID)
+        if config is None:
+            return []
+        binding = self._binding(state, config, pack)
+        due, shipped_at = binding.due_at, state.shipped_at()
+        status: RightStatus
+        if shipped_at is not None:
+            status = "expired" if shipped_at <= due else "breached"  # kept, or kept late
+        elif state.cancelled_at is not None:
+            status = "expired"
+        else:
+            status = "in_force" if now <= due else "breached"
+        title = f"Ships by {due.isoformat()} ({binding.source} promise, the shortest binds)"
+        facts: dict[str, Any] = {
+            "promised_hours": round(binding.promised_hours, 3),
+            "promise_source": binding.source,
+            "shipped_at": shipped_at,
+            "pack": pack.name,
+            "pack_version": pack.version,
+        }
+        return [Right("ship_by", RULE_ID, "paid", title, status, due, prefix, facts)]
 
     # ---------------------------------------------------------------- internals
 

@@ -101,8 +101,8 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def content_hash(body: str) -> str:
-    return hashlib.blake2b(body.encode(), digest_size=16).hexdigest()
+def content_hash(body: bytes) -> str:
+    return hashlib.blake2b(body, digest_size=16).hexdigest()
 
 
 EARLIEST_US, LATEST_US = to_us(ev.EARLIEST), to_us(ev.LATEST)
@@ -228,8 +228,8 @@ class Engine:
             if not EARLIEST_US <= at_us <= latest_us:
                 reject(raw, _absurd(decoded, now, position))
                 continue
-            body = encode_event(decoded).decode()
-            candidates.append((decoded, at_us, body, content_hash(body), position, raw))
+            body = encode_event(decoded)
+            candidates.append((decoded, at_us, body.decode(), content_hash(body), position, raw))
 
         with self.store.transaction() as tx:
             known = tx.event_hashes({c[0].id for c in candidates})

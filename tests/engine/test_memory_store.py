@@ -155,7 +155,7 @@ def test_memory_store_lands_on_the_same_rows_as_sql(
     assert len(memory_rows["orders"]) == 300
     assert {d[3] for d in memory_rows["decisions"]} == {"breach"}
     assert len(memory_rows["ledger_txns"]) > 10
-    assert {o[1] for o in memory_rows["outbox"]} == {"consumer.compensation", "merchant.task"}
+    assert {"consumer.compensation", "merchant.task"} <= {o[1] for o in memory_rows["outbox"]}
     assert {d[2] for d in memory_rows["deadlines"]} == {"fired"}
     assert sum(e[3] * n for e, n in memory_rows["ledger_entries"].items()) == 0
     assert sql_reports[-1].duplicates == len(lines)

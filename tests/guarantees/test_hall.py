@@ -71,7 +71,7 @@ def test_ship_by_right_status(
     if tick:
         engine.tick(as_of)
     hall = load_hall(sql_engine, "O1", book, as_of)
-    (right,) = hall.rights
+    (right,) = [r for r in hall.rights if r.right_id == "ship_by"]
     assert (right.right_id, right.status, right.due_at) == ("ship_by", status, DUE)
     if status == "compensated":
         # A next-day promise is in the <= 48 h class: tier 1 pays 1 % of 300.00 (min 2) = 3 yuan.

@@ -8,11 +8,21 @@ lands on the same state.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 import msgspec
 
 from anxin.contract import events as ev
 from anxin.domain.money import Money
+
+# Statuses that prove the carrier holds (or held) the parcel; "unknown" counts, since the carrier
+# reports on it, while "pending" and "info_received" are a label without a parcel.
+NOT_MOVED = frozenset({"pending", "info_received"})
+# Statuses that show the parcel left the pickup point for the network (hub or beyond).
+DISPATCHED = frozenset(
+    {"at_hub", "in_transit", "out_for_delivery", "delivered", "ready_for_pickup", "delivery_failed"}
+)
+FINAL = frozenset({"out_for_delivery", "delivered", "ready_for_pickup", "returned"})
 
 
 class Scan(msgspec.Struct, frozen=True, gc=False):
@@ -21,6 +31,9 @@ class Scan(msgspec.Struct, frozen=True, gc=False):
     code: str = ""
     text: str = ""
     location: str = ""
+    status: str = "unknown"  # anxin's normalized vocabulary (anxin.tracking)
+    reason: str = ""
+    fault: str = ""
 
 
 class Parcel(msgspec.Struct):
@@ -28,10 +41,40 @@ class Parcel(msgspec.Struct):
     carrier: str
     tracking_number: str
     created_at: dt.datetime
+    origin_province: str = ""
     scans: list[Scan] = []
 
     def first_scan_at(self) -> dt.datetime | None:
         return self.scans[0].at if self.scans else None
+
+    def pickup_at(self) -> dt.datetime | None:
+        """The carrier's first scan showing it holds the parcel: "shipped" in the rules."""
+        return next((s.at for s in self.scans if s.status not in NOT_MOVED), None)
+
+    def dispatched_at(self) -> dt.datetime | None:
+        """The first hub (or later) scan after pickup."""
+        pickup = self.pickup_at()
+        if pickup is None:
+            return None
+        return next((s.at for s in self.scans if s.at >= pickup and s.status in DISPATCHED), None)
+
+    def delivered_at(self) -> dt.datetime | None:
+        return next((s.at for s in self.scans if s.status == "delivered"), None)
+
+    def final_at(self) -> dt.datetime | None:
+        """When the parcel reached its last leg (out for delivery, delivered, returned)."""
+        return next((s.at for s in self.scans if s.status in FINAL), None)
+
+
+class Finding(msgspec.Struct, frozen=True, gc=False):
+    """A decision a rule already took on this order (folded back so later rules see it)."""
+
+    decision_id: str
+    rule_id: str
+    kind: str
+    at: dt.datetime
+    family: str = ""
+    paid: int = 0
 
 
 class AfterSale(msgspec.Struct):
@@ -75,6 +118,7 @@ class OrderState(msgspec.Struct):
     aftersales: list[AfterSale] = []
     review_stars: int | None = None
     complaints: int = 0
+    findings: list[Finding] = []
 
     # ------------------------------------------------------------ derived facts
 
@@ -97,13 +141,26 @@ class OrderState(msgspec.Struct):
         return Money(self.amount_paid, self.currency)
 
     def shipped_at(self) -> dt.datetime | None:
-        """When the goods left: the earliest carrier scan, else the merchant's shipment click."""
-        scans = [p.first_scan_at() for p in self.parcels if p.scans]
-        if scans:
-            return min(t for t in scans if t is not None)
-        if self.parcels:
+        """When the goods left: the carrier's first pickup scan; the merchant's shipment click
+        only when no carrier data exists at all (a label the carrier never scanned is not a
+        shipment)."""
+        pickups = [t for p in self.parcels if (t := p.pickup_at()) is not None]
+        if pickups:
+            return min(pickups)
+        if self.parcels and not any(p.scans for p in self.parcels):
             return min(p.created_at for p in self.parcels)
         return None
+
+    def paid_for_family(self, families: frozenset[str]) -> int:
+        """Money already paid on this order for findings of these families."""
+        return sum(f.paid for f in self.findings if f.family in families)
+
+    def decided(self, decision_id: str) -> bool:
+        return any(f.decision_id == decision_id for f in self.findings)
+
+    def record(self, finding: Finding) -> None:
+        if all(f.decision_id != finding.decision_id for f in self.findings):
+            self.findings.append(finding)
 
     def parcel(self, carrier: str, tracking_number: str) -> Parcel | None:
         for p in self.parcels:
@@ -122,8 +179,18 @@ def _earliest(current: dt.datetime | None, new: dt.datetime) -> dt.datetime:
     return new if current is None or new < current else current
 
 
-def apply(state: OrderState, event: ev.Event) -> OrderState:
-    """Fold one order-scoped event into the state (mutates and returns it)."""
+Classifier = Callable[[str, str, str], tuple[str, str, str]]
+
+
+def unclassified(carrier: str, code: str, text: str) -> tuple[str, str, str]:
+    return ("unknown", "", "")
+
+
+def apply(state: OrderState, event: ev.Event, classify: Classifier = unclassified) -> OrderState:
+    """Fold one order-scoped event into the state (mutates and returns it).
+
+    ``classify(carrier, code, text) -> (status, reason, fault)`` normalizes carrier scans
+    (``anxin.tracking``); the engine passes the real one."""
     state.version += 1
     at = event.occurred_at
     match event:  # the most frequent fact first
@@ -131,7 +198,8 @@ def apply(state: OrderState, event: ev.Event) -> OrderState:
             parcel = state.parcel(p.carrier, p.tracking_number)
             if parcel is None:  # the engine resolves parcels before folding; this is a guard
                 raise ValueError(f"scan {event.id} names no parcel of order {state.order_id}")
-            scan = Scan(at, event.id, p.code, p.text, p.location)
+            status, reason, fault = classify(p.carrier, p.code, p.text)
+            scan = Scan(at, event.id, p.code, p.text, p.location, status, reason, fault)
             scans = parcel.scans
             scans.append(scan)
             if len(scans) > 1 and (scans[-2].at, scans[-2].event_id) > (at, event.id):
@@ -154,7 +222,10 @@ def apply(state: OrderState, event: ev.Event) -> OrderState:
                 state.cancelled_at, state.cancelled_by = at, p.by
         case ev.ShipmentCreated(payload=p):
             if state.parcel(p.carrier, p.tracking_number) is None:
-                state.parcels.append(Parcel(p.shipment_id, p.carrier, p.tracking_number, at))
+                origin = p.origin.province if p.origin else ""
+                state.parcels.append(
+                    Parcel(p.shipment_id, p.carrier, p.tracking_number, at, origin)
+                )
                 state.parcels.sort(key=lambda x: (x.created_at, x.shipment_id))
         case ev.AfterSaleRequested(payload=p):
             if state.aftersale(p.aftersale_id) is None:

@@ -35,7 +35,7 @@ from anxin.domain.effects import (
 from anxin.domain.ledger import LedgerTransaction
 from anxin.domain.merchant import MerchantState
 from anxin.domain.money import Money
-from anxin.domain.order import OrderState
+from anxin.domain.order import Classifier, Finding, OrderState
 from anxin.engine import failpoints
 from anxin.engine.ports import DeadLetter, HeldEvent, LoggedEvent, ParcelKey, Store, StoreTx
 from anxin.policy.pack import PolicyBook
@@ -168,6 +168,11 @@ class _Effects:
         return conflicts
 
 
+def default_classifier() -> Classifier:
+    """anxin's carrier-scan normalizer."""
+    return order_fold.unclassified
+
+
 class Engine:
     def __init__(
         self,
@@ -175,8 +180,10 @@ class Engine:
         book: PolicyBook,
         clock: Clock | None = None,
         rules: Sequence[OrderRule] | None = None,
+        classify: Classifier | None = None,
     ) -> None:
         self.store = store
+        self.classify = classify or default_classifier()
         self.book = book
         self.clock = clock or SystemClock()
         self.rules = list(rules if rules is not None else order_rules().values())
@@ -228,8 +235,10 @@ class Engine:
             if not EARLIEST_US <= at_us <= latest_us:
                 reject(raw, _absurd(decoded, now, position))
                 continue
-            body = encode_event(decoded)
-            candidates.append((decoded, at_us, body.decode(), content_hash(body), position, raw))
+            canonical = encode_event(decoded)
+            candidates.append(
+                (decoded, at_us, canonical.decode(), content_hash(canonical), position, raw)
+            )
 
         with self.store.transaction() as tx:
             known = tx.event_hashes({c[0].id for c in candidates})
@@ -331,10 +340,10 @@ class Engine:
             state = orders.get(order_id)
             if state is None:
                 state = orders[order_id] = OrderState(order_id)
-            order_fold.apply(state, event)
+            order_fold.apply(state, event, self.classify)
             touched_orders[order_id] = state
             for rule in self._rules_for[type(event)]:
-                effects.add(rule.on_event(state, event, self.book))
+                effects.add(remember(state, rule.on_event(state, event, self.book)))
 
         for event in fresh:
             if isinstance(event, ev.TrackingScanned):
@@ -430,13 +439,33 @@ class Engine:
                     rule = rules.get(deadline.rule_id)
                     state = orders.get(deadline.aggregate_key.removeprefix("order:"))
                     if rule is not None and state is not None:
-                        effects.add(rule.on_deadline(state, deadline, self.book))
+                        effects.add(remember(state, rule.on_deadline(state, deadline, self.book)))
                 tx.mark_fired([d.deadline_id for d in due], at_us)
+                tx.save_orders(orders.values())
                 effects.write(tx)
                 report.fired += len(due)
                 report.decisions += len(effects.decisions)
                 report.payouts += len(effects.ledger)
                 report.outbox += len(effects.outbox)
+
+
+def remember(state: OrderState, effects: list[Effect]) -> list[Effect]:
+    """Fold the rule's decisions back into the order, so later rules see what was decided
+    and paid (caps, once-per-order families) without reading the store."""
+    for effect in effects:
+        if isinstance(effect, Decision):
+            payout = effect.outcome.get("payout")
+            state.record(
+                Finding(
+                    effect.decision_id,
+                    effect.rule_id,
+                    effect.kind,
+                    effect.decided_at,
+                    str(effect.outcome.get("family", "")),
+                    int(payout["amount"]) if isinstance(payout, dict) else 0,
+                )
+            )
+    return effects
 
 
 def _order_id(event: ev.Event) -> str | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from anxin.rules import late_shipment as late_shipment
+from anxin.rules import logistics as logistics
 from anxin.rules.base import DueDeadline, OrderRule, order_rules
 
 __all__ = ["DueDeadline", "OrderRule", "order_rules"]

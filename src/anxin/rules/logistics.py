@@ -1,0 +1,452 @@
+"""Logistics guarantees: pickup timeout, dispatch timeout, transit stall and fake-tracking signs.
+
+Every trigger is a timer on one parcel: an anchor fact (the tracking upload, the first pickup,
+the latest scan in transit) and a threshold, kept unless a satisfying fact arrives in time. The
+pack lists the timers and groups them into payout families (Douyin 物流轨迹超时 / 轨迹异常,
+Tmall 虚假发货 / 超时 / 异常); a family pays once per order, optionally under a shared cap.
+
+Like late shipment, each breach is found by whichever comes first — the deadline firing in
+``tick`` or a late scan arriving — and both build identical effects with identical keys.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any, ClassVar, Literal
+
+import msgspec
+
+from anxin.contract import events as ev
+from anxin.domain import ledger
+from anxin.domain.effects import Decision, Effect, Explanation, OutboxMessage, ScheduleDeadline
+from anxin.domain.money import Money
+from anxin.domain.order import OrderState, Parcel
+from anxin.domain.promises import binding_ship_promise
+from anxin.domain.rights import Node, Right, RightStatus
+from anxin.policy.pack import NoPolicyInForce, PolicyBook, PolicyPack, register_rule_config
+from anxin.rules.base import DueDeadline, register_rule
+from anxin.rules.late_shipment import LateShipmentConfig, PayoutSpec
+
+RULE_ID = "logistics"
+Anchor = Literal["upload", "pickup", "last_scan"]
+Until = Literal["pickup", "dispatch", "next_scan"]
+
+
+class RegionHours(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    """Thresholds by lane class (Douyin 中转超时: 48 / 72 / 120 h)."""
+
+    local: int
+    cross_province: int
+    remote: int
+
+
+class ClassPayout(PayoutSpec, frozen=True):
+    """A payout for orders whose promised ship time is at most ``up_to_hours`` (null: any)."""
+
+    up_to_hours: int | None = None
+
+
+class Timer(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    id: str
+    after: Anchor
+    until: Until
+    family: str
+    hours: int | None = None
+    by_region: RegionHours | None = None
+    auto_refund: bool = False  # e.g. Douyin: no pickup 48 h after upload → refund auto-approved
+    task_for: Literal["merchant", "carrier"] = "merchant"
+    task_hours: int = 24
+
+
+class Family(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    payouts: list[ClassPayout]
+    funded_by: Literal["merchant_deposit", "carrier", "platform_fund"] = "merchant_deposit"
+
+
+class Cap(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    """Families that together pay at most ``max_percent`` of the amount paid and ``max``."""
+
+    families: list[str]
+    max_percent: int | float | None = None
+    max: int | float | None = None
+
+
+class LogisticsConfig(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    timers: list[Timer]
+    families: dict[str, Family]
+    scan_before_payment_family: str | None = None  # fake-tracking sign: first scan before paying
+    clusters: list[list[str]] = []  # provinces that count as one region (江浙沪皖, 京津冀)
+    remote: list[str] = []
+    caps: list[Cap] = []
+    paid_as: Literal["coupon", "cash", "red_packet"] = "coupon"
+
+    def check(self, currency: str) -> None:
+        ids = [t.id for t in self.timers]
+        if len(set(ids)) != len(ids):
+            raise ValueError("timer ids must be unique")
+        for t in self.timers:
+            if (t.hours is None) == (t.by_region is None):
+                raise ValueError(f"timer {t.id}: give exactly one of `hours`, `by_region`")
+            if t.family not in self.families:
+                raise ValueError(f"timer {t.id}: unknown family {t.family!r}")
+        for name, family in self.families.items():
+            if not family.payouts or family.payouts[-1].up_to_hours is not None:
+                raise ValueError(f"family {name}: payouts must end with up_to_hours: null")
+            for p in family.payouts:
+                p.amount(Money(0, currency))
+        for cap in self.caps:
+            unknown = set(cap.families) - set(self.families)
+            if unknown:
+                raise ValueError(f"cap names unknown families {sorted(unknown)}")
+
+    def lane_class(self, origin: str, destination: str) -> str:
+        if origin in self.remote or destination in self.remote:
+            return "remote"
+        if origin and origin == destination:
+            return "local"
+        if any(origin in c and destination in c for c in self.clusters):
+            return "local"
+        return "cross_province"
+
+
+register_rule_config(RULE_ID, LogisticsConfig)
+
+
+def _threshold(timer: Timer, config: LogisticsConfig, state: OrderState, parcel: Parcel) -> int:
+    if timer.hours is not None:
+        return timer.hours
+    assert timer.by_region is not None
+    destination = state.destination.province if state.destination else ""
+    lane = config.lane_class(parcel.origin_province, destination)
+    return int(getattr(timer.by_region, lane))
+
+
+class Episode(msgspec.Struct, frozen=True):
+    """One run of a timer: the clock starts at ``anchor_at``; ``satisfied_at`` stops it."""
+
+    key: str
+    anchor_at: dt.datetime
+    satisfied_at: dt.datetime | None
+
+
+def episodes(timer: Timer, parcel: Parcel) -> list[Episode]:
+    if timer.after == "upload":
+        return [Episode("upload", parcel.created_at, parcel.pickup_at())]
+    if timer.after == "pickup":
+        pickup = parcel.pickup_at()
+        return [Episode("pickup", pickup, parcel.dispatched_at())] if pickup else []
+    # last_scan: every scan from the first hub until the last leg starts its own stall clock,
+    # stopped by the next scan — so a stall is found whatever order the scans arrive in.
+    start, end = parcel.dispatched_at(), parcel.final_at()
+    if start is None:
+        return []
+    window = [s for s in parcel.scans if s.at >= start and (end is None or s.at < end)]
+    out: list[Episode] = []
+    for scan in window:
+        after = next((x.at for x in parcel.scans if x.at > scan.at), None)
+        out.append(Episode(scan.event_id, scan.at, after))
+    return out
+
+
+def _kept(episode: Episode, due: dt.datetime) -> bool:
+    return episode.satisfied_at is not None and episode.satisfied_at <= due
+
+
+class Logistics:
+    rule_id: ClassVar[str] = RULE_ID
+    event_types: ClassVar[tuple[type[ev.Event], ...]] = (ev.ShipmentCreated, ev.TrackingScanned)
+
+    def on_event(self, state: OrderState, event: ev.Event, book: PolicyBook) -> list[Effect]:
+        found = _config(state, book)
+        if found is None:
+            return []
+        pack, config = found
+        effects: list[Effect] = []
+        for parcel in state.parcels:
+            for timer in config.timers:
+                hours = dt.timedelta(hours=_threshold(timer, config, state, parcel))
+                for episode in episodes(timer, parcel):
+                    due = episode.anchor_at + hours
+                    if _kept(episode, due):
+                        continue
+                    if state.decided(_episode_id(state, timer, parcel, episode)):
+                        continue  # already judged (by the timer or an earlier event)
+                    if episode.satisfied_at is not None or event.occurred_at > due:
+                        # the data itself shows the clock ran out
+                        effects += self._breach(state, pack, config, timer, parcel, episode, due)
+                        continue
+                    effects.append(
+                        ScheduleDeadline(
+                            _episode_id(state, timer, parcel, episode),
+                            f"order:{state.order_id}",
+                            RULE_ID,
+                            due,
+                            pack.name,
+                            pack.version,
+                            {
+                                "timer": timer.id,
+                                "tracking": parcel.tracking_number,
+                                "key": episode.key,
+                            },
+                        )
+                    )
+            if config.scan_before_payment_family and state.paid_at is not None:
+                first = parcel.first_scan_at()
+                fake_id = f"order:{state.order_id}:{RULE_ID}:scan_before_payment:"
+                fake_id += parcel.tracking_number
+                if first is not None and first < state.paid_at and not state.decided(fake_id):
+                    effects += self._fake_tracking(state, pack, config, parcel, first)
+        return effects
+
+    def on_deadline(
+        self, state: OrderState, deadline: DueDeadline, book: PolicyBook
+    ) -> list[Effect]:
+        pack = book.version(deadline.pack_version)
+        config: LogisticsConfig | None = pack.rule(RULE_ID)
+        if config is None or state.cancelled_at is not None:
+            return []
+        timer = next((t for t in config.timers if t.id == deadline.data["timer"]), None)
+        parcel = next(
+            (p for p in state.parcels if p.tracking_number == deadline.data["tracking"]), None
+        )
+        if timer is None or parcel is None:
+            return []
+        episode = next((e for e in episodes(timer, parcel) if e.key == deadline.data["key"]), None)
+        if episode is None:
+            return []  # the watch no longer applies (the parcel reached its last leg)
+        due = pack.calendar.local(deadline.due_at)
+        if _kept(episode, due) or state.decided(deadline.deadline_id):
+            return []
+        return self._breach(state, pack, config, timer, parcel, episode, due)
+
+    def rights(self, state: OrderState, book: PolicyBook, now: dt.datetime) -> list[Right]:
+        found = _config(state, book)
+        if found is None:
+            return []
+        _, config = found
+        rights: list[Right] = []
+        for parcel in state.parcels:
+            for timer in config.timers:
+                hours = dt.timedelta(hours=_threshold(timer, config, state, parcel))
+                for episode in episodes(timer, parcel)[-1:]:  # the clock running now
+                    due = episode.anchor_at + hours
+                    status: RightStatus
+                    if _kept(episode, due):
+                        status = "expired"
+                    elif episode.satisfied_at is None and now <= due:
+                        status = "in_force"
+                    else:
+                        status = "breached"
+                    prefix = _episode_id(state, timer, parcel, episode)
+                    title = f"{timer.id}: {timer.after} → {timer.until} within {hours}"
+                    facts = {"family": timer.family, "parcel": parcel.tracking_number}
+                    node: Node = "shipped" if timer.after == "upload" else "in_transit"
+                    rights.append(Right(timer.id, RULE_ID, node, title, status, due, prefix, facts))
+        return rights
+
+    # ---------------------------------------------------------------- internals
+
+    def _breach(
+        self,
+        state: OrderState,
+        pack: PolicyPack,
+        config: LogisticsConfig,
+        timer: Timer,
+        parcel: Parcel,
+        episode: Episode,
+        due: dt.datetime,
+    ) -> list[Effect]:
+        base = _episode_id(state, timer, parcel, episode)
+        facts = {
+            "timer": timer.id,
+            "anchor": episode.key,
+            "anchor_at": episode.anchor_at,
+            "satisfied_at": episode.satisfied_at,
+            "due_at": due,
+            "parcel": parcel.tracking_number,
+            "carrier": parcel.carrier,
+        }
+        effects = self._pay(state, pack, config, timer.family, base, due, facts)
+        if timer.auto_refund:
+            effects.append(
+                OutboxMessage(
+                    f"refund:{base}",
+                    "refund.auto_approved",
+                    f"order:{state.order_id}",
+                    due,
+                    {"order_id": state.order_id, "reason": timer.id, "decision_id": base},
+                )
+            )
+        task_due = due + dt.timedelta(hours=timer.task_hours)
+        effects.append(
+            OutboxMessage(
+                f"task:{base}",
+                f"{timer.task_for}.task",
+                f"order:{state.order_id}",
+                due,
+                {
+                    "order_id": state.order_id,
+                    "merchant_id": state.merchant_id,
+                    "carrier": parcel.carrier,
+                    "tracking_number": parcel.tracking_number,
+                    "task": f"resolve_{timer.id}",
+                    "due_at": task_due.isoformat(),
+                    "decision_id": base,
+                },
+            )
+        )
+        return effects
+
+    def _fake_tracking(
+        self,
+        state: OrderState,
+        pack: PolicyPack,
+        config: LogisticsConfig,
+        parcel: Parcel,
+        first: dt.datetime,
+    ) -> list[Effect]:
+        family = config.scan_before_payment_family
+        assert family is not None
+        base = f"order:{state.order_id}:{RULE_ID}:scan_before_payment:{parcel.tracking_number}"
+        facts = {"first_scan_at": first, "paid_at": state.paid_at, "parcel": parcel.tracking_number}
+        return self._pay(state, pack, config, family, base, first, facts)
+
+    def _pay(
+        self,
+        state: OrderState,
+        pack: PolicyPack,
+        config: LogisticsConfig,
+        family_name: str,
+        decision_id: str,
+        at: dt.datetime,
+        facts: dict[str, Any],
+    ) -> list[Effect]:
+        paid = state.paid()
+        family = config.families[family_name]
+        hours = _promised_hours(state, pack)
+        amount = Money.zero(paid.currency) if paid else None
+        parties = bool(state.consumer_id and state.merchant_id)
+        once = state.paid_for_family(frozenset({family_name})) == 0  # a family pays once an order
+        if paid is not None and parties and once:
+            spec = next(
+                c for c in family.payouts if c.up_to_hours is None or hours <= c.up_to_hours
+            )
+            amount = _capped(spec.amount(paid), state, config, family_name, paid)
+        outcome: dict[str, Any] = {
+            "family": family_name,
+            "payout": amount.to_dict() if amount else None,
+            "paid_as": config.paid_as,
+        }
+        inputs = {**facts, "promised_ship_hours": round(hours, 3)}
+        effects: list[Effect] = [
+            Decision(
+                decision_id,
+                f"order:{state.order_id}",
+                RULE_ID,
+                "breach",
+                at,
+                Explanation(RULE_ID, pack.name, pack.version, inputs),
+                outcome,
+            )
+        ]
+        if amount is not None and amount.amount > 0:
+            assert state.consumer_id is not None
+            assert state.merchant_id is not None
+            funder = {
+                "merchant_deposit": ledger.merchant_deposit(state.merchant_id),
+                "platform_fund": ledger.platform_fund(),
+                "carrier": ledger.carrier(state.parcels[0].carrier if state.parcels else "unknown"),
+            }[family.funded_by]
+            effects.append(
+                ledger.transfer(
+                    f"payout:order:{state.order_id}:{family_name}",
+                    debit=funder,
+                    credit=ledger.consumer(state.consumer_id),
+                    amount=amount,
+                    occurred_at=at,
+                    reason=f"{RULE_ID}.{family_name}",
+                    explanation={
+                        "decision_id": decision_id,
+                        "rule_id": RULE_ID,
+                        "pack": pack.name,
+                        "version": pack.version,
+                    },
+                )
+            )
+            effects.append(
+                OutboxMessage(
+                    f"compensation:{decision_id}",
+                    "consumer.compensation",
+                    f"order:{state.order_id}",
+                    at,
+                    {
+                        "order_id": state.order_id,
+                        "consumer_id": state.consumer_id,
+                        "amount": amount.to_dict(),
+                        "paid_as": config.paid_as,
+                        "reason": family_name,
+                        "decision_id": decision_id,
+                    },
+                )
+            )
+        return effects
+
+
+def _episode_id(state: OrderState, timer: Timer, parcel: Parcel, episode: Episode) -> str:
+    base = f"order:{state.order_id}:{RULE_ID}:{timer.id}:{parcel.tracking_number}"
+    return f"{base}:{episode.key}" if timer.after == "last_scan" else base
+
+
+def _config(state: OrderState, book: PolicyBook) -> tuple[PolicyPack, LogisticsConfig] | None:
+    if state.paid_at is None or state.cancelled_at is not None:
+        return None
+    try:
+        pack = book.in_force(state.paid_at)
+    except NoPolicyInForce:
+        return None
+    config: LogisticsConfig | None = pack.rule(RULE_ID)
+    return (pack, config) if config is not None else None
+
+
+def _promised_hours(state: OrderState, pack: PolicyPack) -> float:
+    """The binding ship promise's length, which picks the payout class (≤ 48 h, longer)."""
+    assert state.paid_at is not None
+    shipping: LateShipmentConfig | None = pack.rule("late_shipment")
+    named = shipping.default_promise if shipping else "next_day"
+    cutoff = shipping.cutoff if shipping else dt.time(16, 0)  # Douyin's same-day cut-off
+    binding = binding_ship_promise(
+        state.promises,
+        state.paid_at,
+        pack.calendar,
+        presale_ship_by=state.presale_ship_by,
+        default=ev.Promise(kind="ship", source="platform", named=named),
+        same_day_cutoff=cutoff,
+    )
+    return binding.promised_hours
+
+
+def _capped(
+    amount: Money, state: OrderState, config: LogisticsConfig, family: str, paid: Money
+) -> Money:
+    for cap in config.caps:
+        if family not in cap.families:
+            continue
+        limits = []
+        if cap.max_percent is not None:
+            limits.append(
+                Money(
+                    (paid.amount * int(Decimal(str(cap.max_percent)) * 100)) // 10_000,
+                    paid.currency,
+                )
+            )
+        if cap.max is not None:
+            limits.append(Money.of_major(Decimal(str(cap.max)), paid.currency))
+        room = min(limits) - Money(state.paid_for_family(frozenset(cap.families)), paid.currency)
+        amount = min(amount, max(room, Money.zero(paid.currency)))
+    return amount
+
+
+register_rule(Logistics())
+
+__all__ = ["LogisticsConfig", "PayoutSpec"]

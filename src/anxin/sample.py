@@ -20,12 +20,13 @@ CST = dt.timezone(dt.timedelta(hours=8))
 DEFAULT_START = dt.datetime(2026, 10, 1, tzinfo=CST)
 CARRIERS = ("SF", "ZTO", "YTO", "STO", "YUNDA", "JD", "EMS")
 PROVINCES = ("浙江", "江苏", "上海", "广东", "北京", "四川", "新疆", "云南")
+# Free-text scans without codes: each carrier's own code scheme differs (SF's 50 is a pickup).
 SCANS = (
-    ("10", "【{city}】已揽收"),
-    ("20", "快件已到达【{city}转运中心】"),
-    ("30", "快件离开【{city}转运中心】，发往下一站"),
-    ("40", "【{city}】派送中，快递员正在为您派件"),
-    ("50", "已签收，签收人：本人"),
+    "【{city}】已揽收",
+    "快件已到达【{city}转运中心】",
+    "快件离开【{city}转运中心】，发往下一站",
+    "【{city}】派送中，快递员正在为您派件",
+    "已签收，签收人：本人",
 )
 
 _encode = msgspec.json.Encoder().encode
@@ -114,14 +115,14 @@ def _order(
     )
     at = shipped
     city = rng.choice(("杭州", "广州", "成都", "北京"))
-    for code, text in SCANS[: rng.randrange(2, len(SCANS) + 1)]:
+    for step, text in enumerate(SCANS[: rng.randrange(2, len(SCANS) + 1)]):
         at += dt.timedelta(hours=rng.uniform(0.5, 20))
         yield ev.TrackingScanned(
-            id=f"{tracking}-{code}",
+            id=f"{tracking}-{step}",
             occurred_at=at,
             source="carrier-feed",
             payload=ev.TrackingScanPayload(
-                carrier=carrier, tracking_number=tracking, code=code, text=text.format(city=city)
+                carrier=carrier, tracking_number=tracking, text=text.format(city=city)
             ),
         )
     if rng.random() < 0.4:

@@ -344,8 +344,10 @@ def demo(demo_db: str, orders: int, merchants: int) -> None:
 
 def _register_subcommands() -> None:
     from anxin.importers.cli import import_group
+    from anxin.tracking.cli import tracking_group
 
     main.add_command(import_group)
+    main.add_command(tracking_group)
 
 
 _register_subcommands()

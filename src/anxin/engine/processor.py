@@ -169,8 +169,10 @@ class _Effects:
 
 
 def default_classifier() -> Classifier:
-    """anxin's carrier-scan normalizer."""
-    return order_fold.unclassified
+    """anxin's carrier-scan normalizer (imported here: the engine core does not need it)."""
+    from anxin.engine.scans import classify_scan
+
+    return classify_scan
 
 
 class Engine:

@@ -1,0 +1,80 @@
+"""The carrier registry: every carrier's vocabulary (codes, text rules, time zone), looked up by
+name or alias, plus the aggregator code schemes.
+
+Extension point: ``registry(extra)`` returns a registry with more (or overriding) vocabularies,
+e.g. ``registry([vocabulary("sf").extended(codes={...})])``; ``normalize`` accepts it. Carrier
+tables themselves are data modules: ``zh_codes`` (with the simulator's codes), ``intl_express``,
+``intl_post``; the text rules are ``zh_text`` and ``en_text``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from types import MappingProxyType
+
+from anxin.tracking.carriers import en_text, intl_express, intl_post, zh_codes, zh_text
+from anxin.tracking.rules import CarrierVocabulary, Outcome, codes
+
+CHINA_ZONE = "Asia/Shanghai"
+
+GENERIC_ZH = CarrierVocabulary("generic_zh", codes({}), zh_text.RULES, CHINA_ZONE)
+GENERIC_EN = CarrierVocabulary("generic", codes({}), en_text.RULES, "UTC")
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _chinese() -> Iterable[CarrierVocabulary]:
+    for name in zh_codes.CHINESE:
+        table: dict[str, Outcome] = {}
+        table.update(zh_codes.SIMULATOR.get(name, {}))
+        table.update(zh_codes.CARRIER_CODES.get(name, {}))
+        yield CarrierVocabulary(
+            name, codes(table), zh_text.RULES, CHINA_ZONE, zh_codes.ALIASES.get(name, ())
+        )
+
+
+def _international() -> Iterable[CarrierVocabulary]:
+    for name, zone, table, aliases in (*intl_express.TABLES, *intl_post.TABLES):
+        yield CarrierVocabulary(name, table, en_text.RULES, zone, aliases)
+
+
+def key(name: str) -> str:
+    """A carrier name as the registry keys it: case-folded, separators unified."""
+    return re.sub(r"[\s\-.]+", "_", name.strip().casefold())
+
+
+Registry = Mapping[str, CarrierVocabulary]
+
+
+def registry(extra: Iterable[CarrierVocabulary] = ()) -> Registry:
+    """Vocabularies by canonical name and by alias; ``extra`` ones override built-in ones."""
+    table: dict[str, CarrierVocabulary] = {}
+    for vocab in (*_chinese(), *_international(), *extra):
+        for name in (vocab.name, *vocab.aliases):
+            table[key(name)] = vocab
+    return MappingProxyType(table)
+
+
+DEFAULT: Registry = registry()
+SCHEMES: Mapping[str, Mapping[str, Outcome]] = zh_codes.SCHEMES
+
+
+def canonical(name: str, vocabularies: Registry = DEFAULT) -> str:
+    """The registry's name for a carrier (``shunfeng`` → ``sf``); unknown names pass through."""
+    hit = vocabularies.get(key(name))
+    return hit.name if hit is not None else key(name)
+
+
+def vocabulary(carrier: str, text: str = "", vocabularies: Registry = DEFAULT) -> CarrierVocabulary:
+    """The carrier's vocabulary; an unknown carrier gets generic rules for its text's language."""
+    hit = vocabularies.get(key(carrier))
+    if hit is not None:
+        return hit
+    return GENERIC_ZH if _CJK.search(text) else GENERIC_EN
+
+
+def zone_of(carrier: str | None, default: str = "UTC", vocabularies: Registry = DEFAULT) -> str:
+    """The zone a carrier writes offset-less times in; ``default`` for carriers not registered."""
+    hit = vocabularies.get(key(carrier)) if carrier else None
+    return hit.zone if hit is not None else default

@@ -1,0 +1,114 @@
+"""``anxin tracking``: read a tracking payload and print its normalized events as JSON.
+
+The lead's root group registers :data:`tracking_group`.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+
+from anxin.tracking.model import Kind, ParseResult, TrackingEvent
+from anxin.tracking.normalize import normalize, summarize
+from anxin.tracking.parsers import parse_file
+from anxin.tracking.parsers.base import load_zone
+
+
+@click.group("tracking")
+def tracking_group() -> None:
+    """Parse and normalize carrier tracking data."""
+
+
+def _zone(_: click.Context, __: click.Parameter, value: str | None) -> str | None:
+    if value is not None:
+        try:
+            load_zone(value)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc)) from None
+    return value
+
+
+@tracking_group.command("parse")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--carrier",
+    help="carrier or fixture folder name, e.g. dhl_express, sf "
+    "[default: the file's folder if it names a carrier, else detected]",
+)
+@click.option(
+    "--tz",
+    callback=_zone,
+    help="IANA zone of times written without an offset [default: the carrier's]",
+)
+def parse_command(file: Path, carrier: str | None, tz: str | None) -> None:
+    """Print FILE's events and summary as JSON (anxin scan events, Kuaidi100 / KDNiao JSON, or
+    a carrier's raw JSON / XML response). Its "kind" says whether tracking was found:
+    ok, error, not_found or auth_error."""
+    click.echo(json.dumps(render(parse_file(file, carrier, tz)), ensure_ascii=False, indent=2))
+
+
+def render(result: ParseResult) -> dict[str, Any]:
+    """The CLI's JSON: the first parcel's summary at the top level; when the payload holds
+    several parcels, every parcel (the first included) is also listed under ``parcels``."""
+    parcels = [_parcel(result, number) for number in result.tracking_numbers]
+    head: dict[str, Any] = {
+        "carrier": result.carrier,
+        "kind": str(result.kind),
+        "errors": list(result.errors),
+    }
+    if parcels:
+        head.update(parcels[0])
+    else:
+        empty = result.kind is Kind.ok
+        head.update(
+            tracking_number=None,
+            status="pending" if empty else None,
+            reason=None,
+            has_left=False,
+            has_arrived=False,
+            first_pickup_at=None,
+            first_hub_at=None,
+            last_event_at=None,
+            events=[],
+        )
+    if len(parcels) > 1:
+        head["parcels"] = parcels
+    return head
+
+
+def _parcel(result: ParseResult, number: str) -> dict[str, Any]:
+    summary = summarize(normalize(s) for s in result.scans if s.tracking_number == number)
+    return {
+        "tracking_number": number,
+        "status": str(summary.status),
+        "reason": _str(summary.reason),
+        "has_left": summary.has_left,
+        "has_arrived": summary.has_arrived,
+        "first_pickup_at": _iso(summary.first_pickup_at),
+        "first_hub_at": _iso(summary.first_hub_at),
+        "last_event_at": _iso(summary.last_event_at),
+        "events": [_event(e) for e in summary.events],
+    }
+
+
+def _event(e: TrackingEvent) -> dict[str, Any]:
+    return {
+        "at": e.at.isoformat(),
+        "status": str(e.status),
+        "reason": _str(e.reason),
+        "fault": _str(e.fault),
+        "location": e.location,
+        "code": e.code,
+        "text": e.text,
+    }
+
+
+def _str(value: object | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def _iso(value: Any) -> str | None:
+    return None if value is None else str(value.isoformat())

@@ -1,0 +1,153 @@
+"""Payloads → ``ParseResult``: anxin's own scan events, the Kuaidi100 / KDNiao aggregator JSON,
+and the raw JSON / XML tracking responses of 26 international carriers.
+
+``parse`` never raises: an unreadable or unknown payload, or one a parser chokes on, comes back
+as ``Kind.error`` with a message. The carrier is taken from the caller's hint when it has a
+parser, else detected from the payload's shape (specific shapes first, generic error shapes
+last). ``parse_file`` is the I/O edge; without a hint it tries the file's folder name.
+"""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from anxin.tracking.carriers import canonical, key
+from anxin.tracking.model import Kind, ParseResult
+from anxin.tracking.parsers import feeds, json_express, json_post, xml_carriers
+from anxin.tracking.parsers.base import Context, JsonParser, XmlParser, load_zone, strip_namespaces
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    names: tuple[str, ...]  # carrier names this parser answers for (the first is the default)
+    json: JsonParser | None = None
+    xml: XmlParser | None = None
+    neutral: bool = False  # carries any carrier's scans (the caller's hint is only a fallback)
+
+
+ENTRIES: tuple[Entry, ...] = (
+    Entry(("anxin",), json=feeds.parse_anxin, neutral=True),
+    Entry(("kuaidi100",), json=feeds.parse_kuaidi100, neutral=True),
+    Entry(("kdniao",), json=feeds.parse_kdniao, neutral=True),
+    Entry(("fedex",), json=json_express.parse_fedex),
+    Entry(("ups",), json=json_express.parse_ups),
+    Entry(("usps", "usps_international"), json=json_express.parse_usps),
+    Entry(("dhl_universal",), json=json_express.parse_dhl_universal),
+    Entry(("mydhl",), json=json_express.parse_mydhl),
+    Entry(("asendia",), json=json_express.parse_asendia),
+    Entry(("teleship",), json=json_express.parse_teleship),
+    Entry(("sendle",), json=json_express.parse_sendle),
+    Entry(("smartkargo",), json=json_express.parse_smartkargo),
+    Entry(("australiapost",), json=json_post.parse_australiapost),
+    Entry(("laposte",), json=json_post.parse_laposte),
+    Entry(("gls",), json=json_post.parse_gls),
+    Entry(("hermes",), json=json_post.parse_hermes),
+    Entry(("parcelone",), json=json_post.parse_parcelone),
+    Entry(("seko",), json=json_post.parse_seko),
+    Entry(("spring",), json=json_post.parse_spring),
+    Entry(("canadapost",), xml=xml_carriers.parse_canadapost),
+    Entry(("dhl_express",), xml=xml_carriers.parse_dhl_express),
+    Entry(("dhl_parcel_de",), xml=xml_carriers.parse_dhl_parcel_de),
+    Entry(("dhl_poland",), xml=xml_carriers.parse_dhl_poland),
+    Entry(("dpd",), xml=xml_carriers.parse_dpd),
+    Entry(("bpost",), xml=xml_carriers.parse_bpost),
+    Entry(("chronopost",), xml=xml_carriers.parse_chronopost),
+    Entry(("landmark",), xml=xml_carriers.parse_landmark),
+    Entry(("purolator",), xml=xml_carriers.parse_purolator),
+    # Generic error bodies: last, so a carrier's own shape always wins (order matters).
+    Entry(("error",), json=json_express.parse_json_error, neutral=True),
+    Entry(("soap",), xml=xml_carriers.parse_soap_fault, neutral=True),
+)
+
+PARSED_CARRIERS = frozenset(n for e in ENTRIES if not e.neutral for n in e.names)
+
+
+def parse(data: bytes | str, carrier: str | None = None, tz: str | None = None) -> ParseResult:
+    """Read one payload. ``carrier`` names the carrier (registry name, alias or fixture folder
+    name); ``tz`` is the zone for offset-less times (default: the carrier's own)."""
+    hint = canonical(carrier) if carrier else None
+    if tz is not None:
+        try:
+            load_zone(tz)
+        except ValueError as exc:
+            return ParseResult(Kind.error, hint, (), (str(exc),))
+    try:
+        raw = data.decode("utf-8-sig") if isinstance(data, bytes) else data
+    except UnicodeDecodeError as exc:
+        return ParseResult(Kind.error, hint, (), (f"not UTF-8 text: {exc}",))
+    body = raw.strip()
+    if not body:
+        return ParseResult(Kind.error, hint, (), ("empty payload",))
+    if body.startswith("<"):
+        try:
+            root = strip_namespaces(ET.fromstring(body))
+        except ET.ParseError as exc:
+            return ParseResult(Kind.error, hint, (), (f"malformed XML: {exc}",))
+        return _dispatch(root, "xml", hint, tz, f"unrecognised XML payload <{root.tag}>")
+    doc = _load_json(body)
+    if doc is None:
+        return ParseResult(Kind.error, hint, (), ("neither JSON, JSON Lines nor XML",))
+    return _dispatch(doc, "json", hint, tz, f"unrecognised JSON payload ({_shape(doc)})")
+
+
+def parse_file(path: Path, carrier: str | None = None, tz: str | None = None) -> ParseResult:
+    """The file-reading edge. Without ``carrier``, a folder named after a carrier is the hint."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return ParseResult(Kind.error, carrier, (), (f"cannot read {path}: {exc.strerror}",))
+    if carrier is None and key(path.parent.name) in PARSED_CARRIERS:
+        carrier = path.parent.name
+    return parse(data, carrier, tz)
+
+
+def _load_json(body: str) -> Any:
+    try:
+        return json.loads(body)
+    except ValueError:
+        pass
+    lines = [line for line in body.splitlines() if line.strip()]
+    try:
+        return [json.loads(line) for line in lines] if len(lines) > 1 else None
+    except ValueError:
+        return None
+
+
+def _shape(doc: Any) -> str:
+    if isinstance(doc, dict):
+        return "keys: " + ", ".join(sorted(map(str, doc))[:8])
+    if isinstance(doc, list):
+        return f"a list of {len(doc)}"
+    return type(doc).__name__
+
+
+def _candidates(hint: str | None) -> Iterator[Entry]:
+    """The hinted carrier's parser first, then ``ENTRIES`` in order (generic errors last)."""
+    first = [e for e in ENTRIES if hint in e.names and not e.neutral]
+    yield from first
+    yield from (e for e in ENTRIES if e not in first)
+
+
+def _dispatch(doc: Any, fmt: str, hint: str | None, tz: str | None, unknown: str) -> ParseResult:
+    crashed: list[str] = []
+    for entry in _candidates(hint):
+        fn = entry.json if fmt == "json" else entry.xml
+        if fn is None:
+            continue
+        name = hint if entry.neutral or hint in entry.names else entry.names[0]
+        try:
+            result = fn(doc, Context(name, tz))
+        except Exception as exc:  # a parser tripping over a malformed payload is a bad payload
+            crashed.append(f"malformed {entry.names[0]} payload: {type(exc).__name__}: {exc}")
+            continue
+        if result is not None:
+            return result
+    return ParseResult(Kind.error, hint, (), tuple(crashed) or (unknown,))
+
+
+__all__ = ["ENTRIES", "PARSED_CARRIERS", "Entry", "parse", "parse_file"]

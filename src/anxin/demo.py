@@ -1,9 +1,10 @@
 """``anxin demo``: the main job end to end on the embedded default, with a readable report.
 
-Until the marketplace simulator lands, the demo writes the seeded example stream (plus a few
-deliberately broken lines, to show the dead-letter store) to a JSON Lines file, ingests it
-through the same path as ``anxin ingest``, fires the deadlines that fell due, and prints what
-the store now holds. Report sections are registered functions, so later capabilities add theirs.
+The demo simulates a seeded marketplace (``anxin.sim``, demo preset: 300 merchants, 30 days,
+~100k orders) plus a few deliberately broken lines (to show the dead-letter store), ingests the
+stream through the same path as ``anxin ingest``, fires the deadlines that fell due, and prints
+what the store now holds. Report sections are registered functions, so later capabilities add
+theirs with ``@section``.
 """
 
 from __future__ import annotations
@@ -15,7 +16,13 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from rich.console import Console, RenderableType
-from rich.progress import BarColumn, DownloadColumn, Progress, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    MofNCompleteColumn,
+    Progress,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
 from anxin.clock import FixedClock
@@ -24,7 +31,8 @@ from anxin.domain.order import decode_state
 from anxin.engine.files import ingest_file
 from anxin.engine.processor import Engine
 from anxin.policy.pack import load_book
-from anxin.sample import DEFAULT_START, example_lines
+from anxin.sim.params import preset
+from anxin.sim.run import simulate
 from anxin.store.database import make_engine
 from anxin.store.migrate import upgrade
 from anxin.store.sql import SqlStore
@@ -151,29 +159,46 @@ def _dead(conn: sa.Connection) -> RenderableType:
     )
 
 
-def run_demo(db_path: Path, *, orders: int, merchants: int, console: Console) -> None:
+def run_demo(
+    db_path: Path, *, scale: str = "demo", seed: int = 1, console: Console, workers: int = 2
+) -> None:
+    """Simulate a marketplace, run it through the engine, print the report."""
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db_path}{suffix}").unlink(missing_ok=True)
-    stream = db_path.with_suffix(".jsonl")
-    lines = example_lines(orders, merchants)
-    step = max(1, len(lines) // (len(BROKEN_LINES) + 1))
-    for i, bad in enumerate(BROKEN_LINES, 1):
-        lines.insert(i * step, bad)
-    stream.write_bytes(b"\n".join(lines) + b"\n")
-
+    events_path = db_path.with_suffix(".events.jsonl")
+    truth_path = db_path.with_suffix(".truth.jsonl")
+    params = preset(scale, seed=seed)
+    console.print(
+        f"[bold]anxin demo[/bold] · simulating {params.merchants} merchants, "
+        f"{params.days} days from {params.start.date()} (seed {seed}) → {db_path} (SQLite)"
+    )
+    started = time.perf_counter()
+    with _progress(console) as progress:
+        task = progress.add_task("simulate", total=max(1, round(params.expected_orders())))
+        with events_path.open("wb") as events_out, truth_path.open("wb") as truth_out:
+            summary = simulate(
+                params,
+                events_out,
+                truth_out,
+                progress=lambda n: progress.advance(task, n),
+                workers=min(workers, params.shards),
+            )
+            events_out.write(b"\n".join(BROKEN_LINES) + b"\n")  # to show the dead-letter store
+    console.print(
+        f"simulated {summary.orders:,} orders, {summary.events:,} events in "
+        f"{time.perf_counter() - started:.1f} s (ground truth: {truth_path})"
+    )
+    assert summary.last_event_at is not None
+    # The simulator writes each order's whole life at once; replay with the clock at its end.
+    now = summary.last_event_at + dt.timedelta(days=1)
     sql = make_engine(str(db_path))
     upgrade(sql)
-    now = DEFAULT_START + dt.timedelta(days=40)
-    engine = Engine(SqlStore(sql), load_book("douyin"), FixedClock(now))
-    console.print(f"[bold]anxin demo[/bold] · {len(lines):,} events → {db_path} (SQLite)")
+    engine = Engine(SqlStore(sql), load_book(params.pack), FixedClock(now))
     started = time.perf_counter()
-    with Progress(
-        "[progress.description]{task.description}", BarColumn(), DownloadColumn(),
-        TimeElapsedColumn(), console=console,
-    ) as progress:  # fmt: skip
-        task = progress.add_task("ingest", total=stream.stat().st_size)
+    with _progress(console, bytes_=True) as progress:
+        task = progress.add_task("ingest", total=events_path.stat().st_size)
         report = ingest_file(
-            engine, stream, batch_size=5_000, progress=lambda n: progress.advance(task, n)
+            engine, events_path, batch_size=20_000, progress=lambda n: progress.advance(task, n)
         )
     ingest_s = time.perf_counter() - started
     fired = engine.tick(now)
@@ -186,3 +211,14 @@ def run_demo(db_path: Path, *, orders: int, merchants: int, console: Console) ->
         for _title, render in SECTIONS:
             console.print(render(conn))
     sql.dispose()
+
+
+def _progress(console: Console, *, bytes_: bool = False) -> Progress:
+    counter = DownloadColumn() if bytes_ else MofNCompleteColumn()
+    return Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        counter,
+        TimeElapsedColumn(),
+        console=console,
+    )

@@ -83,7 +83,7 @@ def _order(
             promises=[ev.Promise(kind="ship", source="listing", within_hours=48)]
             if rng.random() < 0.3
             else [],
-            destination=ev.Region(province=rng.choice(PROVINCES)),
+            destination=ev.Region(country="CN", province=rng.choice(PROVINCES)),
         ),
     )  # fmt: skip
     yield ev.OrderPaid(

@@ -44,7 +44,7 @@ MERCHANT = ev.MerchantPayload(
     name="小店",
     industry="apparel",
     shop_type="flagship",
-    region=ev.Region(province="浙江", city="杭州", postal_code="310000"),
+    region=ev.Region(country="CN", province="浙江", city="杭州", postal_code="310000"),
     deposit=_money(2_000_000),
     settled_at=_at(-24 * 30),
 )
@@ -126,7 +126,7 @@ def order_placed() -> ev.Event:
             amount=_money(19_900),
             promises=[ev.Promise(kind="ship", source="listing", within_hours=48)],
             presale_ship_by=_at(24 * 10),
-            destination=ev.Region(province="上海"),
+            destination=ev.Region(country="CN", province="上海"),
             channel="live_stream",
         ),
     )
@@ -164,7 +164,7 @@ def shipment_created() -> ev.Event:
             shipment_id="S1",
             carrier="SF",
             tracking_number="SF0001",
-            origin=ev.Region(province="浙江"),
+            origin=ev.Region(country="CN", province="浙江"),
             skus=["SKU-1", "SKU-2"],
         ),
     )

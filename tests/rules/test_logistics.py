@@ -50,12 +50,12 @@ def order(
         ev.OrderPlaced(id="p", occurred_at=PAID, source="t", payload=ev.OrderPlacedPayload(
             order_id="O", merchant_id="M", consumer_id="C", amount=money, promises=promises,
             items=[ev.Item(sku="s", quantity=1, unit_price=money)],
-            destination=ev.Region(province=destination))),
+            destination=ev.Region(country="CN", province=destination))),
         ev.OrderPaid(id="$", occurred_at=PAID, source="t",
                      payload=ev.OrderPaidPayload(order_id="O", amount_paid=money)),
         ev.ShipmentCreated(id="ship", occurred_at=UPLOAD, source="t",
             payload=ev.ShipmentCreatedPayload(order_id="O", shipment_id="S", carrier="SF",
-                tracking_number="SF1", origin=ev.Region(province=origin))),
+                tracking_number="SF1", origin=ev.Region(country="CN", province=origin))),
     ]  # fmt: skip
     for i, (code, at) in enumerate(scans):
         scan = ev.TrackingScanPayload(carrier="SF", tracking_number="SF1", code=code)
@@ -77,13 +77,14 @@ def run_events(state: OrderState, evs: list[ev.Event], book: PolicyBook) -> list
     return out
 
 
-def fire(state: OrderState, effects: list[Effect], book: PolicyBook, timer: str) -> list[Effect]:
-    (sched,) = [e for e in effects if isinstance(e, ScheduleDeadline) and e.data["timer"] == timer][
-        :1
-    ]
-    deadline = DueDeadline(sched.deadline_id, sched.rule_id, sched.aggregate_key, sched.due_at,
-                           sched.pack, sched.pack_version, dict(sched.data))  # fmt: skip
-    return RULE.on_deadline(state, deadline, book)
+def fire(state: OrderState, effects: list[Effect], book: PolicyBook) -> list[Effect]:
+    """Fire the parcel's watch as ``tick`` would, at its due time."""
+    watches = [e for e in effects if isinstance(e, ScheduleDeadline)]
+    assert watches, "no watch scheduled"
+    w = watches[-1]  # the latest schedule wins, as in the engine
+    deadline = DueDeadline(w.deadline_id, w.rule_id, w.aggregate_key, w.due_at, w.pack,
+                           w.pack_version, dict(w.data))  # fmt: skip
+    return remember(state, RULE.on_deadline(state, deadline, book))
 
 
 def breaches(effects: list[Effect]) -> dict[str, Any]:
@@ -119,9 +120,7 @@ def test_timer_and_event_paths_agree(book: PolicyBook) -> None:
     by_event = [e for e in run_events(state, evs, book) if isinstance(e, Decision)]
     unshipped, upload_only = order([])
     scheduled = run_events(unshipped, upload_only, book)
-    by_timer = [
-        e for e in fire(state, scheduled, book, "pickup_timeout") if isinstance(e, Decision)
-    ]
+    by_timer = [e for e in fire(unshipped, scheduled, book) if isinstance(e, Decision)]
     assert by_event[0] == by_timer[0]
 
 
@@ -155,11 +154,9 @@ def test_stall_found_by_the_timer_when_scans_stop(book: PolicyBook) -> None:
     pick = UPLOAD + H
     state, evs = order([("pick", pick), ("hub", pick + H)], origin="广东", destination="上海")
     effects = run_events(state, evs, book)
-    stall = [
-        e for e in effects if isinstance(e, ScheduleDeadline) and e.data["timer"] == "transit_stall"
-    ]
-    assert [s.due_at for s in stall] == [pick + H + 72 * H]
-    fired = fire(state, effects, book, "transit_stall")
+    watch = [e for e in effects if isinstance(e, ScheduleDeadline)][-1]
+    assert watch.due_at == pick + H + 72 * H  # the hub scan's stall clock, cross-province
+    fired = fire(state, effects, book)
     tasks = [e for e in fired if isinstance(e, OutboxMessage) and e.topic == "carrier.task"]
     assert len(tasks) == 1
     assert breaches(fired) == {"transit_stall": 300}
@@ -203,4 +200,4 @@ def test_cancelled_orders_have_no_logistics_clock(book: PolicyBook) -> None:
     effects = run_events(state, evs, book)
     pending = [e for e in effects if isinstance(e, ScheduleDeadline)]
     assert pending  # scheduled while the order was live ...
-    assert fire(state, effects, book, "pickup_timeout") == []  # ... and void once cancelled
+    assert fire(state, effects, book) == []  # ... and void once cancelled

@@ -333,21 +333,24 @@ def bench_ingest(orders: int, batch_size: int) -> None:
 @main.command()
 @click.option("--db", "demo_db", default="anxin-demo.db", show_default=True,
               help="SQLite file for the demo (recreated each run)")  # fmt: skip
-@click.option("--orders", default=5_000, show_default=True)
-@click.option("--merchants", default=60, show_default=True)
-def demo(demo_db: str, orders: int, merchants: int) -> None:
-    """Run the main job end to end on the embedded default and print a report."""
+@click.option("--scale", type=click.Choice(["tiny", "demo"]), default="demo", show_default=True)
+@click.option("--seed", default=1, show_default=True)
+def demo(demo_db: str, scale: str, seed: int) -> None:
+    """Simulate a marketplace and run it through anxin on the embedded default, with a report."""
     from anxin.demo import run_demo
 
-    run_demo(Path(demo_db), orders=orders, merchants=merchants, console=out)
+    run_demo(Path(demo_db), scale=scale, seed=seed, console=out)
 
 
 def _register_subcommands() -> None:
     from anxin.importers.cli import import_group
+    from anxin.sim.cli import bench_simulate, simulate
     from anxin.tracking.cli import tracking_group
 
     main.add_command(import_group)
     main.add_command(tracking_group)
+    main.add_command(simulate)
+    bench.add_command(bench_simulate, "simulate")
 
 
 _register_subcommands()

@@ -62,7 +62,9 @@ class Money(msgspec.Struct, frozen=True, forbid_unknown_fields=True, gc=False):
 class Region(Contract):
     """Where a parcel goes (or comes from): country plus province-level division."""
 
-    country: Annotated[str, msgspec.Meta(pattern="^[A-Z]{2}$")] = "CN"
+    # Required: msgspec omits a default string only when it is the very same object, so a
+    # defaulted country would make equal regions encode (and hash) differently.
+    country: Annotated[str, msgspec.Meta(pattern="^[A-Z]{2}$", description="ISO 3166 alpha-2")]
     province: ShortText = ""
     city: ShortText = ""
     postal_code: ShortText = ""

@@ -35,7 +35,11 @@ class Decision(msgspec.Struct, frozen=True):
 
 
 class ScheduleDeadline(msgspec.Struct, frozen=True):
-    """Ask the engine to call the rule back at ``due_at`` (``tick`` fires it exactly once)."""
+    """Ask the engine to call the rule back at ``due_at`` (``tick`` fires it exactly once).
+
+    ``replace``: a watch that moves (re-armed with a new due time and data) rather than a
+    one-off clock; the latest schedule in a batch wins.
+    """
 
     deadline_id: str
     aggregate_key: str
@@ -44,6 +48,7 @@ class ScheduleDeadline(msgspec.Struct, frozen=True):
     pack: str
     pack_version: str
     data: dict[str, Any] = {}
+    replace: bool = False
 
 
 class CancelDeadline(msgspec.Struct, frozen=True):

@@ -127,7 +127,12 @@ class OrderState(msgspec.Struct):
         """A status derived from facts (never stored on its own, so it cannot drift)."""
         if self.cancelled_at is not None:
             return "cancelled"
-        if any(p.scans for p in self.parcels):
+        if any(p.delivered_at() is not None for p in self.parcels):
+            return "delivered"
+        latest = {p.scans[-1].status for p in self.parcels if p.scans}
+        if latest & {"returning", "returned"}:
+            return "returning"
+        if any(p.pickup_at() is not None for p in self.parcels):
             return "in_transit"
         if self.parcels:
             return "shipped"

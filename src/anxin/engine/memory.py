@@ -253,6 +253,10 @@ class MemoryTx:
         for d in deadlines:
             self._deadlines.add(d.deadline_id, StoredDeadline(d, to_us(d.due_at)))
 
+    def reschedule(self, deadlines: list[ScheduleDeadline]) -> None:
+        for d in deadlines:
+            self._deadlines.put(d.deadline_id, StoredDeadline(d, to_us(d.due_at)))
+
     def _move(self, deadline_ids: Collection[str], status: str, at_us: int | None) -> None:
         for i in deadline_ids:
             row = self._deadlines.get(i)

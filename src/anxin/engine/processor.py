@@ -142,8 +142,11 @@ class _Effects:
         self.decisions: dict[str, Decision] = {}
         self.ledger: dict[str, LedgerTransaction] = {}
         self.outbox: dict[str, OutboxMessage] = {}
-        self.schedule: dict[str, ScheduleDeadline] = {}
-        self.cancel: set[str] = set()
+        # Each deadline's latest schedule in this batch, and those whose last word was a cancel.
+        # A schedule cancelled later in the same batch is still written, then cancelled, so the
+        # rows do not depend on where batch boundaries fall.
+        self.deadlines: dict[str, ScheduleDeadline] = {}
+        self.cancelled: set[str] = set()
 
     def add(self, effects: Iterable[Effect]) -> None:
         for e in effects:
@@ -154,17 +157,25 @@ class _Effects:
             elif isinstance(e, OutboxMessage):
                 self.outbox.setdefault(e.message_id, e)
             elif isinstance(e, ScheduleDeadline):
-                self.schedule.setdefault(e.deadline_id, e)
+                if e.replace or e.deadline_id not in self.deadlines:
+                    self.deadlines[e.deadline_id] = e
+                if e.replace:
+                    self.cancelled.discard(e.deadline_id)
             elif isinstance(e, CancelDeadline):
-                self.cancel.add(e.deadline_id)
+                self.cancelled.add(e.deadline_id)
 
     def write(self, tx: StoreTx) -> int:
         tx.add_decisions(list(self.decisions.values()))
         conflicts = tx.post_ledger(list(self.ledger.values()))
         tx.add_outbox(list(self.outbox.values()))
-        tx.schedule(list(self.schedule.values()))
-        if self.cancel:
-            tx.cancel(self.cancel)
+        once = [d for d in self.deadlines.values() if not d.replace]
+        watches = [d for d in self.deadlines.values() if d.replace]
+        if once:
+            tx.schedule(once)
+        if watches:
+            tx.reschedule(watches)
+        if self.cancelled:
+            tx.cancel(sorted(self.cancelled))
         return conflicts
 
 
@@ -437,13 +448,18 @@ class Engine:
                     }
                 )
                 effects = _Effects()
+                changed: dict[str, OrderState] = {}
                 for deadline in due:
                     rule = rules.get(deadline.rule_id)
                     state = orders.get(deadline.aggregate_key.removeprefix("order:"))
                     if rule is not None and state is not None:
+                        known = len(state.findings)
                         effects.add(remember(state, rule.on_deadline(state, deadline, self.book)))
+                        if len(state.findings) != known:
+                            changed[state.order_id] = state
                 tx.mark_fired([d.deadline_id for d in due], at_us)
-                tx.save_orders(orders.values())
+                if changed:
+                    tx.save_orders(changed.values())
                 effects.write(tx)
                 report.fired += len(due)
                 report.decisions += len(effects.decisions)

@@ -18,7 +18,14 @@ import msgspec
 
 from anxin.contract import events as ev
 from anxin.domain import ledger
-from anxin.domain.effects import Decision, Effect, Explanation, OutboxMessage, ScheduleDeadline
+from anxin.domain.effects import (
+    CancelDeadline,
+    Decision,
+    Effect,
+    Explanation,
+    OutboxMessage,
+    ScheduleDeadline,
+)
 from anxin.domain.money import Money, percent_of
 from anxin.domain.order import OrderState
 from anxin.domain.promises import BindingPromise, binding_ship_promise
@@ -177,6 +184,8 @@ class LateShipment:
             due = binding.due_at + dt.timedelta(hours=hours)
             if shipped_at > due:
                 effects += self._breach(state, config, pack, binding, tier, due)
+            # Shipped: every tier is now judged here, so its clock need not fire.
+            effects.append(CancelDeadline(f"order:{state.order_id}:{RULE_ID}:{tier}"))
         return effects
 
     def on_deadline(

@@ -19,7 +19,14 @@ import msgspec
 
 from anxin.contract import events as ev
 from anxin.domain import ledger
-from anxin.domain.effects import Decision, Effect, Explanation, OutboxMessage, ScheduleDeadline
+from anxin.domain.effects import (
+    CancelDeadline,
+    Decision,
+    Effect,
+    Explanation,
+    OutboxMessage,
+    ScheduleDeadline,
+)
 from anxin.domain.money import Money
 from anxin.domain.order import OrderState, Parcel
 from anxin.domain.promises import binding_ship_promise
@@ -141,11 +148,49 @@ def episodes(timer: Timer, parcel: Parcel) -> list[Episode]:
     start, end = parcel.dispatched_at(), parcel.final_at()
     if start is None:
         return []
-    window = [s for s in parcel.scans if s.at >= start and (end is None or s.at < end)]
+    scans = parcel.scans  # kept sorted by time
     out: list[Episode] = []
-    for scan in window:
-        after = next((x.at for x in parcel.scans if x.at > scan.at), None)
-        out.append(Episode(scan.event_id, scan.at, after))
+    for i, scan in enumerate(scans):
+        if scan.at >= start and (end is None or scan.at < end):
+            after = next((x.at for x in scans[i + 1 :] if x.at > scan.at), None)
+            out.append(Episode(scan.event_id, scan.at, after))
+    return out
+
+
+def _touched(timer: Timer, parcel: Parcel, event: ev.Event) -> list[Episode]:
+    """The episodes this event started or stopped: the only ones it can change."""
+    at = event.occurred_at
+    if timer.after == "upload":
+        pickup = parcel.pickup_at()
+        if isinstance(event, ev.ShipmentCreated) or pickup == at:
+            return [Episode("upload", parcel.created_at, pickup)]
+        return []
+    if timer.after == "pickup":
+        pickup, dispatched = parcel.pickup_at(), parcel.dispatched_at()
+        if pickup is not None and at in (pickup, dispatched):
+            return [Episode("pickup", pickup, dispatched)]
+        return []
+    return [e for e in episodes(timer, parcel)[-2:] if at in (e.anchor_at, e.satisfied_at)]
+
+
+def _due(
+    timer: Timer, config: LogisticsConfig, state: OrderState, parcel: Parcel, episode: Episode
+) -> dt.datetime:
+    return episode.anchor_at + dt.timedelta(hours=_threshold(timer, config, state, parcel))
+
+
+def _running(
+    state: OrderState, config: LogisticsConfig, parcel: Parcel
+) -> list[tuple[Timer, Episode, dt.datetime]]:
+    """Clocks still running: no satisfying fact yet, not judged yet (a stall watch only runs
+    from the newest scan)."""
+    out = []
+    for timer in config.timers:
+        found = episodes(timer, parcel)
+        for episode in found[-1:] if timer.after == "last_scan" else found:
+            episode_id = _episode_id(state, timer, parcel, episode)
+            if episode.satisfied_at is None and not state.decided(episode_id):
+                out.append((timer, episode, _due(timer, config, state, parcel, episode)))
     return out
 
 
@@ -158,67 +203,71 @@ class Logistics:
     event_types: ClassVar[tuple[type[ev.Event], ...]] = (ev.ShipmentCreated, ev.TrackingScanned)
 
     def on_event(self, state: OrderState, event: ev.Event, book: PolicyBook) -> list[Effect]:
-        found = _config(state, book)
-        if found is None:
+        configured = _config(state, book)
+        if configured is None:
             return []
-        pack, config = found
+        pack, config = configured
+        payload = event.payload  # type: ignore[attr-defined]
+        parcel = state.parcel(payload.carrier, payload.tracking_number)
+        if parcel is None:
+            return []
         effects: list[Effect] = []
-        for parcel in state.parcels:
-            for timer in config.timers:
-                hours = dt.timedelta(hours=_threshold(timer, config, state, parcel))
-                for episode in episodes(timer, parcel):
-                    due = episode.anchor_at + hours
-                    if _kept(episode, due):
-                        continue
-                    if state.decided(_episode_id(state, timer, parcel, episode)):
-                        continue  # already judged (by the timer or an earlier event)
-                    if episode.satisfied_at is not None or event.occurred_at > due:
-                        # the data itself shows the clock ran out
-                        effects += self._breach(state, pack, config, timer, parcel, episode, due)
-                        continue
-                    effects.append(
-                        ScheduleDeadline(
-                            _episode_id(state, timer, parcel, episode),
-                            f"order:{state.order_id}",
-                            RULE_ID,
-                            due,
-                            pack.name,
-                            pack.version,
-                            {
-                                "timer": timer.id,
-                                "tracking": parcel.tracking_number,
-                                "key": episode.key,
-                            },
-                        )
-                    )
-            if config.scan_before_payment_family and state.paid_at is not None:
-                first = parcel.first_scan_at()
-                fake_id = f"order:{state.order_id}:{RULE_ID}:scan_before_payment:"
-                fake_id += parcel.tracking_number
-                if first is not None and first < state.paid_at and not state.decided(fake_id):
-                    effects += self._fake_tracking(state, pack, config, parcel, first)
-        return effects
+        for timer in config.timers:
+            for episode in _touched(timer, parcel, event):
+                due = _due(timer, config, state, parcel, episode)
+                late = episode.satisfied_at is not None and not _kept(episode, due)
+                if late and not state.decided(_episode_id(state, timer, parcel, episode)):
+                    # the clock was stopped, but after it ran out
+                    effects += self._breach(state, pack, config, timer, parcel, episode, due)
+        if config.scan_before_payment_family and state.paid_at is not None:
+            first = parcel.first_scan_at()
+            fake_id = f"order:{state.order_id}:{RULE_ID}:scan_before_payment:"
+            fake_id += parcel.tracking_number
+            if first is not None and first < state.paid_at and not state.decided(fake_id):
+                effects += self._fake_tracking(state, pack, config, parcel, first)
+        return [*effects, self._watch(state, pack, config, parcel, after=None)]
 
     def on_deadline(
         self, state: OrderState, deadline: DueDeadline, book: PolicyBook
     ) -> list[Effect]:
         pack = book.version(deadline.pack_version)
         config: LogisticsConfig | None = pack.rule(RULE_ID)
-        if config is None or state.cancelled_at is not None:
+        parcel = state.parcel(deadline.data["carrier"], deadline.data["tracking"])
+        if config is None or parcel is None or state.cancelled_at is not None:
             return []
-        timer = next((t for t in config.timers if t.id == deadline.data["timer"]), None)
-        parcel = next(
-            (p for p in state.parcels if p.tracking_number == deadline.data["tracking"]), None
+        now = pack.calendar.local(deadline.due_at)
+        effects: list[Effect] = []
+        for timer, episode, due in _running(state, config, parcel):
+            if due <= now:
+                effects += self._breach(state, pack, config, timer, parcel, episode, due)
+        return [*effects, self._watch(state, pack, config, parcel, after=now)]
+
+    def _watch(
+        self,
+        state: OrderState,
+        pack: PolicyPack,
+        config: LogisticsConfig,
+        parcel: Parcel,
+        after: dt.datetime | None,
+    ) -> Effect:
+        """One watch per parcel, due at the earliest running clock (or cancelled if none)."""
+        watch_id = f"order:{state.order_id}:{RULE_ID}:watch:{parcel.tracking_number}"
+        dues = [
+            due for _, _, due in _running(state, config, parcel) if after is None or due > after
+        ]
+        if not dues:
+            return CancelDeadline(watch_id)
+        data = {"carrier": parcel.carrier, "tracking": parcel.tracking_number}
+        return ScheduleDeadline(
+            watch_id,
+            f"order:{state.order_id}",
+            RULE_ID,
+            min(dues),
+            pack.name,
+            pack.version,
+            data,
+            replace=True,
         )
-        if timer is None or parcel is None:
-            return []
-        episode = next((e for e in episodes(timer, parcel) if e.key == deadline.data["key"]), None)
-        if episode is None:
-            return []  # the watch no longer applies (the parcel reached its last leg)
-        due = pack.calendar.local(deadline.due_at)
-        if _kept(episode, due) or state.decided(deadline.deadline_id):
-            return []
-        return self._breach(state, pack, config, timer, parcel, episode, due)
 
     def rights(self, state: OrderState, book: PolicyBook, now: dt.datetime) -> list[Right]:
         found = _config(state, book)
@@ -262,7 +311,6 @@ class Logistics:
             "timer": timer.id,
             "anchor": episode.key,
             "anchor_at": episode.anchor_at,
-            "satisfied_at": episode.satisfied_at,
             "due_at": due,
             "parcel": parcel.tracking_number,
             "carrier": parcel.carrier,

@@ -28,6 +28,18 @@ def dumps(value: Any) -> str:
     return _json.encode(value).decode()
 
 
+_DEADLINE_COLS = [
+    "deadline_id",
+    "aggregate_key",
+    "rule_id",
+    "due_at_us",
+    "status",
+    "pack",
+    "pack_version",
+    "data",
+]
+
+
 class SqlStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -187,31 +199,47 @@ class SqlTx:
 
     # ------------------------------------------------------------ timers
 
+    def _deadline_rows(self, deadlines: list[ScheduleDeadline]) -> list[tuple[Any, ...]]:
+        return [
+            (
+                d.deadline_id,
+                d.aggregate_key,
+                d.rule_id,
+                to_us(d.due_at),
+                "pending",
+                d.pack,
+                d.pack_version,
+                dumps(d.data),
+            )
+            for d in deadlines
+        ]
+
     def schedule(self, deadlines: list[ScheduleDeadline]) -> None:
         self._bulk(
             t.deadlines,
-            [
-                "deadline_id", "aggregate_key", "rule_id", "due_at_us", "status", "pack",
-                "pack_version", "data",
-            ],
-            [
-                (
-                    d.deadline_id, d.aggregate_key, d.rule_id, to_us(d.due_at), "pending", d.pack,
-                    d.pack_version, dumps(d.data),
-                )
-                for d in deadlines
-            ],
+            _DEADLINE_COLS,
+            self._deadline_rows(deadlines),
             " ON CONFLICT DO NOTHING",
-        )  # fmt: skip
+        )
+
+    def reschedule(self, deadlines: list[ScheduleDeadline]) -> None:
+        """Move (or re-arm) watches: new due time and data, pending again."""
+        self._bulk(
+            t.deadlines,
+            _DEADLINE_COLS,
+            self._deadline_rows(deadlines),
+            " ON CONFLICT (deadline_id) DO UPDATE SET due_at_us = excluded.due_at_us,"
+            " status = 'pending', fired_at_us = NULL, pack = excluded.pack,"
+            " pack_version = excluded.pack_version, data = excluded.data",
+        )
 
     def cancel(self, deadline_ids: Collection[str]) -> None:
-        c = t.deadlines.c
-        for part in chunks(list(deadline_ids)):
-            self.conn.execute(
-                update(t.deadlines)
-                .where(and_(c.deadline_id.in_(part), c.status == "pending"))
-                .values(status="cancelled")
-            )
+        mark = "%s" if self._pg else "?"
+        self.conn.exec_driver_sql(
+            "UPDATE deadlines SET status = 'cancelled' "
+            f"WHERE deadline_id = {mark} AND status = 'pending'",
+            [(i,) for i in deadline_ids],
+        )
 
     def claim_due(self, now_us: int, limit: int) -> list[DueDeadline]:
         c = t.deadlines.c

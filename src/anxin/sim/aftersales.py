@@ -1,0 +1,218 @@
+"""After-sales flows: a request, the merchant's (or the system's) answer, escalation to the
+platform, returns shipped and received, and the resolution.
+
+Requests are justified (quality, damage, not received ...) or abusive (a false "not received",
+an empty-box return). Merchants refuse some justified requests without reason, and refuse abuse
+they can see; the platform decides escalations, right most of the time.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Literal
+
+from anxin.contract.events import (
+    AfterSaleEscalated,
+    AfterSaleEscalatedPayload,
+    AfterSaleRequested,
+    AfterSaleRequestedPayload,
+    AfterSaleResolved,
+    AfterSaleResolvedPayload,
+    AfterSaleResponded,
+    AfterSaleRespondedPayload,
+    Event,
+    ReturnReceived,
+    ReturnReceivedPayload,
+    ReturnShipped,
+    ReturnShippedPayload,
+)
+from anxin.sim.carriers import CARRIERS, tracking_number
+from anxin.sim.context import Context
+from anxin.sim.merchants import Merchant
+from anxin.sim.timeline import HOUR, at
+from anxin.sim.truth import AfterSaleTruth, Truth
+
+Kind = Literal["refund_only", "return_refund", "exchange"]
+REQUEST_TEXT = {
+    "quality": "质量太差了，申请退货退款",
+    "not_as_described": "实物和描述不符",
+    "no_reason": "七天无理由退货",
+    "size": "尺码不合适，申请换货",
+    "logistics_damage": "收到的时候外包装破损，商品坏了",
+    "not_received": "一直没有收到货",
+    "empty_parcel": "收到的是空包裹",
+    "refused_delivery": "快递已拒收，申请退款",
+    "changed_mind": "拍错了/不想要了",
+    "not_shipped": "商家迟迟不发货",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    kind: Kind
+    reason: str
+    amount: int  # refund asked, minor units
+    abusive: bool = False
+    empty_box: bool = False  # an abuser returns an empty box
+    instant: bool = False  # approved by the system at once (refund before shipment)
+
+
+def run(
+    ctx: Context,
+    m: Merchant,
+    order_id: str,
+    n: int,
+    req: Request,
+    t: int,
+    out: list[Event],
+    truth: list[Truth],
+) -> tuple[int, bool]:
+    """Append the flow from request at ``t``; return (end instant, refused by the merchant)."""
+    rng, src, om = ctx.rng, ctx.source, ctx.om
+    rand = rng.random
+    aid = f"A{order_id[1:]}-{n}"
+    out.append(
+        AfterSaleRequested(
+            id=f"{aid}:requested",
+            occurred_at=at(t),
+            source=src,
+            payload=AfterSaleRequestedPayload(
+                aftersale_id=aid,
+                order_id=order_id,
+                kind=req.kind,
+                reason=req.reason,
+                amount=ctx.money(req.amount),
+                text=REQUEST_TEXT.get(req.reason, ""),
+            ),
+        )
+    )
+    b = m.behaviour
+    if req.instant:
+        by: Literal["merchant", "system"] = "system"
+        t += 5 + int(rand() * 60)
+        refuse = False
+    else:
+        hours = b.aftersale_hours * math.exp(rng.gauss(0.0, 0.9))
+        if hours > om.system_timeout_hours:  # no answer in time: approved for the consumer
+            by, t, refuse = "system", t + int(om.system_timeout_hours * HOUR), False
+        else:
+            by, t = "merchant", t + int(hours * HOUR) + 60
+            rate = om.abuse_refusal_rate if req.abusive else b.refusal_rate
+            refuse = rand() < rate
+    unjustified = refuse and not req.abusive
+    decision: Literal["agree", "refuse", "agree_return"] = (
+        "refuse" if refuse else "agree" if req.kind == "refund_only" else "agree_return"
+    )
+    out.append(
+        AfterSaleResponded(
+            id=f"{aid}:responded",
+            occurred_at=at(t),
+            source=src,
+            payload=AfterSaleRespondedPayload(
+                aftersale_id=aid, order_id=order_id, by=by, decision=decision
+            ),
+        )
+    )
+    outcome: Literal["refunded", "refused", "exchanged", "closed"]
+    decided: Literal["merchant", "platform", "system", "consumer"] = by
+    if refuse:
+        t, outcome, decided = _escalate(ctx, aid, order_id, "consumer", not req.abusive, t, out)
+    elif decision == "agree_return":
+        t += int(om.return_ship_hours.sample(rng) * HOUR) + 600
+        carrier = m.carriers[0]
+        tn = tracking_number(CARRIERS[carrier], m.next_serial())
+        out.append(
+            ReturnShipped(
+                id=f"{aid}:return-shipped",
+                occurred_at=at(t),
+                source=src,
+                payload=ReturnShippedPayload(
+                    aftersale_id=aid, order_id=order_id, carrier=carrier, tracking_number=tn
+                ),
+            )
+        )
+        t += int(om.return_transit_hours.sample(rng) * HOUR)
+        condition: Literal["ok", "damaged", "empty"] = (
+            "empty" if req.empty_box else "damaged" if rand() < 0.03 else "ok"
+        )
+        out.append(
+            ReturnReceived(
+                id=f"{aid}:return-received",
+                occurred_at=at(t),
+                source=src,
+                payload=ReturnReceivedPayload(
+                    aftersale_id=aid, order_id=order_id, condition=condition
+                ),
+            )
+        )
+        if condition == "empty":  # the merchant disputes the empty box with the platform
+            t, outcome, decided = _escalate(ctx, aid, order_id, "merchant", False, t, out)
+        else:
+            t += int((1.0 + 23.0 * rand()) * HOUR)
+            outcome = "exchanged" if req.kind == "exchange" else "refunded"
+    else:
+        t += 1 + int(rand() * 30)
+        outcome = "refunded"
+    refund = ctx.money(req.amount) if outcome == "refunded" else None
+    out.append(
+        AfterSaleResolved(
+            id=f"{aid}:resolved",
+            occurred_at=at(t),
+            source=src,
+            payload=AfterSaleResolvedPayload(
+                aftersale_id=aid,
+                order_id=order_id,
+                outcome=outcome,
+                decided_by=decided,
+                refund=refund,
+            ),
+        )
+    )
+    truth.append(
+        AfterSaleTruth(
+            aftersale_id=aid,
+            order_id=order_id,
+            reason=req.reason,
+            abusive=req.abusive,
+            unjustified_refusal=unjustified,
+        )
+    )
+    return t, refuse
+
+
+def _escalate(
+    ctx: Context,
+    aid: str,
+    order_id: str,
+    by: Literal["consumer", "merchant"],
+    consumer_right: bool,
+    t: int,
+    out: list[Event],
+) -> tuple[
+    int,
+    Literal["refunded", "refused", "closed"],
+    Literal["merchant", "platform", "system", "consumer"],
+]:
+    """The refused side may take it to the platform, which is right most of the time."""
+    rand, om = ctx.rng.random, ctx.om
+    if by == "consumer" and rand() >= om.escalate_rate:
+        return t + int((24 + 48 * rand()) * HOUR), "closed", "consumer"
+    t += int((1.0 + 47.0 * rand()) * HOUR)
+    out.append(
+        AfterSaleEscalated(
+            id=f"{aid}:escalated",
+            occurred_at=at(t),
+            source=ctx.source,
+            payload=AfterSaleEscalatedPayload(
+                aftersale_id=aid,
+                order_id=order_id,
+                by=by,
+                reason="商家拒绝售后" if by == "consumer" else "退回空包裹",
+            ),
+        )
+    )
+    t += int((24.0 + 48.0 * rand()) * HOUR)
+    right = rand() < om.platform_accuracy
+    refunded = consumer_right == right
+    return t, "refunded" if refunded else "refused", "platform"

@@ -1,0 +1,123 @@
+"""Chat conversations: a consumer asks, the merchant's agent answers within working hours (or
+late, or never), and the consumer sometimes rates the service."""
+
+from __future__ import annotations
+
+import math
+
+from anxin.contract.events import (
+    ChatMessage,
+    ChatMessagePayload,
+    ChatRated,
+    ChatRatedPayload,
+    Event,
+)
+from anxin.sim.context import Context
+from anxin.sim.merchants import Merchant
+from anxin.sim.timeline import DAY, HOUR, OFFSET, at
+
+PRESALE_ASK = ("在吗？今天下单什么时候发货？", "这个有现货吗？", "能开发票吗？", "尺码怎么选？")
+PRESALE_ANSWER = ("亲，有现货的，拍下尽快为您发出", "亲，可以的哦", "亲，参考详情页尺码表哦")
+PROMISE_ANSWER = "亲，今天拍下24小时内发货哦"
+TROUBLE_ASK = (
+    "什么时候发货啊？",
+    "我的快递怎么还没到？",
+    "物流好几天没更新了",
+    "东西有问题怎么办？",
+)
+TROUBLE_ANSWER = ("亲，已经帮您催促快递了", "亲，仓库正在加急处理", "亲，给您申请售后哦")
+USAGE_ASK = ("这个怎么用？", "可以机洗吗？", "保质期多久？")
+USAGE_ANSWER = ("亲，可以参考详情页的说明哦", "亲，有问题随时联系我们")
+
+
+def reply_at(ctx: Context, m: Merchant, asked: int) -> int | None:
+    """When the agent answers a message sent at ``asked`` (None: never)."""
+    rand = ctx.rng.random
+    b = m.behaviour
+    if rand() < b.chat_miss_rate:
+        return None
+    latency = int(b.reply_minutes * 60 * math.exp(ctx.rng.gauss(0.0, 0.8))) + 5
+    open_, close = b.chat_open, b.chat_close
+    local = (asked + OFFSET) % DAY
+    if open_ * HOUR <= local < close * HOUR:
+        return asked + latency
+    # Outside working hours: the first answer comes after the next opening.
+    midnight = asked - local
+    opening = midnight + open_ * HOUR + (DAY if local >= close * HOUR else 0)
+    return opening + latency
+
+
+def conversation(
+    ctx: Context,
+    m: Merchant,
+    conv_id: str,
+    consumer: str,
+    order_id: str | None,
+    asked: int,
+    question: str,
+    answer: str,
+    out: list[Event],
+) -> int | None:
+    """Append one exchange (and maybe a rating); return when the agent replied (or None)."""
+    src, mid = ctx.source, m.merchant_id
+    out.append(
+        ChatMessage(
+            id=f"{conv_id}:1",
+            occurred_at=at(asked),
+            source=src,
+            payload=ChatMessagePayload(
+                conversation_id=conv_id,
+                message_id=f"{conv_id}:1",
+                merchant_id=mid,
+                consumer_id=consumer,
+                sender="consumer",
+                order_id=order_id,
+                text=question,
+            ),
+        )
+    )
+    replied = reply_at(ctx, m, asked)
+    if replied is not None:
+        out.append(
+            ChatMessage(
+                id=f"{conv_id}:2",
+                occurred_at=at(replied),
+                source=src,
+                payload=ChatMessagePayload(
+                    conversation_id=conv_id,
+                    message_id=f"{conv_id}:2",
+                    merchant_id=mid,
+                    consumer_id=consumer,
+                    sender="agent",
+                    order_id=order_id,
+                    text=answer,
+                ),
+            )
+        )
+    rand = ctx.rng.random
+    if rand() < ctx.om.chat_rating_rate:
+        wait = None if replied is None else replied - asked
+        if wait is None:
+            stars = 1 if rand() < 0.6 else 2
+        elif wait <= 180:
+            stars = 5 if rand() < 0.8 else 4
+        elif wait <= 3600:
+            stars = 4 if rand() < 0.6 else 3
+        else:
+            stars = 3 if rand() < 0.5 else 2
+        rated = (replied or asked) + int((0.05 + rand()) * HOUR)
+        out.append(
+            ChatRated(
+                id=f"{conv_id}:rating",
+                occurred_at=at(rated),
+                source=src,
+                payload=ChatRatedPayload(
+                    conversation_id=conv_id,
+                    merchant_id=mid,
+                    consumer_id=consumer,
+                    stars=stars,
+                    order_id=order_id,
+                ),
+            )
+        )
+    return replied

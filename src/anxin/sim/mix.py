@@ -1,0 +1,141 @@
+"""The behaviour mixes: how merchants, consumers and orders are drawn, and how merchants react.
+
+Plain data; every distribution is a frozen value, so one shared default is safe. A merchant's
+latent behaviour is drawn once from :class:`MerchantMix` (see ``anxin.sim.merchants.Behaviour``);
+everything an order does is drawn from :class:`OrderMix` and the merchant's and consumer's own
+traits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from anxin.sim.dist import Beta, Choice, LogNormal, choice
+
+
+@dataclass(frozen=True, slots=True)
+class MerchantMix:
+    shop_type: Choice[str] = field(
+        default=choice(
+            [
+                ("flagship", 0.15),
+                ("specialty", 0.15),
+                ("franchise", 0.1),
+                ("personal", 0.15),
+                ("other", 0.45),
+            ]
+        )
+    )
+    # relative order volume (normalised to mean 1)
+    size: LogNormal = field(default=LogNormal(1.0, 1.0))
+    late_ship_rate: Beta = field(default=Beta(0.06, 5))
+    late_hours: LogNormal = field(default=LogNormal(14.0, 0.7))  # mean hours late, when late
+    # how far into the ship window on-time parcels are picked up
+    ship_fraction: Beta = field(default=Beta(0.45, 6))
+    out_of_stock_rate: Beta = field(default=Beta(0.01, 8))
+    # A minority of bad actors fake shipments, tracking and parcels, and list misleadingly.
+    bad_actor_share: float = 0.06
+    false_ship_rate: Beta = field(default=Beta(0.06, 8))
+    fake_tracking_rate: Beta = field(default=Beta(0.04, 8))
+    fraud_ship_rate: Beta = field(default=Beta(0.01, 20))
+    bad_listing_rate: Beta = field(default=Beta(0.03, 10))
+    bad_actor_listing_rate: Beta = field(default=Beta(0.35, 5))
+    quality: Beta = field(default=Beta(0.82, 12))
+    flagship_late_factor: float = 0.6
+    flagship_quality_bonus: float = 0.05
+    chat_hours: Choice[tuple[int, int]] = field(
+        default=choice(
+            [((0, 24), 0.15), ((8, 22), 0.3), ((9, 18), 0.25), ((9, 21), 0.2), ((10, 24), 0.1)]
+        )
+    )
+    # median reply latency inside working hours
+    reply_minutes: LogNormal = field(default=LogNormal(1.5, 1.0))
+    chat_miss_rate: Beta = field(default=Beta(0.04, 10))
+    # median time to answer an after-sale request
+    aftersale_hours: LogNormal = field(default=LogNormal(5.0, 0.9))
+    refusal_rate: Beta = field(default=Beta(0.04, 8))  # unjustified refusals of valid requests
+    presale_user_share: float = 0.2
+    presale_rate: Beta = field(default=Beta(0.3, 4))
+    live_user_share: float = 0.4
+    live_rate: Beta = field(default=Beta(0.35, 4))
+    video_user_share: float = 0.3  # merchants selling through a short video with a ship promise
+    video_rate: Beta = field(default=Beta(0.15, 6))
+    video_promise_hours: Choice[int] = field(default=choice([(24, 0.6), (48, 0.4)]))
+    promise_hours: Choice[int] = field(
+        default=choice([(24, 0.25), (48, 0.5), (72, 0.1), (0, 0.15)])
+    )  # listing ship-by promise; 0 = none (the pack's default applies)
+    listings: tuple[int, int] = (3, 12)
+    cross_border_share: float = 0.04  # ships from abroad with an international carrier
+
+
+@dataclass(frozen=True, slots=True)
+class ConsumerMix:
+    frequency: LogNormal = field(default=LogNormal(1.0, 0.9))
+    review_rate: Beta = field(default=Beta(0.35, 4))
+    complaint_rate: Beta = field(default=Beta(0.05, 3))
+    abuser_share: float = 0.02
+
+
+@dataclass(frozen=True, slots=True)
+class OrderMix:
+    items: Choice[int] = field(default=choice([(1, 0.75), (2, 0.18), (3, 0.07)]))
+    quantity: Choice[int] = field(default=choice([(1, 0.86), (2, 0.11), (3, 0.03)]))
+    coupon_rate: float = 0.3
+    coupon_percent: Choice[int] = field(
+        default=choice([(5, 0.4), (10, 0.35), (15, 0.15), (20, 0.1)])
+    )
+    pay_seconds: LogNormal = field(default=LogNormal(40.0, 1.2))
+    unpaid_rate: float = 0.03
+    unpaid_cancel_minutes: int = 30
+    consumer_cancel_rate: float = 0.02  # refund before shipment (changed mind)
+    presale_days: tuple[int, int] = (5, 15)
+    presale_season_factor: float = 2.0
+    live_promise: Literal["same_day", "next_day"] = "same_day"
+    pre_chat_rate: float = 0.06
+    chat_promise_rate: float = 0.5
+    chat_promise_hours: int = 24
+    post_chat_rate: float = 0.04
+    trouble_chat_rate: float = 0.35  # late, stalled, lost or never-shipped orders
+    chat_rating_rate: float = 0.3
+    review_hours: LogNormal = field(default=LogNormal(30.0, 1.0))
+    click_to_pickup_hours: LogNormal = field(default=LogNormal(2.0, 0.6))
+    false_ship_never_share: float = 0.4  # false shipments never picked up at all
+    false_ship_pickup_hours: tuple[float, float] = (30.0, 120.0)
+    reused_share: float = 0.4  # fake tracking: a reused number (else a trace before payment)
+    no_reason_rate: float = 0.03  # 7-day no-reason returns (scaled by industry)
+    quality_rate: float = 0.15  # x (1 - quality): quality returns
+    not_described_rate: float = 0.15  # orders of a misleading listing
+    damage_claim_rate: float = 0.7
+    not_received_claim_rate: float = 0.85
+    exchange_share: float = 0.3  # apparel no-reason requests that ask for another size
+    abuser_claim_rate: float = 0.25
+    abuse_empty_box_share: float = 0.5  # else a false "not received"
+    abuse_refusal_rate: float = 0.6  # merchants refuse what they can see is abuse
+    escalate_rate: float = 0.6
+    platform_accuracy: float = 0.9
+    system_timeout_hours: float = 48.0  # no merchant answer: the request is auto-approved
+    return_ship_hours: LogNormal = field(default=LogNormal(20.0, 0.7))
+    return_transit_hours: LogNormal = field(default=LogNormal(60.0, 0.4))
+    complaint_trouble_factor: float = 3.0
+
+
+@dataclass(frozen=True, slots=True)
+class Reactions:
+    """How a merchant changes while a governance measure is in force."""
+
+    penalty_late_factor: float = 0.25
+    penalty_late_hours_factor: float = 0.5
+    penalty_out_of_stock_factor: float = 0.5
+    payout_late_factor: float = 0.85
+
+
+@dataclass(frozen=True, slots=True)
+class Mix:
+    merchants: MerchantMix = field(default=MerchantMix())
+    consumers: ConsumerMix = field(default=ConsumerMix())
+    orders: OrderMix = field(default=OrderMix())
+    reactions: Reactions = field(default=Reactions())
+
+
+DEFAULT_MIX = Mix()

@@ -1,0 +1,199 @@
+"""What a consumer does once an order's fate is known: after-sale requests, reviews, complaints
+and follow-up chats. Stars follow product quality and what went wrong (lateness, damage)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from anxin.contract.events import (
+    ComplaintFiled,
+    ComplaintPayload,
+    Event,
+    ReviewPayload,
+    ReviewPosted,
+)
+from anxin.sim import aftersales, chats
+from anxin.sim.aftersales import Request
+from anxin.sim.catalog import Listing
+from anxin.sim.context import Context
+from anxin.sim.merchants import Merchant
+from anxin.sim.timeline import HOUR, at
+from anxin.sim.tracking import Parcel
+from anxin.sim.truth import Truth
+
+REVIEW_TEXT = (
+    "",
+    "质量太差了，非常失望",
+    "一般般，有点失望",
+    "还行吧",
+    "挺好的，物流也快",
+    "非常满意，质量很好，好评！",
+)
+LATE_HOURS_COMPLAINT = 48
+
+
+@dataclass(slots=True)
+class Facts:
+    """One paid order's facts, as the consumer experiences them."""
+
+    order_id: str
+    consumer: int
+    consumer_id: str
+    paid: int
+    amount_paid: int
+    due: int
+    listing: Listing
+    late_s: int = 0  # seconds picked up after the due (0: on time)
+    parcel: Parcel | None = None
+    never_shipped: bool = False  # no real parcel: stock-out, false shipment or fake tracking
+    shipped_claim_at: int = 0  # when the merchant said it shipped (fake and false shipments)
+    fraud: bool = False
+    cancelled: bool = False  # closed before shipment: no after-sale, no review
+
+
+def react(ctx: Context, m: Merchant, f: Facts, out: list[Event], truth: list[Truth]) -> None:
+    if f.cancelled and not f.never_shipped:  # the consumer changed their mind: nothing follows
+        return
+    rng, om = ctx.rng, ctx.om
+    rand = rng.random
+    p = f.parcel
+    delivered = p.delivered if p is not None else None
+    abuser = ctx.consumers.abuser[f.consumer]
+    req: Request | None = None
+    t = 0
+    paid = f.amount_paid
+    if f.cancelled:
+        pass
+    elif delivered is None:
+        if p is not None and p.returned:
+            req, t = Request("refund_only", "refused_delivery", paid), p.last_scan + 3600
+        elif rand() < om.not_received_claim_rate:
+            last = p.last_scan if p is not None else f.shipped_claim_at
+            req, t = (
+                Request("refund_only", "not_received", paid),
+                last + int((72 + 96 * rand()) * HOUR),
+            )
+    else:
+        t = delivered + int((1.0 + 47.0 * rand()) * HOUR)
+        if f.fraud:
+            req = Request("refund_only", "empty_parcel", paid)
+        elif p is not None and p.damaged and rand() < om.damage_claim_rate:
+            req = Request("return_refund", "logistics_damage", paid)
+        elif abuser and rand() < om.abuser_claim_rate:
+            if rand() < om.abuse_empty_box_share:
+                req = Request("return_refund", "no_reason", paid, abusive=True, empty_box=True)
+            else:
+                req = Request("refund_only", "not_received", paid, abusive=True)
+        elif rand() < om.quality_rate * (1.0 - m.behaviour.quality):
+            req = Request("return_refund", "quality", paid)
+        elif f.listing.bad == "misleading" and rand() < om.not_described_rate:
+            req = Request("return_refund", "not_as_described", paid)
+        elif rand() < om.no_reason_rate * m.industry.no_reason_factor:
+            if m.industry.name == "apparel" and rand() < om.exchange_share:
+                req = Request("exchange", "size", paid)
+            else:
+                req = Request("return_refund", "no_reason", paid)
+    refused = False
+    if req is not None:
+        _, refused = aftersales.run(ctx, m, f.order_id, 1, req, t, out, truth)
+
+    if delivered is not None and rand() < ctx.consumers.review_rate[f.consumer]:
+        _review(ctx, m, f, req, delivered, out)
+
+    late_long = f.late_s > LATE_HOURS_COMPLAINT * HOUR
+    trouble = f.never_shipped or late_long or refused or f.fraud or (p is not None and p.lost)
+    rate = ctx.consumers.complaint_rate[f.consumer] * (
+        om.complaint_trouble_factor if trouble else 0.05
+    )
+    if rand() < rate:
+        topic = (
+            "fraud_shipping"
+            if f.fraud
+            else "out_of_stock"
+            if f.cancelled
+            else "not_received"
+            if f.never_shipped or delivered is None
+            else "aftersale_refused"
+            if refused
+            else "late_shipment"
+            if late_long
+            else "service"
+        )
+        when = max(t, delivered or 0, f.due) + int((1.0 + 71.0 * rand()) * HOUR)
+        out.append(
+            ComplaintFiled(
+                id=f"{f.order_id}:complaint",
+                occurred_at=at(when),
+                source=ctx.source,
+                payload=ComplaintPayload(
+                    complaint_id=f"K{f.order_id[1:]}",
+                    merchant_id=m.merchant_id,
+                    consumer_id=f.consumer_id,
+                    topic=topic,
+                    order_id=f.order_id,
+                ),
+            )
+        )
+
+    if f.late_s or f.never_shipped or (p is not None and (p.stalled_hours or p.lost)):
+        if rand() < om.trouble_chat_rate:
+            asked = f.due + int((2.0 + 22.0 * rand()) * HOUR)
+            if p is not None and not f.late_s:  # the parcel left on time but got stuck
+                asked = p.first_scan + int((48.0 + 48.0 * rand()) * HOUR)
+            _chat(ctx, m, f, asked, chats.TROUBLE_ASK, chats.TROUBLE_ANSWER, out)
+    elif delivered is not None and rand() < om.post_chat_rate:
+        asked = delivered + int((1.0 + 47.0 * rand()) * HOUR)
+        _chat(ctx, m, f, asked, chats.USAGE_ASK, chats.USAGE_ANSWER, out)
+
+
+def _chat(
+    ctx: Context,
+    m: Merchant,
+    f: Facts,
+    asked: int,
+    asks: tuple[str, ...],
+    answers: tuple[str, ...],
+    out: list[Event],
+) -> None:
+    rand = ctx.rng.random
+    question = asks[int(rand() * len(asks))]
+    answer = answers[int(rand() * len(answers))]
+    conv = f"{f.order_id}:c2"
+    chats.conversation(ctx, m, conv, f.consumer_id, f.order_id, asked, question, answer, out)
+
+
+def _review(
+    ctx: Context, m: Merchant, f: Facts, req: Request | None, delivered: int, out: list[Event]
+) -> None:
+    rng = ctx.rng
+    rand = rng.random
+    p = f.parcel
+    if f.fraud:
+        stars = 1
+    elif req is not None and req.reason in ("quality", "not_as_described"):
+        stars = 1 if rand() < 0.6 else 2
+    else:
+        mu = 1.2 + 4.0 * m.behaviour.quality
+        if f.late_s:
+            mu -= 1.2 if f.late_s > LATE_HOURS_COMPLAINT * HOUR else 0.6
+        if p is not None and p.damaged:
+            mu -= 1.5
+        if p is not None and p.stalled_hours:
+            mu -= 0.5
+        stars = min(5, max(1, round(mu + rng.gauss(0.0, 0.9))))
+    when = delivered + int(ctx.om.review_hours.sample(rng) * HOUR) + 600
+    out.append(
+        ReviewPosted(
+            id=f"{f.order_id}:review",
+            occurred_at=at(when),
+            source=ctx.source,
+            payload=ReviewPayload(
+                review_id=f"R{f.order_id[1:]}",
+                order_id=f.order_id,
+                merchant_id=m.merchant_id,
+                stars=stars,
+                listing_id=f.listing.listing_id,
+                text=REVIEW_TEXT[stars],
+            ),
+        )
+    )

@@ -137,40 +137,56 @@ class Episode(msgspec.Struct, frozen=True):
     satisfied_at: dt.datetime | None
 
 
-def episodes(timer: Timer, parcel: Parcel) -> list[Episode]:
-    if timer.after == "upload":
-        return [Episode("upload", parcel.created_at, parcel.pickup_at())]
-    if timer.after == "pickup":
-        pickup = parcel.pickup_at()
-        return [Episode("pickup", pickup, parcel.dispatched_at())] if pickup else []
-    # last_scan: every scan from the first hub until the last leg starts its own stall clock,
-    # stopped by the next scan — so a stall is found whatever order the scans arrive in.
-    start, end = parcel.dispatched_at(), parcel.final_at()
-    if start is None:
-        return []
-    scans = parcel.scans  # kept sorted by time
-    out: list[Episode] = []
-    for i, scan in enumerate(scans):
-        if scan.at >= start and (end is None or scan.at < end):
+class Milestones(msgspec.Struct, frozen=True):
+    """A parcel's milestones, found in one pass over its (time-sorted) scans."""
+
+    pickup_at: dt.datetime | None
+    dispatched_at: dt.datetime | None
+    final_at: dt.datetime | None
+    stall: tuple[Episode, ...]  # the last two stall clocks (each scan in transit starts one)
+
+
+def milestones(parcel: Parcel) -> Milestones:
+    pickup, dispatched, final = parcel.pickup_at(), parcel.dispatched_at(), parcel.final_at()
+    stall: list[Episode] = []
+    if dispatched is not None:
+        # Every scan from the first hub until the last leg starts its own stall clock, stopped
+        # by the next scan — so a stall is found whatever order the scans arrive in. Only the
+        # last two can still change.
+        scans = parcel.scans
+        for i in range(len(scans) - 1, -1, -1):
+            scan = scans[i]
+            if scan.at < dispatched or len(stall) == 2:
+                break
+            if final is not None and scan.at >= final:
+                continue
             after = next((x.at for x in scans[i + 1 :] if x.at > scan.at), None)
-            out.append(Episode(scan.event_id, scan.at, after))
-    return out
+            stall.insert(0, Episode(scan.event_id, scan.at, after))
+    return Milestones(pickup, dispatched, final, tuple(stall))
 
 
-def _touched(timer: Timer, parcel: Parcel, event: ev.Event) -> list[Episode]:
+def episodes(timer: Timer, parcel: Parcel, m: Milestones | None = None) -> list[Episode]:
+    """The timer's clocks on this parcel (for stalls: the last two)."""
+    m = m or milestones(parcel)
+    if timer.after == "upload":
+        return [Episode("upload", parcel.created_at, m.pickup_at)]
+    if timer.after == "pickup":
+        return [Episode("pickup", m.pickup_at, m.dispatched_at)] if m.pickup_at else []
+    return list(m.stall)
+
+
+def _touched(timer: Timer, parcel: Parcel, event: ev.Event, m: Milestones) -> list[Episode]:
     """The episodes this event started or stopped: the only ones it can change."""
     at = event.occurred_at
     if timer.after == "upload":
-        pickup = parcel.pickup_at()
-        if isinstance(event, ev.ShipmentCreated) or pickup == at:
-            return [Episode("upload", parcel.created_at, pickup)]
+        if isinstance(event, ev.ShipmentCreated) or m.pickup_at == at:
+            return episodes(timer, parcel, m)
         return []
     if timer.after == "pickup":
-        pickup, dispatched = parcel.pickup_at(), parcel.dispatched_at()
-        if pickup is not None and at in (pickup, dispatched):
-            return [Episode("pickup", pickup, dispatched)]
+        if m.pickup_at is not None and at in (m.pickup_at, m.dispatched_at):
+            return episodes(timer, parcel, m)
         return []
-    return [e for e in episodes(timer, parcel)[-2:] if at in (e.anchor_at, e.satisfied_at)]
+    return [e for e in m.stall if at in (e.anchor_at, e.satisfied_at)]
 
 
 def _due(
@@ -180,13 +196,14 @@ def _due(
 
 
 def _running(
-    state: OrderState, config: LogisticsConfig, parcel: Parcel
+    state: OrderState, config: LogisticsConfig, parcel: Parcel, m: Milestones | None = None
 ) -> list[tuple[Timer, Episode, dt.datetime]]:
     """Clocks still running: no satisfying fact yet, not judged yet (a stall watch only runs
     from the newest scan)."""
+    m = m or milestones(parcel)
     out = []
     for timer in config.timers:
-        found = episodes(timer, parcel)
+        found = episodes(timer, parcel, m)
         for episode in found[-1:] if timer.after == "last_scan" else found:
             episode_id = _episode_id(state, timer, parcel, episode)
             if episode.satisfied_at is None and not state.decided(episode_id):
@@ -212,8 +229,9 @@ class Logistics:
         if parcel is None:
             return []
         effects: list[Effect] = []
+        m = milestones(parcel)
         for timer in config.timers:
-            for episode in _touched(timer, parcel, event):
+            for episode in _touched(timer, parcel, event, m):
                 due = _due(timer, config, state, parcel, episode)
                 late = episode.satisfied_at is not None and not _kept(episode, due)
                 if late and not state.decided(_episode_id(state, timer, parcel, episode)):
@@ -225,7 +243,7 @@ class Logistics:
             fake_id += parcel.tracking_number
             if first is not None and first < state.paid_at and not state.decided(fake_id):
                 effects += self._fake_tracking(state, pack, config, parcel, first)
-        return [*effects, self._watch(state, pack, config, parcel, after=None)]
+        return [*effects, self._watch(state, pack, config, parcel, after=None, m=m)]
 
     def on_deadline(
         self, state: OrderState, deadline: DueDeadline, book: PolicyBook
@@ -249,12 +267,12 @@ class Logistics:
         config: LogisticsConfig,
         parcel: Parcel,
         after: dt.datetime | None,
+        m: Milestones | None = None,
     ) -> Effect:
         """One watch per parcel, due at the earliest running clock (or cancelled if none)."""
         watch_id = f"order:{state.order_id}:{RULE_ID}:watch:{parcel.tracking_number}"
-        dues = [
-            due for _, _, due in _running(state, config, parcel) if after is None or due > after
-        ]
+        running = _running(state, config, parcel, m)
+        dues = [due for _, _, due in running if after is None or due > after]
         if not dues:
             return CancelDeadline(watch_id)
         data = {"carrier": parcel.carrier, "tracking": parcel.tracking_number}

@@ -174,13 +174,6 @@ def test_4k_sample_imports_and_reimports_idempotently(
 # ---------------------------------------------------------------- errors
 
 
-def _no_sellers(directory: Path) -> list[object]:
-    mini = Mini()
-    mini.dropped.add(SELLERS)
-    mini.write(directory)
-    return [directory]
-
-
 def _missing_sellers_file(directory: Path) -> list[object]:
     Mini().write(directory)
     return [directory, "--sellers", directory / "nope.csv"]
@@ -209,12 +202,6 @@ def _bad_zone(directory: Path) -> list[object]:
     ("setup", "message"),
     [
         pytest.param(
-            _no_sellers,
-            "no sellers file: {d}/olist_sellers_dataset.csv does not exist and --sellers was "
-            "not given",
-            id="no-sellers-file",
-        ),
-        pytest.param(
             _missing_sellers_file, "sellers file {d}/nope.csv does not exist", id="bad-sellers"
         ),
         pytest.param(
@@ -241,11 +228,18 @@ def test_unusable_export_is_refused_before_touching_the_store(
     assert not db.exists()
 
 
-def test_the_4k_sample_alone_needs_sellers(tmp_path: Path, olist_4k: tuple[Path, Path]) -> None:
+def test_the_4k_sample_alone_registers_sellers_from_their_items(
+    tmp_path: Path, olist_4k: tuple[Path, Path]
+) -> None:
+    """The issue's own command, without --sellers: sellers come from the item rows, with no
+    location, and the late counts do not depend on it."""
     directory, _ = olist_4k
-    result = _run("--db", tmp_path / "s.db", "import", "olist", directory, code=1)
-    assert "no sellers file" in result.output
-    assert "--sellers" in result.output
+    result = _run("--db", tmp_path / "s.db", "import", "olist", directory)
+    summary = json.loads(result.output.strip().splitlines()[-1])
+    assert summary["absent_files"] == ["olist_sellers_dataset.csv"]
+    assert summary["sellers"] == summary["sellers_missing_from_file"] > 0
+    assert summary["orders"] == 3977
+    assert (summary["late_shipped_orders"], summary["late_delivered_orders"]) == (344, 279)
 
 
 # ---------------------------------------------------------------- messy input

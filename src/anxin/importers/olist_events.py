@@ -71,15 +71,17 @@ class Order:
         return sum(i.price + i.freight for i in self.items)
 
 
-def seller_registered(seller_id: str, state: str, city: str) -> ev.MerchantRegistered:
+def seller_registered(seller_id: str, state: str | None, city: str | None) -> ev.MerchantRegistered:
+    region = None
+    if state is not None or city is not None:
+        region = ev.Region(
+            country="BR", province=(state or "")[:MAX_SHORT], city=(city or "")[:MAX_SHORT]
+        )
     return ev.MerchantRegistered(
         id=f"olist-seller-{seller_id}",
         occurred_at=SELLER_REGISTERED_AT,
         source=SOURCE,
-        payload=ev.MerchantPayload(
-            merchant_id=seller_id,
-            region=ev.Region(country="BR", province=state[:MAX_SHORT], city=city[:MAX_SHORT]),
-        ),
+        payload=ev.MerchantPayload(merchant_id=seller_id, region=region),
     )
 
 

@@ -59,18 +59,15 @@ class Export:
     latin1_lines: dict[str, int] = field(default_factory=dict)
 
 
-def sellers_path(directory: Path, sellers: Path | None) -> Path:
+def sellers_path(directory: Path, sellers: Path | None) -> Path | None:
+    """The sellers file: ``--sellers``, else the export's own, else none (sellers are then
+    registered from the item rows alone, without a location)."""
     if sellers is not None:
         if not sellers.is_file():
             raise ExportError(f"sellers file {sellers} does not exist")
         return sellers
     default = directory / SELLERS
-    if not default.is_file():
-        raise ExportError(
-            f"no sellers file: {default} does not exist and --sellers was not given "
-            f"(pass --sellers FILE pointing at {SELLERS}; it maps seller_id to seller_state)"
-        )
-    return default
+    return default if default.is_file() else None
 
 
 def zone_for(tz: str) -> ZoneInfo:
@@ -97,7 +94,7 @@ def _stars(value: str) -> int:
 class _Reader:
     """One pass over the files; holds the zone and the accounts while mapping."""
 
-    def __init__(self, directory: Path, sellers: Path, tz: str) -> None:
+    def __init__(self, directory: Path, sellers: Path | None, tz: str) -> None:
         self.directory = directory
         self.sellers_file = sellers
         self.zone = zone_for(tz)
@@ -182,15 +179,19 @@ class _Reader:
             ["order_id", "order_item_id", "product_id", "seller_id", "price", "freight_value"],
             ["shipping_limit_date"],
         )
-        sellers = self.unique(
-            self.table(
-                self.sellers_file,
-                ["seller_id"],
-                ["seller_state", "seller_city"],
-                aliases={"seller_city": ["seler_city"]},  # sic, in Olist's own file
-            ),
-            "seller_id",
-        )
+        sellers: dict[str, Row] = {}
+        if self.sellers_file is None:
+            self.export.absent_files.append(SELLERS)
+        else:
+            sellers = self.unique(
+                self.table(
+                    self.sellers_file,
+                    ["seller_id"],
+                    ["seller_state", "seller_city"],
+                    aliases={"seller_city": ["seler_city"]},  # sic, in Olist's own file
+                ),
+                "seller_id",
+            )
         customers = self.unique(
             self.table(
                 d / CUSTOMERS,
@@ -246,7 +247,11 @@ class _Reader:
             seller_events.append(
                 oe.seller_registered(seller_id, row.get("seller_state"), row.get("seller_city"))
             )
-        self.export.sellers_missing_from_file = len(used_sellers - sellers.keys())
+        missing = sorted(used_sellers - sellers.keys())
+        self.export.sellers_missing_from_file = len(missing)
+        for seller_id in missing:  # known only from their items: no location
+            self.export.seller_ids.append(seller_id)
+            seller_events.append(oe.seller_registered(seller_id, None, None))
         for customer_id, row in customers.items():
             if customer_id in used_customers:
                 self.acc.use(row)

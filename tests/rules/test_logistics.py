@@ -74,7 +74,7 @@ def run_events(state: OrderState, evs: list[ev.Event], book: PolicyBook) -> list
         apply(fresh, e, classify)
         if isinstance(e, RULE.event_types):
             out += remember(fresh, RULE.on_event(fresh, e, book))
-    return out
+    return out + RULE.settle(fresh, book)  # the batch ends: the parcel's watch is set
 
 
 def fire(state: OrderState, effects: list[Effect], book: PolicyBook) -> list[Effect]:
@@ -194,10 +194,9 @@ def test_longer_promise_pays_the_higher_class(book: PolicyBook) -> None:
 
 def test_cancelled_orders_have_no_logistics_clock(book: PolicyBook) -> None:
     state, evs = order([])
+    effects = run_events(state, evs, book)  # one batch while the order is live ...
+    assert [e for e in effects if isinstance(e, ScheduleDeadline)]
     cancel = ev.OrderCancelledPayload(order_id="O", by="consumer")
-    evs.append(ev.OrderCancelled(id="x", occurred_at=UPLOAD + H, source="t", payload=cancel))
-    apply(state, evs[-1], classify)
-    effects = run_events(state, evs, book)
-    pending = [e for e in effects if isinstance(e, ScheduleDeadline)]
-    assert pending  # scheduled while the order was live ...
-    assert fire(state, effects, book) == []  # ... and void once cancelled
+    apply(state, ev.OrderCancelled(id="x", occurred_at=UPLOAD + H, source="t", payload=cancel))
+    assert RULE.settle(state, book) == []  # ... the next batch cancels it: no new clock
+    assert fire(state, effects, book) == []  # and the old watch finds nothing to judge

@@ -38,7 +38,8 @@ class ScheduleDeadline(msgspec.Struct, frozen=True):
     """Ask the engine to call the rule back at ``due_at`` (``tick`` fires it exactly once).
 
     ``replace``: a watch that moves (re-armed with a new due time and data) rather than a
-    one-off clock; the latest schedule in a batch wins.
+    one-off clock; the latest schedule in a batch wins. ``idle``: the watch is written but
+    does not fire (nothing left to watch), so its row does not depend on batch boundaries.
     """
 
     deadline_id: str
@@ -49,6 +50,7 @@ class ScheduleDeadline(msgspec.Struct, frozen=True):
     pack_version: str
     data: dict[str, Any] = {}
     replace: bool = False
+    idle: bool = False
 
 
 class CancelDeadline(msgspec.Struct, frozen=True):

@@ -255,7 +255,8 @@ class MemoryTx:
 
     def reschedule(self, deadlines: list[ScheduleDeadline]) -> None:
         for d in deadlines:
-            self._deadlines.put(d.deadline_id, StoredDeadline(d, to_us(d.due_at)))
+            status = "cancelled" if d.idle else "pending"
+            self._deadlines.put(d.deadline_id, StoredDeadline(d, to_us(d.due_at), status))
 
     def _move(self, deadline_ids: Collection[str], status: str, at_us: int | None) -> None:
         for i in deadline_ids:

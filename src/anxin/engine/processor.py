@@ -397,6 +397,9 @@ class Engine:
             tx.hold(to_hold)
         if released:
             tx.release(released)
+        for state in touched_orders.values():
+            for rule in self.rules:
+                effects.add(remember(state, rule.settle(state, self.book)))
         tx.save_orders(touched_orders.values())
         if touched_merchants:
             tx.save_merchants(touched_merchants.values())

@@ -45,6 +45,11 @@ class OrderRule(Protocol):
         self, state: OrderState, deadline: DueDeadline, book: PolicyBook
     ) -> list[Effect]: ...
 
+    def settle(self, state: OrderState, book: PolicyBook) -> list[Effect]:
+        """Called once per touched order at the end of each batch: set the order's clocks from
+        its state then (cheaper than after every event, and independent of batch size)."""
+        ...
+
     def rights(self, state: OrderState, book: PolicyBook, now: dt.datetime) -> list[Right]:
         """The rights this rule enforces for the order, with clocks, from facts alone."""
         ...

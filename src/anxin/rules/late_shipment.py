@@ -206,6 +206,9 @@ class LateShipment:
         effects = self._breach(state, config, pack, binding, tier, due)
         return effects + self._schedule(state, config, pack, tier + 1)
 
+    def settle(self, state: OrderState, book: PolicyBook) -> list[Effect]:
+        return []  # its clocks are one-off: scheduled at payment, cancelled at shipment
+
     def rights(self, state: OrderState, book: PolicyBook, now: dt.datetime) -> list[Right]:
         prefix = f"order:{state.order_id}:{RULE_ID}:"
         if state.paid_at is None:

@@ -20,7 +20,6 @@ import msgspec
 from anxin.contract import events as ev
 from anxin.domain import ledger
 from anxin.domain.effects import (
-    CancelDeadline,
     Decision,
     Effect,
     Explanation,
@@ -106,6 +105,15 @@ class LogisticsConfig(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
             unknown = set(cap.families) - set(self.families)
             if unknown:
                 raise ValueError(f"cap names unknown families {sorted(unknown)}")
+
+    @property
+    def shortest_hours(self) -> int:
+        """The shortest threshold of any timer (a guard for the hot path)."""
+        hours = [t.hours for t in self.timers if t.hours is not None]
+        hours += [
+            min(r.local, r.cross_province, r.remote) for t in self.timers if (r := t.by_region)
+        ]
+        return min(hours)
 
     def lane_class(self, origin: str, destination: str) -> str:
         if origin in self.remote or destination in self.remote:
@@ -211,6 +219,21 @@ def _running(
     return out
 
 
+def _may_stop_late(config: LogisticsConfig, parcel: Parcel, event: ev.Event) -> bool:
+    """Cheap guard for the hot path: can this event have stopped a clock after it ran out?
+
+    A scan arriving in order stops at most: the upload clock (if it is the pickup), the pickup
+    clock (if it is the first dispatch) and the stall clock of the previous scan."""
+    at = event.occurred_at
+    if at - parcel.created_at <= dt.timedelta(hours=config.shortest_hours):
+        return False  # every clock starts at or after the upload
+    scans = parcel.scans
+    if not (scans and scans[-1].event_id == event.id and len(scans) > 1):
+        return True  # out of order, or the shipment itself: judge in full
+    stall = dt.timedelta(hours=config.shortest_hours)
+    return at - scans[-2].at > stall or at in (parcel.pickup_at(), parcel.dispatched_at())
+
+
 def _kept(episode: Episode, due: dt.datetime) -> bool:
     return episode.satisfied_at is not None and episode.satisfied_at <= due
 
@@ -229,7 +252,27 @@ class Logistics:
         if parcel is None:
             return []
         effects: list[Effect] = []
-        m = milestones(parcel)
+        if _may_stop_late(config, parcel, event):
+            m = milestones(parcel)
+            effects += self._late_stops(state, pack, config, parcel, event, m)
+        if config.scan_before_payment_family and state.paid_at is not None:
+            first = parcel.first_scan_at()
+            fake_id = f"order:{state.order_id}:{RULE_ID}:scan_before_payment:"
+            fake_id += parcel.tracking_number
+            if first is not None and first < state.paid_at and not state.decided(fake_id):
+                effects += self._fake_tracking(state, pack, config, parcel, first)
+        return effects
+
+    def _late_stops(
+        self,
+        state: OrderState,
+        pack: PolicyPack,
+        config: LogisticsConfig,
+        parcel: Parcel,
+        event: ev.Event,
+        m: Milestones,
+    ) -> list[Effect]:
+        effects: list[Effect] = []
         for timer in config.timers:
             for episode in _touched(timer, parcel, event, m):
                 due = _due(timer, config, state, parcel, episode)
@@ -237,13 +280,16 @@ class Logistics:
                 if late and not state.decided(_episode_id(state, timer, parcel, episode)):
                     # the clock was stopped, but after it ran out
                     effects += self._breach(state, pack, config, timer, parcel, episode, due)
-        if config.scan_before_payment_family and state.paid_at is not None:
-            first = parcel.first_scan_at()
-            fake_id = f"order:{state.order_id}:{RULE_ID}:scan_before_payment:"
-            fake_id += parcel.tracking_number
-            if first is not None and first < state.paid_at and not state.decided(fake_id):
-                effects += self._fake_tracking(state, pack, config, parcel, first)
-        return [*effects, self._watch(state, pack, config, parcel, after=None, m=m)]
+        return effects
+
+    def settle(self, state: OrderState, book: PolicyBook) -> list[Effect]:
+        if not state.parcels:
+            return []
+        configured = _config(state, book)
+        if configured is None:
+            return []
+        pack, config = configured
+        return [self._watch(state, pack, config, p, after=None) for p in state.parcels]
 
     def on_deadline(
         self, state: OrderState, deadline: DueDeadline, book: PolicyBook
@@ -273,18 +319,19 @@ class Logistics:
         watch_id = f"order:{state.order_id}:{RULE_ID}:watch:{parcel.tracking_number}"
         running = _running(state, config, parcel, m)
         dues = [due for _, _, due in running if after is None or due > after]
-        if not dues:
-            return CancelDeadline(watch_id)
         data = {"carrier": parcel.carrier, "tracking": parcel.tracking_number}
+        # Nothing left to watch: the row stays, idle, dated at the parcel's upload.
+        due = min(dues) if dues else parcel.created_at
         return ScheduleDeadline(
             watch_id,
             f"order:{state.order_id}",
             RULE_ID,
-            min(dues),
+            due,
             pack.name,
             pack.version,
             data,
             replace=True,
+            idle=not dues,
         )
 
     def rights(self, state: OrderState, book: PolicyBook, now: dt.datetime) -> list[Right]:

@@ -223,13 +223,17 @@ class SqlTx:
         )
 
     def reschedule(self, deadlines: list[ScheduleDeadline]) -> None:
-        """Move (or re-arm) watches: new due time and data, pending again."""
+        """Move (or re-arm, or idle) watches: new due time, data and status."""
+        rows = [
+            (*row[:4], "cancelled" if d.idle else "pending", *row[5:])
+            for d, row in zip(deadlines, self._deadline_rows(deadlines), strict=True)
+        ]
         self._bulk(
             t.deadlines,
             _DEADLINE_COLS,
-            self._deadline_rows(deadlines),
+            rows,
             " ON CONFLICT (deadline_id) DO UPDATE SET due_at_us = excluded.due_at_us,"
-            " status = 'pending', fired_at_us = NULL, pack = excluded.pack,"
+            " status = excluded.status, fired_at_us = NULL, pack = excluded.pack,"
             " pack_version = excluded.pack_version, data = excluded.data",
         )
 

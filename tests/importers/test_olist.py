@@ -20,7 +20,7 @@ import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
 
-from anxin.cli.main import Settings
+from anxin.cli.main import Settings, main
 from anxin.clock import FixedClock
 from anxin.contract import events as ev
 from anxin.contract.decode import Rejected, decode_event, encode_event
@@ -412,12 +412,15 @@ MESSY = [
     ),
     pytest.param(
         lambda m: m.set(ITEMS, 2, order_id=""),
-        {ITEMS: {"missing_order_id": 1}, **{
-            ORDERS: {"order_without_items": 1},
-            PAYMENTS: {"payment_of_order_without_items": 1},
-            REVIEWS: {"review_of_order_without_items": 1},
-            CUSTOMERS: {"customer_of_skipped_order": 1},
-        }},
+        {
+            ITEMS: {"missing_order_id": 1},
+            **{
+                ORDERS: {"order_without_items": 1},
+                PAYMENTS: {"payment_of_order_without_items": 1},
+                REVIEWS: {"review_of_order_without_items": 1},
+                CUSTOMERS: {"customer_of_skipped_order": 1},
+            },
+        },
         {},
         False,
         id="item-without-order-id",
@@ -443,7 +446,7 @@ MESSY = [
         False,
         id="seller-without-orders",
     ),
-]  # fmt: skip
+]
 
 
 def _read(tmp_path: Path, change: Callable[[Mini], object]) -> Export:
@@ -621,3 +624,48 @@ def test_lateness_read_back_from_the_store(
         late_ship,
         late_delivery,
     )
+
+
+def test_amazon_pack_findings_equal_the_csv_counts(
+    tmp_path: Path, olist_4k: tuple[Path, Path]
+) -> None:
+    """The guarantee rules themselves (not a report query) find the late orders: under the
+    amazon pack, in force for Olist's dates, late shipment and late delivery findings match the
+    counts an analyst computes from the CSV files."""
+    directory, sellers = olist_4k
+    db = str(tmp_path / "amazon.db")
+    result = CliRunner().invoke(
+        main,
+        [
+            "--db",
+            db,
+            "--pack",
+            "amazon",
+            "import",
+            "olist",
+            str(directory),
+            "--sellers",
+            str(sellers),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    engine = make_engine(db)
+    with engine.connect() as conn:
+        found = dict(
+            conn.execute(
+                sa.text(
+                    "select decision_id like '%:late_shipment:0' as late_ship, count(*)"
+                    " from decisions where kind = 'breach' and (decision_id like"
+                    " '%:late_shipment:0' or decision_id like '%:delivery_promise:0')"
+                    " group by 1"
+                )
+            ).all()
+        )
+        claims = conn.execute(
+            sa.text("select count(*) from outbox where topic = 'a_to_z.claim_eligible'")
+        ).scalar_one()
+    engine.dispose()
+    truth = _csv_truth(directory)
+    assert found[1] == truth["late_shipped_orders"] == 344
+    assert found[0] == truth["late_delivered_orders"] == 279
+    assert 0 < claims < found[0]  # A-to-z opens only 3 days past the estimated delivery date

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 
-from anxin.tracking.carriers import en_text, intl_express, intl_post, zh_codes, zh_text
+from anxin.tracking.carriers import en_text, intl_express, intl_post, milestones, zh_codes, zh_text
 from anxin.tracking.rules import CarrierVocabulary, Outcome, codes
 
 CHINA_ZONE = "Asia/Shanghai"
@@ -50,7 +50,7 @@ Registry = Mapping[str, CarrierVocabulary]
 def registry(extra: Iterable[CarrierVocabulary] = ()) -> Registry:
     """Vocabularies by canonical name and by alias; ``extra`` ones override built-in ones."""
     table: dict[str, CarrierVocabulary] = {}
-    for vocab in (*_chinese(), *_international(), *extra):
+    for vocab in (*_chinese(), *_international(), milestones.VOCABULARY, *extra):
         for name in (vocab.name, *vocab.aliases):
             table[key(name)] = vocab
     return MappingProxyType(table)

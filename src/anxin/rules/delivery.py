@@ -1,0 +1,236 @@
+"""Delivery promises: the order must arrive by the promised date; tiers act after it.
+
+The shortest ``deliver`` promise binds. Douyin pays 5 % (5-50) when an appointment delivery
+(预约达) is missed; Amazon's A-to-z guarantee opens to the buyer when an order has not arrived
+three days after the latest estimated delivery date. A date-only promise is kept through the end
+of its local day (the importer turns it into that instant). Like the other rules, the deadline
+firing in ``tick`` and a late delivery scan arriving build identical effects.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, ClassVar, Literal
+
+import msgspec
+
+from anxin.contract import events as ev
+from anxin.domain import ledger
+from anxin.domain.effects import (
+    CancelDeadline,
+    Decision,
+    Effect,
+    Explanation,
+    OutboxMessage,
+    ScheduleDeadline,
+)
+from anxin.domain.money import Money
+from anxin.domain.order import OrderState
+from anxin.domain.rights import Right, RightStatus
+from anxin.policy.pack import NoPolicyInForce, PolicyBook, PolicyPack, register_rule_config
+from anxin.rules.base import DueDeadline, register_rule
+from anxin.rules.late_shipment import PayoutSpec
+
+RULE_ID = "delivery_promise"
+
+
+class DeliveryTier(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    """What happens ``after_hours`` past the promised arrival with the order still not there."""
+
+    after_hours: int = 0
+    payout: PayoutSpec | None = None
+    topic: str | None = None  # an outbox message for the marketplace, e.g. a claim opening
+
+
+class DeliveryConfig(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    tiers: list[DeliveryTier]
+    sources: list[str] | None = None  # promise sources this rule judges (None: every source)
+    paid_as: Literal["coupon", "cash", "red_packet"] = "coupon"
+    funded_by: Literal["merchant_deposit", "platform_fund"] = "merchant_deposit"
+
+    def check(self, currency: str) -> None:
+        hours = [t.after_hours for t in self.tiers]
+        if not hours or hours[0] != 0 or hours != sorted(set(hours)):
+            raise ValueError("tiers must start at after_hours 0 and increase strictly")
+        for t in self.tiers:
+            if t.payout is not None:
+                t.payout.amount(Money(0, currency))
+
+
+register_rule_config(RULE_ID, DeliveryConfig)
+
+
+def _due(state: OrderState, config: DeliveryConfig) -> tuple[dt.datetime, str] | None:
+    """The binding deliver-by instant (the shortest promise) and its source."""
+    if state.paid_at is None:
+        return None
+    dues = []
+    for p in state.promises:
+        if p.kind != "deliver" or (config.sources is not None and p.source not in config.sources):
+            continue
+        if p.by is not None:
+            dues.append((p.by, p.source))
+        elif p.within_hours is not None:
+            dues.append((state.paid_at + dt.timedelta(hours=p.within_hours), p.source))
+    if not dues:
+        return None
+    return min(dues)
+
+
+def _delivered_at(state: OrderState) -> dt.datetime | None:
+    times = [t for p in state.parcels if (t := p.delivered_at()) is not None]
+    return min(times) if times else None
+
+
+class DeliveryPromise:
+    rule_id: ClassVar[str] = RULE_ID
+    event_types: ClassVar[tuple[type[ev.Event], ...]] = (ev.OrderPaid, ev.TrackingScanned)
+
+    def on_event(self, state: OrderState, event: ev.Event, book: PolicyBook) -> list[Effect]:
+        found = _configured(state, book)
+        if found is None:
+            return []
+        pack, config = found
+        due = _due(state, config)
+        if due is None:
+            return []
+        if isinstance(event, ev.OrderPaid):
+            return self._schedule(state, pack, config, due, 0)
+        delivered = _delivered_at(state)
+        if delivered is None or delivered != event.occurred_at:
+            return []  # only the scan that delivered the order can settle this promise
+        effects: list[Effect] = []
+        for tier, spec in enumerate(config.tiers):
+            tier_due = due[0] + dt.timedelta(hours=spec.after_hours)
+            if delivered > tier_due:
+                effects += self._breach(state, pack, config, due, tier)
+            effects.append(CancelDeadline(f"order:{state.order_id}:{RULE_ID}:{tier}"))
+        return effects
+
+    def _schedule(
+        self,
+        state: OrderState,
+        pack: PolicyPack,
+        config: DeliveryConfig,
+        due: tuple[dt.datetime, str],
+        tier: int,
+    ) -> list[Effect]:
+        """One pending clock at a time: the next tier is scheduled when this one breaches."""
+        if tier >= len(config.tiers):
+            return []
+        key = f"order:{state.order_id}"
+        at = due[0] + dt.timedelta(hours=config.tiers[tier].after_hours)
+        data = {"tier": tier}
+        deadline_id = f"{key}:{RULE_ID}:{tier}"
+        return [ScheduleDeadline(deadline_id, key, RULE_ID, at, pack.name, pack.version, data)]
+
+    def on_deadline(
+        self, state: OrderState, deadline: DueDeadline, book: PolicyBook
+    ) -> list[Effect]:
+        pack = book.version(deadline.pack_version)
+        config: DeliveryConfig | None = pack.rule(RULE_ID)
+        if config is None or state.cancelled_at is not None:
+            return []
+        due = _due(state, config)
+        if due is None:
+            return []
+        tier = int(deadline.data["tier"])
+        tier_due = due[0] + dt.timedelta(hours=config.tiers[tier].after_hours)
+        delivered = _delivered_at(state)
+        if delivered is not None and delivered <= tier_due:
+            return []
+        return self._breach(state, pack, config, due, tier) + self._schedule(
+            state, pack, config, due, tier + 1
+        )
+
+    def settle(self, state: OrderState, book: PolicyBook) -> list[Effect]:
+        return []
+
+    def rights(self, state: OrderState, book: PolicyBook, now: dt.datetime) -> list[Right]:
+        found = _configured(state, book)
+        due = _due(state, found[1]) if found else None
+        if due is None:
+            return []
+        delivered = _delivered_at(state)
+        status: RightStatus
+        if delivered is not None:
+            status = "expired" if delivered <= due[0] else "breached"
+        else:
+            status = "in_force" if now <= due[0] else "breached"
+        title = f"Arrives by {due[0].isoformat()} ({due[1]} promise, the shortest binds)"
+        prefix = f"order:{state.order_id}:{RULE_ID}"
+        facts = {"delivered_at": delivered}
+        return [Right("deliver_by", RULE_ID, "in_transit", title, status, due[0], prefix, facts)]
+
+    @staticmethod
+    def _breach(
+        state: OrderState,
+        pack: PolicyPack,
+        config: DeliveryConfig,
+        due: tuple[dt.datetime, str],
+        tier: int,
+    ) -> list[Effect]:
+        key = f"order:{state.order_id}"
+        decision_id = f"{key}:{RULE_ID}:{tier}"
+        spec = config.tiers[tier]
+        at = pack.calendar.local(due[0] + dt.timedelta(hours=spec.after_hours))
+        paid = state.paid()
+        amount = spec.payout.amount(paid) if spec.payout and paid else None
+        outcome: dict[str, Any] = {"tier": tier, "payout": amount.to_dict() if amount else None}
+        inputs = {"due_at": due[0], "promise_source": due[1], "after_hours": spec.after_hours}
+        effects: list[Effect] = [
+            Decision(
+                decision_id,
+                key,
+                RULE_ID,
+                "breach",
+                at,
+                Explanation(RULE_ID, pack.name, pack.version, inputs),
+                outcome,
+            )
+        ]
+        if amount is not None and amount.amount > 0 and state.consumer_id and state.merchant_id:
+            funder = (
+                ledger.merchant_deposit(state.merchant_id)
+                if config.funded_by == "merchant_deposit"
+                else ledger.platform_fund()
+            )
+            effects.append(
+                ledger.transfer(
+                    f"payout:{decision_id}",
+                    debit=funder,
+                    credit=ledger.consumer(state.consumer_id),
+                    amount=amount,
+                    occurred_at=at,
+                    reason=RULE_ID,
+                    explanation={
+                        "decision_id": decision_id,
+                        "rule_id": RULE_ID,
+                        "pack": pack.name,
+                        "version": pack.version,
+                    },
+                )
+            )
+        if spec.topic:
+            body = {
+                "order_id": state.order_id,
+                "consumer_id": state.consumer_id,
+                "decision_id": decision_id,
+                "due_at": due[0].isoformat(),
+            }
+            effects.append(OutboxMessage(f"{spec.topic}:{decision_id}", spec.topic, key, at, body))
+        return effects
+
+
+def _configured(state: OrderState, book: PolicyBook) -> tuple[PolicyPack, DeliveryConfig] | None:
+    if state.paid_at is None:
+        return None
+    try:
+        pack = book.in_force(state.paid_at)
+    except NoPolicyInForce:
+        return None
+    config: DeliveryConfig | None = pack.rule(RULE_ID)
+    return (pack, config) if config is not None else None
+
+
+register_rule(DeliveryPromise())

@@ -370,7 +370,9 @@ def test_load_book_from_a_directory_of_versions(tmp_path: Path) -> None:
     ("make", "why"),
     [
         pytest.param(
-            lambda p: p / "missing", "no such pack or path (built-in: amazon, douyin", id="no-such-pack"
+            lambda p: p / "missing",
+            "no such pack or path (built-in: amazon, douyin",
+            id="no-such-pack",
         ),
         pytest.param(lambda p: p, "holds no *.yaml version files", id="empty-directory"),
     ],

@@ -13,6 +13,7 @@ from collections.abc import Callable
 import msgspec
 
 from anxin.contract import events as ev
+from anxin.domain.effects import Decision
 from anxin.domain.money import Money
 
 # Statuses that prove the carrier holds (or held) the parcel; "unknown" counts, since the carrier
@@ -75,6 +76,15 @@ class Finding(msgspec.Struct, frozen=True, gc=False):
     at: dt.datetime
     family: str = ""
     paid: int = 0
+
+    @classmethod
+    def of(cls, decision: Decision) -> Finding:
+        payout = decision.outcome.get("payout")
+        paid = int(payout["amount"]) if isinstance(payout, dict) else 0
+        family = str(decision.outcome.get("family", ""))
+        return cls(
+            decision.decision_id, decision.rule_id, decision.kind, decision.decided_at, family, paid
+        )
 
 
 class AfterSale(msgspec.Struct):

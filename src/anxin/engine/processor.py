@@ -475,17 +475,7 @@ def remember(state: OrderState, effects: list[Effect]) -> list[Effect]:
     and paid (caps, once-per-order families) without reading the store."""
     for effect in effects:
         if isinstance(effect, Decision):
-            payout = effect.outcome.get("payout")
-            state.record(
-                Finding(
-                    effect.decision_id,
-                    effect.rule_id,
-                    effect.kind,
-                    effect.decided_at,
-                    str(effect.outcome.get("family", "")),
-                    int(payout["amount"]) if isinstance(payout, dict) else 0,
-                )
-            )
+            state.record(Finding.of(effect))
     return effects
 
 

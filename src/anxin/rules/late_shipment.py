@@ -62,13 +62,17 @@ class PromiseClass(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
 
 
 class LateShipmentConfig(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
-    default_promise: Literal["same_day", "next_day"] = "next_day"
+    # a named ship-by type, or hours after payment (Tmall: 48)
+    default_promise: Literal["same_day", "next_day"] | int = "next_day"
     same_day_cutoff: Annotated[str, msgspec.Meta(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")] = "16:00"
     lateness_tiers_hours: list[int] = msgspec.field(default_factory=lambda: [0])
     promise_classes: list[PromiseClass] = []
     paid_as: Literal["coupon", "cash", "red_packet"] = "coupon"
     funded_by: Literal["merchant_deposit", "platform_fund"] = "merchant_deposit"
     notify_merchant: bool = True
+    # top_up: a higher tier pays the difference (Douyin: late > 48 h *is* the out-of-stock
+    # payout); stack: each tier pays its own amount (Tmall: out of stock on top of late).
+    stacking: Literal["top_up", "stack"] = "top_up"
 
     def check(self, currency: str) -> None:
         tiers = self.lateness_tiers_hours
@@ -113,9 +117,16 @@ class LateShipmentConfig(msgspec.Struct, forbid_unknown_fields=True, frozen=True
 register_rule_config(RULE_ID, LateShipmentConfig)
 
 
+def default_promise(config: LateShipmentConfig) -> ev.Promise:
+    """The platform's ship-by when no promise was shown."""
+    if isinstance(config.default_promise, int):
+        return ev.Promise(kind="ship", source="platform", within_hours=config.default_promise)
+    return ev.Promise(kind="ship", source="platform", named=config.default_promise)
+
+
 def _binding(state: OrderState, config: LateShipmentConfig, pack: PolicyPack) -> BindingPromise:
     assert state.paid_at is not None
-    default = ev.Promise(kind="ship", source="platform", named=config.default_promise)
+    default = default_promise(config)
     return binding_ship_promise(
         state.promises,
         state.paid_at,
@@ -284,7 +295,7 @@ class LateShipment:
         # Tiers top up: the consumer ends with the highest tier's amount, less what lower tiers
         # already paid (an exempt lower tier paid nothing).
         already = Money.zero(paid.currency)
-        for lower in range(tier):
+        for lower in range(tier if config.stacking == "top_up" else 0):
             lower_due = binding.due_at + dt.timedelta(hours=config.lateness_tiers_hours[lower])
             if pack.calendar.exemption_at(lower_due) is None:
                 already = max(already, _tier_amount(config, binding.promised_hours, lower, paid))

@@ -27,12 +27,12 @@ from anxin.domain.effects import (
     ScheduleDeadline,
 )
 from anxin.domain.money import Money
-from anxin.domain.order import OrderState, Parcel
+from anxin.domain.order import Finding, OrderState, Parcel
 from anxin.domain.promises import binding_ship_promise
 from anxin.domain.rights import Node, Right, RightStatus
 from anxin.policy.pack import NoPolicyInForce, PolicyBook, PolicyPack, register_rule_config
 from anxin.rules.base import DueDeadline, register_rule
-from anxin.rules.late_shipment import LateShipmentConfig, PayoutSpec
+from anxin.rules.late_shipment import LateShipmentConfig, PayoutSpec, default_promise
 
 RULE_ID = "logistics"
 Anchor = Literal["upload", "pickup", "last_scan"]
@@ -152,6 +152,7 @@ class Milestones(msgspec.Struct, frozen=True):
     dispatched_at: dt.datetime | None
     final_at: dt.datetime | None
     stall: tuple[Episode, ...]  # the last two stall clocks (each scan in transit starts one)
+    updated_at: dt.datetime | None = None  # the first scan after the pickup (any update)
 
 
 def milestones(parcel: Parcel) -> Milestones:
@@ -170,7 +171,10 @@ def milestones(parcel: Parcel) -> Milestones:
                 continue
             after = next((x.at for x in scans[i + 1 :] if x.at > scan.at), None)
             stall.insert(0, Episode(scan.event_id, scan.at, after))
-    return Milestones(pickup, dispatched, final, tuple(stall))
+    updated = None
+    if pickup is not None:
+        updated = next((s.at for s in parcel.scans if s.at > pickup), None)
+    return Milestones(pickup, dispatched, final, tuple(stall), updated)
 
 
 def episodes(timer: Timer, parcel: Parcel, m: Milestones | None = None) -> list[Episode]:
@@ -179,7 +183,8 @@ def episodes(timer: Timer, parcel: Parcel, m: Milestones | None = None) -> list[
     if timer.after == "upload":
         return [Episode("upload", parcel.created_at, m.pickup_at)]
     if timer.after == "pickup":
-        return [Episode("pickup", m.pickup_at, m.dispatched_at)] if m.pickup_at else []
+        stop = m.dispatched_at if timer.until == "dispatch" else m.updated_at
+        return [Episode("pickup", m.pickup_at, stop)] if m.pickup_at else []
     return list(m.stall)
 
 
@@ -191,7 +196,7 @@ def _touched(timer: Timer, parcel: Parcel, event: ev.Event, m: Milestones) -> li
             return episodes(timer, parcel, m)
         return []
     if timer.after == "pickup":
-        if m.pickup_at is not None and at in (m.pickup_at, m.dispatched_at):
+        if m.pickup_at is not None and at in (m.pickup_at, m.dispatched_at, m.updated_at):
             return episodes(timer, parcel, m)
         return []
     return [e for e in m.stall if at in (e.anchor_at, e.satisfied_at)]
@@ -452,17 +457,18 @@ class Logistics:
             "paid_as": config.paid_as,
         }
         inputs = {**facts, "promised_ship_hours": round(hours, 3)}
-        effects: list[Effect] = [
-            Decision(
-                decision_id,
-                f"order:{state.order_id}",
-                RULE_ID,
-                "breach",
-                at,
-                Explanation(RULE_ID, pack.name, pack.version, inputs),
-                outcome,
-            )
-        ]
+        decision = Decision(
+            decision_id,
+            f"order:{state.order_id}",
+            RULE_ID,
+            "breach",
+            at,
+            Explanation(RULE_ID, pack.name, pack.version, inputs),
+            outcome,
+        )
+        # Noted at once: a second breach found by the same event must see this payout (caps).
+        state.record(Finding.of(decision))
+        effects: list[Effect] = [decision]
         if amount is not None and amount.amount > 0:
             assert state.consumer_id is not None
             assert state.merchant_id is not None
@@ -526,14 +532,18 @@ def _promised_hours(state: OrderState, pack: PolicyPack) -> float:
     """The binding ship promise's length, which picks the payout class (≤ 48 h, longer)."""
     assert state.paid_at is not None
     shipping: LateShipmentConfig | None = pack.rule("late_shipment")
-    named = shipping.default_promise if shipping else "next_day"
+    default = (
+        default_promise(shipping)
+        if shipping
+        else ev.Promise(kind="ship", source="platform", named="next_day")
+    )
     cutoff = shipping.cutoff if shipping else dt.time(16, 0)  # Douyin's same-day cut-off
     binding = binding_ship_promise(
         state.promises,
         state.paid_at,
         pack.calendar,
         presale_ship_by=state.presale_ship_by,
-        default=ev.Promise(kind="ship", source="platform", named=named),
+        default=default,
         same_day_cutoff=cutoff,
     )
     return binding.promised_hours

@@ -1,0 +1,648 @@
+"""Detection quality: the store's decisions against the simulator's ground truth.
+
+After a simulated stream has been ingested and its deadlines fired, ``evaluate`` scores each
+guarantee family the truth can judge: true and false positives, false negatives, precision,
+recall, and a few example ids of each error kind. ``render`` prints the scores as a table.
+
+Labels follow each rule's *published* definition (the policy pack), never anxin's rule code:
+
+- ``late_shipment`` (tier 0) and ``late_shipment_<h>h`` (tier k): the order was shipped after its
+  binding ship-by (+ the tier's hours), or neither shipped nor cancelled by then (the deadline
+  is inclusive). "Shipped" is the carrier's first pickup scan; only when the carrier never
+  scanned the order's parcel at all, the merchant's shipment click. The simulator's own
+  ``shipped_late`` flag only covers orders that were really picked up: out-of-stock orders
+  (cancelled after the ship-by) and false shipments (a click, never a pickup) differ, which
+  the ``sim≠rule`` column counts.
+- ``pickup_timeout`` / ``pickup_anomaly``: no pickup within 24 / 48 h of the tracking upload.
+  A reused tracking number counts as never picked up (the carrier's scans belong to the
+  order that used the number first); a number bought with a pre-payment trace was picked up
+  before the upload.
+- ``dispatch_timeout`` / ``dispatch_anomaly``: no first-hub scan within 24 / 48 h of pickup.
+- ``transit_stall``: a silent gap between scans, from the first hub until the last leg, longer
+  than 48 / 72 / 120 h by lane class (either end remote → 120; same province or one cluster →
+  48; else 72; classes from the pack's lists). The simulator calls a parcel stalled when it
+  injected a silent gap (median 60 h), whatever the threshold; the label instead uses the
+  real gaps, so short injected stalls do not count and long ordinary legs (international
+  flights) do. Scored per parcel, whichever scan anchored the decision.
+- ``lost_parcel``: a lost parcel (truth) is reported by the stall clock of its last scan running
+  out; scored as a stall decision anchored at the parcel's last scan.
+- ``scan_before_payment``: the order's parcel was first scanned before the order was paid.
+
+The truth records give the binding ship-by, the real pickup, which parcel belongs to which
+order, fake and false shipments, losses. Instants the truth does not record (the shipment click,
+cancellations, each scan's time, the lane's provinces) are read from the stored event log,
+which is the simulator's own output; scan stages come from the simulator's carrier vocabulary,
+not anxin's scan normalizer. Clocks still running at the evaluation instant (the last ``tick``)
+count as breached only when they ran out by then.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import msgspec
+import sqlalchemy as sa
+from rich.table import Table
+
+from anxin.clock import from_us, to_us
+from anxin.policy.pack import NoPolicyInForce, PolicyBook, PolicyPack, load_book
+from anxin.rules.late_shipment import LateShipmentConfig
+from anxin.rules.logistics import LogisticsConfig, Timer
+from anxin.sim.carriers import ARRIVE, CARRIERS, OUT, PICKUP, RETURN, RETURN_SIGNED, SIGNED
+from anxin.sim.truth import AnyTruth, OrderTruth, ParcelTruth, ShipmentTruth
+
+EXAMPLES = 5  # example ids kept per error kind
+_HOUR_US = 3_600_000_000
+_FINAL_STAGES = frozenset({OUT, SIGNED, RETURN, RETURN_SIGNED})  # the last leg
+
+
+@dataclass
+class FamilyScore:
+    family: str
+    definition: str
+    positives: int = 0  # by the truth
+    detected: int = 0  # by anxin
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+    sim_differs: int | None = None  # where the simulator's own flag disagrees with the label
+    false_positives: list[str] = field(default_factory=list)
+    false_negatives: list[str] = field(default_factory=list)
+
+    @property
+    def precision(self) -> float | None:
+        return self.tp / self.detected if self.detected else None
+
+    @property
+    def recall(self) -> float | None:
+        return self.tp / self.positives if self.positives else None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "family": self.family,
+            "definition": self.definition,
+            "positives": self.positives,
+            "detected": self.detected,
+            "tp": self.tp,
+            "fp": self.fp,
+            "fn": self.fn,
+            "precision": _round(self.precision),
+            "recall": _round(self.recall),
+            "sim_differs": self.sim_differs,
+            "false_positives": self.false_positives,
+            "false_negatives": self.false_negatives,
+        }
+
+
+@dataclass
+class Evaluation:
+    now: dt.datetime  # the evaluation instant: clocks running then count only if ran out
+    orders: int
+    parcels: int
+    families: list[FamilyScore]
+    unmatched: int = 0  # decisions of these rules about nothing the truth knows
+    unmatched_examples: list[str] = field(default_factory=list)
+
+    def family(self, name: str) -> FamilyScore:
+        for f in self.families:
+            if f.family == name:
+                return f
+        raise KeyError(name)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "now": self.now.isoformat(),
+            "orders": self.orders,
+            "parcels": self.parcels,
+            "families": [f.to_dict() for f in self.families],
+            "unmatched": self.unmatched,
+            "unmatched_examples": self.unmatched_examples,
+        }
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
+
+
+# ---------------------------------------------------------------- facts from the event log
+
+
+class _Region(msgspec.Struct):
+    province: str = ""
+
+
+class _OrderPayload(msgspec.Struct):
+    order_id: str
+    destination: _Region | None = None
+
+
+class _ShipmentPayload(msgspec.Struct):
+    order_id: str
+    carrier: str
+    tracking_number: str
+    origin: _Region | None = None
+
+
+class _ScanPayload(msgspec.Struct):
+    carrier: str
+    tracking_number: str
+    code: str = ""
+
+
+class _OrderEvent(msgspec.Struct):
+    payload: _OrderPayload
+
+
+class _ShipmentEvent(msgspec.Struct):
+    payload: _ShipmentPayload
+
+
+class _ScanEvent(msgspec.Struct):
+    id: str
+    payload: _ScanPayload
+
+
+ParcelKey = tuple[str, str]  # carrier, tracking number
+
+
+@dataclass(slots=True)
+class _Shipment:
+    order_id: str
+    key: ParcelKey
+    uploaded_us: int
+    origin: str
+
+
+@dataclass(slots=True)
+class _Order:
+    paid_us: int | None = None
+    cancelled_us: int | None = None
+    destination: str = ""
+    shipments: list[_Shipment] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class _Trace:
+    """A parcel's scans as the simulator emitted them: (at, event id, stage), time-sorted."""
+
+    scans: list[tuple[int, str, int]] = field(default_factory=list)
+
+    def first(self, stages: Iterable[int], after_us: int | None = None) -> int | None:
+        wanted = frozenset(stages)
+        for at, _, stage in self.scans:
+            if stage in wanted and (after_us is None or at >= after_us):
+                return at
+        return None
+
+
+def _stages() -> dict[tuple[str, str], int]:
+    """(carrier, code) → the simulator's scan stage (first stage wins a shared code)."""
+    out: dict[tuple[str, str], int] = {}
+    for name, spec in CARRIERS.items():
+        for stage, code in enumerate(spec.vocabulary.codes):
+            if code:
+                out.setdefault((name, code), stage)
+    return out
+
+
+def _read_log(
+    conn: sa.Connection,
+) -> tuple[dict[str, _Order], dict[ParcelKey, _Trace]]:
+    orders: dict[str, _Order] = defaultdict(_Order)
+    traces: dict[ParcelKey, _Trace] = defaultdict(_Trace)
+    stages = _stages()
+    decode_order = msgspec.json.Decoder(_OrderEvent).decode
+    decode_shipment = msgspec.json.Decoder(_ShipmentEvent).decode
+    decode_scan = msgspec.json.Decoder(_ScanEvent).decode
+    rows = conn.execute(
+        sa.text(
+            "SELECT type, occurred_at_us, body FROM events WHERE type IN ('order.placed', "
+            "'order.paid', 'order.cancelled', 'shipment.created', 'tracking.scanned')"
+        )
+    )
+    for kind, at, body in rows:
+        if kind == "tracking.scanned":
+            scan = decode_scan(body)
+            p = scan.payload
+            stage = stages.get((p.carrier, p.code), -1)
+            traces[p.carrier, p.tracking_number].scans.append((at, scan.id, stage))
+        elif kind == "shipment.created":
+            s = decode_shipment(body).payload
+            origin = s.origin.province if s.origin else ""
+            key = (s.carrier, s.tracking_number)
+            orders[s.order_id].shipments.append(_Shipment(s.order_id, key, at, origin))
+        else:
+            o = decode_order(body).payload
+            order = orders[o.order_id]
+            if kind == "order.placed":
+                order.destination = o.destination.province if o.destination else ""
+            elif kind == "order.paid":
+                order.paid_us = at if order.paid_us is None else min(order.paid_us, at)
+            elif order.cancelled_us is None or at < order.cancelled_us:
+                order.cancelled_us = at
+    for trace in traces.values():
+        trace.scans.sort()
+    return orders, traces
+
+
+def _now(conn: sa.Connection) -> dt.datetime:
+    """The last tick (every deadline due then fired), else the ingest clock."""
+    fired = conn.execute(sa.text("SELECT max(fired_at_us) FROM deadlines")).scalar()
+    if fired is None:
+        fired = conn.execute(sa.text("SELECT max(ingested_at_us) FROM events")).scalar()
+    if fired is None:
+        raise ValueError("the store holds no events: nothing to evaluate")
+    return from_us(int(fired))
+
+
+# ---------------------------------------------------------------- truth
+
+
+@dataclass
+class _Truth:
+    orders: dict[str, OrderTruth] = field(default_factory=dict)
+    shipments: dict[tuple[str, str, str], ShipmentTruth] = field(default_factory=dict)
+    parcels: dict[ParcelKey, ParcelTruth] = field(default_factory=dict)
+
+
+def _read_truth(path: Path) -> _Truth:
+    truth = _Truth()
+    decode = msgspec.json.Decoder(AnyTruth).decode
+    with path.open("rb") as handle:
+        for line in handle:
+            if not line.strip():
+                continue
+            t = decode(line)
+            if isinstance(t, OrderTruth):
+                truth.orders[t.order_id] = t
+            elif isinstance(t, ParcelTruth):
+                truth.parcels[t.carrier, t.tracking_number] = t
+            elif isinstance(t, ShipmentTruth):
+                truth.shipments[t.order_id, t.carrier, t.tracking_number] = t
+    return truth
+
+
+# ---------------------------------------------------------------- decisions
+
+
+@dataclass
+class _Decided:
+    late: dict[int, set[str]] = field(default_factory=lambda: defaultdict(set))  # tier → orders
+    # timer → {(order, tracking)}; stalls also by anchor scan id
+    timers: dict[str, set[tuple[str, str]]] = field(default_factory=lambda: defaultdict(set))
+    stall_anchors: dict[tuple[str, str], set[str]] = field(
+        default_factory=lambda: defaultdict(set)
+    )
+    other: list[str] = field(default_factory=list)
+
+
+def _read_decisions(conn: sa.Connection) -> _Decided:
+    decided = _Decided()
+    rows = conn.execute(
+        sa.text(
+            "SELECT decision_id FROM decisions WHERE rule_id IN ('late_shipment', 'logistics')"
+        )
+    )
+    for (decision_id,) in rows:
+        head, sep, rest = str(decision_id).partition(":late_shipment:")
+        if sep and head.startswith("order:") and rest.isdigit():
+            decided.late[int(rest)].add(head.removeprefix("order:"))
+            continue
+        head, sep, rest = str(decision_id).partition(":logistics:")
+        parts = rest.split(":", 2)
+        if not (sep and head.startswith("order:") and len(parts) >= 2):
+            decided.other.append(decision_id)
+            continue
+        order_id, timer, tracking = head.removeprefix("order:"), parts[0], parts[1]
+        decided.timers[timer].add((order_id, tracking))
+        if len(parts) == 3:
+            decided.stall_anchors[order_id, tracking].add(parts[2])
+    return decided
+
+
+# ---------------------------------------------------------------- scoring
+
+
+class _Scorer:
+    def __init__(self, family: str, definition: str, detected: set[Any]) -> None:
+        self.score = FamilyScore(family, definition)
+        self.detected = detected
+        self.seen: set[Any] = set()
+        self.differs = 0
+        self.has_sim_flag = False
+
+    def judge(self, item: Any, label: bool, sim_flag: bool | None = None) -> None:
+        s = self.score
+        self.seen.add(item)
+        hit = item in self.detected
+        s.positives += label
+        s.detected += hit
+        if label and hit:
+            s.tp += 1
+        elif hit:
+            s.fp += 1
+            if len(s.false_positives) < EXAMPLES:
+                s.false_positives.append(_show(item))
+        elif label:
+            s.fn += 1
+            if len(s.false_negatives) < EXAMPLES:
+                s.false_negatives.append(_show(item))
+        if sim_flag is not None:
+            self.has_sim_flag = True
+            self.differs += sim_flag != label
+
+    def done(self) -> tuple[FamilyScore, list[Any]]:
+        """The score, and detections about items outside the judged universe."""
+        if self.has_sim_flag:
+            self.score.sim_differs = self.differs
+        return self.score, sorted(self.detected - self.seen)
+
+
+def _show(item: Any) -> str:
+    return ":".join(item) if isinstance(item, tuple) else str(item)
+
+
+def _breached(anchor: int, satisfied: int | None, hours: float, now_us: int) -> bool:
+    """A clock from ``anchor``: broken when satisfied after the due (inclusive), or not
+    satisfied and the due passed by ``now``."""
+    due = anchor + int(hours * _HOUR_US)
+    return satisfied > due if satisfied is not None else due <= now_us
+
+
+class _Packs:
+    """The pack version in force at each payment (the one that judges the order)."""
+
+    def __init__(self, book: PolicyBook) -> None:
+        self.book = book
+
+    def at(self, at_us: int | None) -> PolicyPack | None:
+        if at_us is None:
+            return None
+        try:
+            return self.book.in_force(from_us(at_us))
+        except NoPolicyInForce:
+            return None
+
+
+def _lane_hours(timer: Timer, config: LogisticsConfig, origin: str, destination: str) -> int:
+    """The published lane classes: a remote end first, then one province or one cluster."""
+    if timer.hours is not None:
+        return timer.hours
+    region = timer.by_region
+    assert region is not None
+    if origin in config.remote or destination in config.remote:
+        return region.remote
+    if origin and origin == destination:
+        return region.local
+    if any(origin in c and destination in c for c in config.clusters):
+        return region.local
+    return region.cross_province
+
+
+def evaluate(
+    sql_engine: sa.Engine,
+    truth_path: Path | str,
+    *,
+    pack: str = "douyin",
+    now: dt.datetime | None = None,
+) -> Evaluation:
+    """Score the store's late-shipment and logistics decisions against the ground truth."""
+    truth = _read_truth(Path(truth_path))
+    with sql_engine.connect() as conn:
+        at = now or _now(conn)
+        orders, traces = _read_log(conn)
+        decided = _read_decisions(conn)
+    now_us = to_us(at)
+    packs = _Packs(load_book(pack))
+
+    families: list[FamilyScore] = []
+    unmatched: list[str] = list(decided.other)
+    for scorer in _late_shipment(truth, orders, traces, decided, packs, now_us):
+        score, outside = scorer.done()
+        families.append(score)
+        unmatched += [f"order:{o}:late_shipment" for o in outside]
+    for scorer in _logistics(truth, orders, traces, decided, packs, now_us):
+        score, outside = scorer.done()
+        families.append(score)
+        if score.family != "lost_parcel":  # its detections are stall decisions, scored there
+            unmatched += [f"order:{o}:logistics:{score.family}:{t}" for o, t in outside]
+    parcels = sum(len(o.shipments) for o in orders.values())
+    return Evaluation(
+        at, len(truth.orders), parcels, families, len(unmatched), unmatched[:EXAMPLES]
+    )
+
+
+def _late_shipment(
+    truth: _Truth,
+    orders: Mapping[str, _Order],
+    traces: Mapping[ParcelKey, _Trace],
+    decided: _Decided,
+    packs: _Packs,
+    now_us: int,
+) -> Iterator[_Scorer]:
+    tiers = sorted({h for p in packs.book.versions if (c := _late(p)) for h in c.lateness_tiers_hours})
+    scorers = {
+        h: _Scorer(
+            "late_shipment" if h == 0 else f"late_shipment_{h}h",
+            "shipped (first pickup scan, else click without carrier data) after the ship-by"
+            + (f" + {h} h" if h else "")
+            + ", or neither shipped nor cancelled by then",
+            decided.late[i],
+        )
+        for i, h in enumerate(tiers)
+    }
+    for order_id, t in truth.orders.items():
+        order = orders.get(order_id)
+        if order is None:
+            continue
+        policy = packs.at(order.paid_us)
+        config = _late(policy) if policy else None
+        if config is None:
+            continue
+        shipped = _shipped(order_id, order, truth, traces)
+        due_us = to_us(t.promised_due)
+        for hours in config.lateness_tiers_hours:
+            due = due_us + hours * _HOUR_US
+            if shipped is not None:
+                late = shipped > due
+            else:
+                cancelled = order.cancelled_us is not None and order.cancelled_us <= due
+                late = not cancelled and due <= now_us
+            sim = bool(t.shipped_late) if hours == 0 else None
+            scorers[hours].judge(order_id, late, sim)
+    yield from scorers.values()
+
+
+def _late(policy: PolicyPack) -> LateShipmentConfig | None:
+    config: LateShipmentConfig | None = policy.rule("late_shipment")
+    return config
+
+
+def _owned(order_id: str, key: ParcelKey, truth: _Truth, traces: Mapping[ParcelKey, _Trace]) -> _Trace | None:
+    """The parcel's scans, if they belong to this order (a reused number's stay with the order
+    that used it first)."""
+    parcel = truth.parcels.get(key)
+    if parcel is None or parcel.order_id != order_id:
+        return None
+    return traces.get(key)
+
+
+def _shipped(
+    order_id: str, order: _Order, truth: _Truth, traces: Mapping[ParcelKey, _Trace]
+) -> int | None:
+    """When the goods left: the carrier's first pickup, else the click without carrier data."""
+    owned = [tr for s in order.shipments if (tr := _owned(order_id, s.key, truth, traces))]
+    pickups = [p for tr in owned if (p := tr.first((PICKUP,))) is not None]
+    if pickups:
+        return min(pickups)
+    if order.shipments and not any(tr.scans for tr in owned):
+        return min(s.uploaded_us for s in order.shipments)
+    return None
+
+
+def _logistics(
+    truth: _Truth,
+    orders: Mapping[str, _Order],
+    traces: Mapping[ParcelKey, _Trace],
+    decided: _Decided,
+    packs: _Packs,
+    now_us: int,
+) -> Iterator[_Scorer]:
+    timers: dict[str, Timer] = {}
+    for version in packs.book.versions:
+        config: LogisticsConfig | None = version.rule("logistics")
+        for timer in config.timers if config else []:
+            timers.setdefault(timer.id, timer)
+    scorers = {
+        tid: _Scorer(tid, _timer_definition(timer), decided.timers[tid])
+        for tid, timer in timers.items()
+    }
+    # A lost parcel shows as the stall clock of its last scan running out (filled below).
+    lost_seen: set[tuple[str, str]] = set()
+    lost = _Scorer("lost_parcel", "lost: the stall clock of its last scan ran out", lost_seen)
+    before_payment = _Scorer(
+        "scan_before_payment",
+        "the parcel's first scan came before the payment",
+        decided.timers["scan_before_payment"],
+    )
+    for order_id, t in truth.orders.items():
+        order = orders.get(order_id)
+        policy = packs.at(order.paid_us) if order else None
+        config = policy.rule("logistics") if policy else None
+        if order is None or config is None:
+            continue
+        cancelled = order.cancelled_us
+        for s in order.shipments:
+            item = (order_id, s.key[1])
+            trace = _owned(order_id, s.key, truth, traces)
+            fake = truth.shipments.get((order_id, *s.key))
+            pickup = trace.first((PICKUP,)) if trace else None
+            dispatched = trace.first((ARRIVE,), pickup) if trace and pickup is not None else None
+            for timer in config.timers:
+                hours = _lane_hours(timer, config, s.origin, order.destination)
+                scorer = scorers[timer.id]
+                if timer.after == "upload":
+                    late = _breached(s.uploaded_us, pickup, hours, now_us)
+                    due = s.uploaded_us + hours * _HOUR_US
+                    late = late and not (cancelled is not None and cancelled <= due)
+                    sim = fake is not None and fake.why in ("no_pickup", "late_pickup")
+                    scorer.judge(item, late, sim if timer.hours == 24 else None)
+                elif trace is None or pickup is None:
+                    if timer.after == "pickup":
+                        scorer.judge(item, False)
+                    # no carrier data: no stall clock ever starts (judged below as not stalled)
+                    else:
+                        scorer.judge(item, False, False)
+                elif timer.after == "pickup":
+                    scorer.judge(item, _breached(pickup, dispatched, hours, now_us))
+                else:
+                    parcel = truth.parcels[s.key]
+                    if trace.scans[-1][1] in decided.stall_anchors.get(item, ()):
+                        lost_seen.add(item)
+                    gaps = _stalls(trace, dispatched, hours, now_us)
+                    scorer.judge(item, bool(gaps), parcel.stalled_hours > 0)
+                    if parcel.lost:
+                        last = trace.scans[-1][0]
+                        lost.judge(item, last + hours * _HOUR_US <= now_us, True)
+                    else:
+                        lost.judge(item, False, False)
+            if trace is not None and trace.scans and order.paid_us is not None:
+                early = trace.scans[0][0] < order.paid_us
+                sim = fake is not None and fake.why == "pre_payment_scan"
+                before_payment.judge(item, early, sim)
+    yield from scorers.values()
+    yield lost
+    yield before_payment
+
+
+def _timer_definition(timer: Timer) -> str:
+    until = {"pickup": "pickup", "dispatch": "first hub scan", "next_scan": "next scan"}
+    after = {"upload": "tracking upload", "pickup": "pickup", "last_scan": "a scan in transit"}
+    if timer.hours is not None:
+        hours = f"{timer.hours} h"
+    else:
+        r = timer.by_region
+        assert r is not None
+        hours = f"{r.local}/{r.cross_province}/{r.remote} h by lane"
+    return f"no {until[timer.until]} within {hours} of the {after[timer.after]}"
+
+
+def _stalls(trace: _Trace, dispatched: int | None, hours: float, now_us: int) -> list[int]:
+    """Anchors of silent gaps longer than ``hours`` from the first hub until the last leg (a
+    gap still open at ``now`` counts once it is longer)."""
+    if dispatched is None:
+        return []
+    final = trace.first(_FINAL_STAGES)
+    out = []
+    scans = trace.scans
+    for i, (at, _, _) in enumerate(scans):
+        if at < dispatched or (final is not None and at >= final):
+            continue
+        after = next((x for x, _, _ in scans[i + 1 :] if x > at), None)
+        if _breached(at, after, hours, now_us):
+            out.append(at)
+    return out
+
+
+# ---------------------------------------------------------------- report
+
+
+def render(evaluation: Evaluation) -> Table:
+    """The scores as a rich table (the demo report adds it)."""
+    table = Table(
+        title="Detection vs ground truth (simulator)",
+        title_justify="left",
+        caption=(
+            f"judged at {evaluation.now.isoformat()} · {evaluation.orders:,} paid orders, "
+            f"{evaluation.parcels:,} parcels · sim≠rule: the simulator's own flag differs from "
+            f"the rule's definition · {evaluation.unmatched} unmatched decisions"
+        ),
+    )
+    for col in ("family", "truth", "detected", "TP", "FP", "FN", "precision", "recall"):
+        table.add_column(col, justify="left" if col == "family" else "right")
+    table.add_column("sim≠rule", justify="right")
+    table.add_column("examples (FP / FN)")
+    for f in evaluation.families:
+        examples = " ".join(f.false_positives[:2]) + " / " + " ".join(f.false_negatives[:2])
+        table.add_row(
+            f.family,
+            f"{f.positives:,}",
+            f"{f.detected:,}",
+            f"{f.tp:,}",
+            f"{f.fp:,}",
+            f"{f.fn:,}",
+            _pct(f.precision),
+            _pct(f.recall),
+            "" if f.sim_differs is None else f"{f.sim_differs:,}",
+            examples if f.fp or f.fn else "",
+        )
+    return table
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{value:.4f}"

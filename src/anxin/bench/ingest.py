@@ -39,7 +39,10 @@ def _fresh_db(path: Path) -> Any:
     return engine
 
 
-def run(orders: int = 50_000, batch_size: int = 20_000, merchants: int = 500) -> dict[str, Any]:
+def run(
+    orders: int = 50_000, batch_size: int = 20_000, merchants: int = 500, rules: str = "all"
+) -> dict[str, Any]:
+    """``rules="none"`` measures the spine alone (decode, validate, dedupe, log, state)."""
     with tempfile.TemporaryDirectory(prefix="anxin-bench-") as tmp:
         root = Path(tmp)
         stream = root / "stream.jsonl"
@@ -49,7 +52,12 @@ def run(orders: int = 50_000, batch_size: int = 20_000, merchants: int = 500) ->
         del lines
 
         sql = _fresh_db(root / "anxin.db")
-        engine = Engine(SqlStore(sql), load_book("douyin"), FixedClock(CLOCK))
+        engine = Engine(
+            SqlStore(sql),
+            load_book("douyin"),
+            FixedClock(CLOCK),
+            rules=[] if rules == "none" else None,
+        )
         started = time.perf_counter()
         report = ingest_file(engine, stream, batch_size=batch_size)
         seconds = time.perf_counter() - started
@@ -78,6 +86,7 @@ def run(orders: int = 50_000, batch_size: int = 20_000, merchants: int = 500) ->
         "bench": "ingest",
         "db": "sqlite",
         "orders": orders,
+        "rules": rules,
         "events": events,
         "accepted": report.accepted,
         "decisions": report.decisions,

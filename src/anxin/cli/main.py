@@ -323,11 +323,13 @@ def bench() -> None:
 @bench.command("ingest")
 @click.option("--orders", default=50_000, show_default=True, help="orders in the generated stream")
 @click.option("--batch-size", default=20_000, show_default=True)
-def bench_ingest(orders: int, batch_size: int) -> None:
+@click.option("--rules", type=click.Choice(["all", "none"]), default="all", show_default=True,
+              help="none: the engine spine alone, without guarantee rules")  # fmt: skip
+def bench_ingest(orders: int, batch_size: int, rules: str) -> None:
     """Ingest a generated stream on SQLite, against a raw SQLite insert of the same rows."""
     from anxin.bench.ingest import run
 
-    click.echo(json.dumps(run(orders=orders, batch_size=batch_size)))
+    click.echo(json.dumps(run(orders=orders, batch_size=batch_size, rules=rules)))
 
 
 @main.command()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import sys
 from pathlib import Path
@@ -14,6 +13,7 @@ from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TaskID, TimeRemainingColumn
 from rich.table import Table
 
+from anxin.cli.options import parse_instant
 from anxin.clock import Clock, FixedClock, SystemClock, from_us
 from anxin.policy.pack import PolicyError, load_book
 
@@ -39,18 +39,6 @@ class Settings:
         from anxin.store.sql import SqlStore
 
         return Engine(SqlStore(self.sql_engine()), load_book(self.pack), clock or SystemClock())
-
-
-def parse_instant(value: str | None) -> dt.datetime | None:
-    if value is None:
-        return None
-    try:
-        at = dt.datetime.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not an ISO 8601 instant") from None
-    if at.tzinfo is None:
-        raise click.BadParameter(f"{value!r} has no UTC offset (e.g. 2026-11-24T12:00:00+08:00)")
-    return at
 
 
 @click.group()

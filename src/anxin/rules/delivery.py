@@ -15,7 +15,6 @@ from typing import Any, ClassVar, Literal
 import msgspec
 
 from anxin.contract import events as ev
-from anxin.domain import ledger
 from anxin.domain.effects import (
     CancelDeadline,
     Decision,
@@ -30,6 +29,7 @@ from anxin.domain.rights import Right, RightStatus
 from anxin.policy.pack import NoPolicyInForce, PolicyBook, PolicyPack, register_rule_config
 from anxin.rules.base import DueDeadline, register_rule
 from anxin.rules.late_shipment import PayoutSpec
+from anxin.rules.payout import compensate
 
 RULE_ID = "delivery_promise"
 
@@ -189,27 +189,19 @@ class DeliveryPromise:
                 outcome,
             )
         ]
-        if amount is not None and amount.amount > 0 and state.consumer_id and state.merchant_id:
-            funder = (
-                ledger.merchant_deposit(state.merchant_id)
-                if config.funded_by == "merchant_deposit"
-                else ledger.platform_fund()
-            )
-            effects.append(
-                ledger.transfer(
-                    f"payout:{decision_id}",
-                    debit=funder,
-                    credit=ledger.consumer(state.consumer_id),
-                    amount=amount,
-                    occurred_at=at,
-                    reason=RULE_ID,
-                    explanation={
-                        "decision_id": decision_id,
-                        "rule_id": RULE_ID,
-                        "pack": pack.name,
-                        "version": pack.version,
-                    },
-                )
+        if amount is not None:
+            effects += compensate(
+                state,
+                pack,
+                rule_id=RULE_ID,
+                decision_id=decision_id,
+                payout_key=f"payout:{decision_id}",
+                amount=amount,
+                at=at,
+                funded_by=config.funded_by,
+                paid_as=config.paid_as,
+                reason=RULE_ID,
+                ledger_reason=RULE_ID,
             )
         if spec.topic:
             body = {

@@ -17,7 +17,6 @@ from typing import Annotated, Any, ClassVar, Literal
 import msgspec
 
 from anxin.contract import events as ev
-from anxin.domain import ledger
 from anxin.domain.effects import (
     CancelDeadline,
     Decision,
@@ -32,6 +31,7 @@ from anxin.domain.promises import BindingPromise, binding_ship_promise
 from anxin.domain.rights import Right, RightStatus
 from anxin.policy.pack import NoPolicyInForce, PolicyBook, PolicyPack, register_rule_config
 from anxin.rules.base import DueDeadline, register_rule
+from anxin.rules.payout import compensate
 
 RULE_ID = "late_shipment"
 
@@ -160,9 +160,13 @@ class LateShipment:
         self, state: OrderState, config: LateShipmentConfig, pack: PolicyPack
     ) -> BindingPromise:
         facts = (
-            state.paid_at, len(state.promises), state.presale_ship_by, pack.name, pack.version,
+            state.paid_at,
+            len(state.promises),
+            state.presale_ship_by,
+            pack.name,
+            pack.version,
             id(config),
-        )  # fmt: skip
+        )
         hit = self._bindings.get(state.order_id)
         if hit is not None and hit[0] == facts:
             return hit[1]
@@ -306,44 +310,19 @@ class LateShipment:
             "paid_as": config.paid_as,
         }
         effects: list[Effect] = [self._decision(state, pack, binding, tier, due, "breach", outcome)]
-        if payout.amount > 0:
-            funder = (
-                ledger.merchant_deposit(state.merchant_id)
-                if config.funded_by == "merchant_deposit"
-                else ledger.platform_fund()
-            )
-            effects.append(
-                ledger.transfer(
-                    f"payout:{base_id}",
-                    debit=funder,
-                    credit=ledger.consumer(state.consumer_id),
-                    amount=payout,
-                    occurred_at=due,
-                    reason=f"{RULE_ID}.tier{tier}",
-                    explanation={
-                        "decision_id": base_id,
-                        "rule_id": RULE_ID,
-                        "pack": pack.name,
-                        "version": pack.version,
-                    },
-                )
-            )
-            effects.append(
-                OutboxMessage(
-                    message_id=f"compensation:{base_id}",
-                    topic="consumer.compensation",
-                    aggregate_key=key,
-                    created_at=due,
-                    body={
-                        "order_id": state.order_id,
-                        "consumer_id": state.consumer_id,
-                        "amount": payout.to_dict(),
-                        "paid_as": config.paid_as,
-                        "reason": RULE_ID,
-                        "decision_id": base_id,
-                    },
-                )
-            )
+        effects += compensate(
+            state,
+            pack,
+            rule_id=RULE_ID,
+            decision_id=base_id,
+            payout_key=f"payout:{base_id}",
+            amount=payout,
+            at=due,
+            funded_by=config.funded_by,
+            paid_as=config.paid_as,
+            reason=RULE_ID,
+            ledger_reason=f"{RULE_ID}.tier{tier}",
+        )
         if tier == 0 and config.notify_merchant:
             effects.append(
                 OutboxMessage(

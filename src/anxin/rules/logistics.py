@@ -18,7 +18,6 @@ from typing import Any, ClassVar, Literal
 import msgspec
 
 from anxin.contract import events as ev
-from anxin.domain import ledger
 from anxin.domain.effects import (
     Decision,
     Effect,
@@ -33,6 +32,7 @@ from anxin.domain.rights import Node, Right, RightStatus
 from anxin.policy.pack import NoPolicyInForce, PolicyBook, PolicyPack, register_rule_config
 from anxin.rules.base import DueDeadline, register_rule
 from anxin.rules.late_shipment import LateShipmentConfig, PayoutSpec, default_promise
+from anxin.rules.payout import compensate
 
 RULE_ID = "logistics"
 Anchor = Literal["upload", "pickup", "last_scan"]
@@ -469,45 +469,19 @@ class Logistics:
         # Noted at once: a second breach found by the same event must see this payout (caps).
         state.record(Finding.of(decision))
         effects: list[Effect] = [decision]
-        if amount is not None and amount.amount > 0:
-            assert state.consumer_id is not None
-            assert state.merchant_id is not None
-            funder = {
-                "merchant_deposit": ledger.merchant_deposit(state.merchant_id),
-                "platform_fund": ledger.platform_fund(),
-                "carrier": ledger.carrier(state.parcels[0].carrier if state.parcels else "unknown"),
-            }[family.funded_by]
-            effects.append(
-                ledger.transfer(
-                    f"payout:order:{state.order_id}:{family_name}",
-                    debit=funder,
-                    credit=ledger.consumer(state.consumer_id),
-                    amount=amount,
-                    occurred_at=at,
-                    reason=f"{RULE_ID}.{family_name}",
-                    explanation={
-                        "decision_id": decision_id,
-                        "rule_id": RULE_ID,
-                        "pack": pack.name,
-                        "version": pack.version,
-                    },
-                )
-            )
-            effects.append(
-                OutboxMessage(
-                    f"compensation:{decision_id}",
-                    "consumer.compensation",
-                    f"order:{state.order_id}",
-                    at,
-                    {
-                        "order_id": state.order_id,
-                        "consumer_id": state.consumer_id,
-                        "amount": amount.to_dict(),
-                        "paid_as": config.paid_as,
-                        "reason": family_name,
-                        "decision_id": decision_id,
-                    },
-                )
+        if amount is not None:
+            effects += compensate(
+                state,
+                pack,
+                rule_id=RULE_ID,
+                decision_id=decision_id,
+                payout_key=f"payout:order:{state.order_id}:{family_name}",
+                amount=amount,
+                at=at,
+                funded_by=family.funded_by,
+                paid_as=config.paid_as,
+                reason=family_name,
+                ledger_reason=f"{RULE_ID}.{family_name}",
             )
         return effects
 

@@ -10,7 +10,6 @@ The lead registers them in ``anxin.cli.main``:
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import json
 import os
 import resource
@@ -25,24 +24,13 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
+from anxin.cli.options import parse_instant
 from anxin.sim.governance import Governance, NoGovernance, SelfGovernance
 from anxin.sim.params import PRESETS, preset
 from anxin.sim.run import SimSummary
 from anxin.sim.run import simulate as run_simulation
 
 _err = Console(stderr=True)
-
-
-def _instant(value: str | None) -> dt.datetime | None:
-    if value is None:
-        return None
-    try:
-        at = dt.datetime.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not an ISO 8601 instant") from None
-    if at.tzinfo is None:
-        raise click.BadParameter(f"{value!r} has no UTC offset (e.g. 2026-10-01T00:00+08:00)")
-    return at
 
 
 @contextlib.contextmanager
@@ -124,7 +112,7 @@ def simulate(
         ("merchants", merchants),
         ("consumers", consumers),
         ("days", days),
-        ("start", _instant(start)),
+        ("start", parse_instant(start)),
         ("shards", shards),
         ("orders_per_merchant_day", orders_per_merchant_day),
     ):

@@ -31,6 +31,8 @@ from anxin.domain.order import decode_state
 from anxin.engine.files import ingest_file
 from anxin.engine.processor import Engine
 from anxin.policy.pack import load_book
+from anxin.sim.evaluate import evaluate
+from anxin.sim.evaluate import render as render_evaluation
 from anxin.sim.params import preset
 from anxin.sim.run import simulate
 from anxin.store.database import make_engine
@@ -208,8 +210,10 @@ def run_demo(
         f"deadlines fired {fired.fired:,} at {now.isoformat()}"
     )
     with sql.connect() as conn:
-        for _title, render in SECTIONS:
-            console.print(render(conn))
+        for _title, section_renderer in SECTIONS:
+            console.print(section_renderer(conn))
+    # What the rules found, scored against the simulator's ground truth.
+    console.print(render_evaluation(evaluate(sql, truth_path)))
     sql.dispose()
 
 

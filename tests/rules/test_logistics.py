@@ -195,8 +195,20 @@ def test_longer_promise_pays_the_higher_class(book: PolicyBook) -> None:
 def test_cancelled_orders_have_no_logistics_clock(book: PolicyBook) -> None:
     state, evs = order([])
     effects = run_events(state, evs, book)  # one batch while the order is live ...
-    assert [e for e in effects if isinstance(e, ScheduleDeadline)]
+    assert [e for e in effects if isinstance(e, ScheduleDeadline) and not e.idle]
     cancel = ev.OrderCancelledPayload(order_id="O", by="consumer")
     apply(state, ev.OrderCancelled(id="x", occurred_at=UPLOAD + H, source="t", payload=cancel))
-    assert RULE.settle(state, book) == []  # ... the next batch cancels it: no new clock
-    assert fire(state, effects, book) == []  # and the old watch finds nothing to judge
+    (watch,) = RULE.settle(state, book)  # ... the next batch cancels it: the watch goes idle
+    assert isinstance(watch, ScheduleDeadline)
+    assert watch.idle
+    fired = fire(state, effects, book)  # and the old watch finds nothing to judge
+    assert [e for e in fired if isinstance(e, Decision)] == []
+
+
+def test_a_clock_that_ran_out_before_the_cancellation_still_counts(book: PolicyBook) -> None:
+    state, evs = order([])
+    effects = run_events(state, evs, book)
+    cancel = ev.OrderCancelledPayload(order_id="O", by="consumer")
+    late = UPLOAD + 30 * H  # after the 24 h pickup clock ran out, before the 48 h one
+    apply(state, ev.OrderCancelled(id="x", occurred_at=late, source="t", payload=cancel))
+    assert breaches(fire(state, effects, book)) == {"pickup_timeout": 300}

@@ -333,6 +333,7 @@ def demo(demo_db: str, scale: str, seed: int) -> None:
 
 
 def _register_subcommands() -> None:
+    from anxin.bench.guarantees import bench_guarantees
     from anxin.importers.cli import import_group
     from anxin.sim.cli import bench_simulate, simulate
     from anxin.tracking.cli import tracking_group
@@ -341,6 +342,7 @@ def _register_subcommands() -> None:
     main.add_command(tracking_group)
     main.add_command(simulate)
     bench.add_command(bench_simulate, "simulate")
+    bench.add_command(bench_guarantees)
 
 
 _register_subcommands()

@@ -220,7 +220,9 @@ def _running(
         for episode in found[-1:] if timer.after == "last_scan" else found:
             episode_id = _episode_id(state, timer, parcel, episode)
             if episode.satisfied_at is None and not state.decided(episode_id):
-                out.append((timer, episode, _due(timer, config, state, parcel, episode)))
+                due = _due(timer, config, state, parcel, episode)
+                if state.cancelled_at is None or due < state.cancelled_at:
+                    out.append((timer, episode, due))  # a cancellation ends later clocks only
     return out
 
 
@@ -230,8 +232,9 @@ def _may_stop_late(config: LogisticsConfig, parcel: Parcel, event: ev.Event) -> 
     A scan arriving in order stops at most: the upload clock (if it is the pickup), the pickup
     clock (if it is the first dispatch) and the stall clock of the previous scan."""
     at = event.occurred_at
-    if at - parcel.created_at <= dt.timedelta(hours=config.shortest_hours):
-        return False  # every clock starts at or after the upload
+    first = min(parcel.created_at, parcel.scans[0].at) if parcel.scans else parcel.created_at
+    if at - first <= dt.timedelta(hours=config.shortest_hours):
+        return False  # every clock starts at the upload or at a scan, none before the first
     scans = parcel.scans
     if not (scans and scans[-1].event_id == event.id and len(scans) > 1):
         return True  # out of order, or the shipment itself: judge in full
@@ -282,7 +285,8 @@ class Logistics:
             for episode in _touched(timer, parcel, event, m):
                 due = _due(timer, config, state, parcel, episode)
                 late = episode.satisfied_at is not None and not _kept(episode, due)
-                if late and not state.decided(_episode_id(state, timer, parcel, episode)):
+                live = state.cancelled_at is None or due < state.cancelled_at
+                if late and live and not state.decided(_episode_id(state, timer, parcel, episode)):
                     # the clock was stopped, but after it ran out
                     effects += self._breach(state, pack, config, timer, parcel, episode, due)
         return effects
@@ -302,7 +306,7 @@ class Logistics:
         pack = book.version(deadline.pack_version)
         config: LogisticsConfig | None = pack.rule(RULE_ID)
         parcel = state.parcel(deadline.data["carrier"], deadline.data["tracking"])
-        if config is None or parcel is None or state.cancelled_at is not None:
+        if config is None or parcel is None:
             return []
         now = pack.calendar.local(deadline.due_at)
         effects: list[Effect] = []
@@ -492,7 +496,7 @@ def _episode_id(state: OrderState, timer: Timer, parcel: Parcel, episode: Episod
 
 
 def _config(state: OrderState, book: PolicyBook) -> tuple[PolicyPack, LogisticsConfig] | None:
-    if state.paid_at is None or state.cancelled_at is not None:
+    if state.paid_at is None:
         return None
     try:
         pack = book.in_force(state.paid_at)

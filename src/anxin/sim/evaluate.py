@@ -33,7 +33,9 @@ order, fake and false shipments, losses. Instants the truth does not record (the
 cancellations, each scan's time, the lane's provinces) are read from the stored event log,
 which is the simulator's own output; scan stages come from the simulator's carrier vocabulary,
 not anxin's scan normalizer. Clocks still running at the evaluation instant (the last ``tick``)
-count as breached only when they ran out by then.
+count as breached only when they ran out by then. ``sim≠rule`` counts where the simulator's own
+flag (shipped late, a false shipment, an injected stall, lost, a pre-payment trace) disagrees
+with the label: a difference of definitions, not a detection error.
 """
 
 from __future__ import annotations
@@ -57,6 +59,7 @@ from anxin.sim.carriers import ARRIVE, CARRIERS, OUT, PICKUP, RETURN, RETURN_SIG
 from anxin.sim.truth import AnyTruth, OrderTruth, ParcelTruth, ShipmentTruth
 
 EXAMPLES = 5  # example ids kept per error kind
+SCORED_RULES = "('late_shipment', 'logistics')"  # an SQL list: the rules scored here
 _HOUR_US = 3_600_000_000
 _FINAL_STAGES = frozenset({OUT, SIGNED, RETURN, RETURN_SIGNED})  # the last leg
 
@@ -107,6 +110,7 @@ class Evaluation:
     families: list[FamilyScore]
     unmatched: int = 0  # decisions of these rules about nothing the truth knows
     unmatched_examples: list[str] = field(default_factory=list)
+    unscored: dict[str, int] = field(default_factory=dict)  # decisions of other rules, by rule
 
     def family(self, name: str) -> FamilyScore:
         for f in self.families:
@@ -122,6 +126,7 @@ class Evaluation:
             "families": [f.to_dict() for f in self.families],
             "unmatched": self.unmatched,
             "unmatched_examples": self.unmatched_examples,
+            "unscored": self.unscored,
         }
 
 
@@ -191,6 +196,10 @@ class _Trace:
     """A parcel's scans as the simulator emitted them: (at, event id, stage), time-sorted."""
 
     scans: list[tuple[int, str, int]] = field(default_factory=list)
+
+    def next_after(self, at_us: int) -> int | None:
+        """The first scan strictly after ``at_us`` (any update)."""
+        return next((at for at, _, _ in self.scans if at > at_us), None)
 
     def first(self, stages: Iterable[int], after_us: int | None = None) -> int | None:
         wanted = frozenset(stages)
@@ -295,18 +304,14 @@ class _Decided:
     late: dict[int, set[str]] = field(default_factory=lambda: defaultdict(set))  # tier → orders
     # timer → {(order, tracking)}; stalls also by anchor scan id
     timers: dict[str, set[tuple[str, str]]] = field(default_factory=lambda: defaultdict(set))
-    stall_anchors: dict[tuple[str, str], set[str]] = field(
-        default_factory=lambda: defaultdict(set)
-    )
+    stall_anchors: dict[tuple[str, str], set[str]] = field(default_factory=lambda: defaultdict(set))
     other: list[str] = field(default_factory=list)
 
 
 def _read_decisions(conn: sa.Connection) -> _Decided:
     decided = _Decided()
     rows = conn.execute(
-        sa.text(
-            "SELECT decision_id FROM decisions WHERE rule_id IN ('late_shipment', 'logistics')"
-        )
+        sa.text("SELECT decision_id FROM decisions WHERE rule_id IN ('late_shipment', 'logistics')")
     )
     for (decision_id,) in rows:
         head, sep, rest = str(decision_id).partition(":late_shipment:")
@@ -408,15 +413,26 @@ def evaluate(
     sql_engine: sa.Engine,
     truth_path: Path | str,
     *,
-    pack: str = "douyin",
+    pack: str | None = None,
     now: dt.datetime | None = None,
 ) -> Evaluation:
-    """Score the store's late-shipment and logistics decisions against the ground truth."""
+    """Score the store's late-shipment and logistics decisions against the ground truth.
+
+    ``pack`` defaults to the pack named by most scored decisions (else douyin); ``now`` to the
+    last tick."""
     truth = _read_truth(Path(truth_path))
     with sql_engine.connect() as conn:
         at = now or _now(conn)
         orders, traces = _read_log(conn)
         decided = _read_decisions(conn)
+        pack = pack or _pack_of(conn)
+        others = conn.execute(
+            sa.text(
+                "SELECT rule_id, count(*) FROM decisions WHERE rule_id NOT IN "
+                f"{SCORED_RULES} GROUP BY rule_id ORDER BY rule_id"
+            )
+        )
+        unscored = {str(rule): int(n) for rule, n in others}
     now_us = to_us(at)
     packs = _Packs(load_book(pack))
 
@@ -433,8 +449,18 @@ def evaluate(
             unmatched += [f"order:{o}:logistics:{score.family}:{t}" for o, t in outside]
     parcels = sum(len(o.shipments) for o in orders.values())
     return Evaluation(
-        at, len(truth.orders), parcels, families, len(unmatched), unmatched[:EXAMPLES]
+        at, len(truth.orders), parcels, families, len(unmatched), unmatched[:EXAMPLES], unscored
     )
+
+
+def _pack_of(conn: sa.Connection) -> str:
+    name = conn.execute(
+        sa.text(
+            f"SELECT pack FROM decisions WHERE rule_id IN {SCORED_RULES} "
+            "GROUP BY pack ORDER BY count(*) DESC LIMIT 1"
+        )
+    ).scalar()
+    return str(name) if name else "douyin"
 
 
 def _late_shipment(
@@ -445,24 +471,19 @@ def _late_shipment(
     packs: _Packs,
     now_us: int,
 ) -> Iterator[_Scorer]:
-    tiers = sorted({h for p in packs.book.versions if (c := _late(p)) for h in c.lateness_tiers_hours})
-    scorers = {
-        h: _Scorer(
-            "late_shipment" if h == 0 else f"late_shipment_{h}h",
-            "shipped (first pickup scan, else click without carrier data) after the ship-by"
-            + (f" + {h} h" if h else "")
-            + ", or neither shipped nor cancelled by then",
-            decided.late[i],
-        )
-        for i, h in enumerate(tiers)
-    }
+    # Decision ids name the tier by its index in the pack that judged the order: by hours here.
+    detected: dict[int, set[str]] = defaultdict(set)
+    for index, order_ids in decided.late.items():
+        for order_id in order_ids:
+            config = _late_config(orders.get(order_id), packs)
+            tiers = config.lateness_tiers_hours if config else []
+            hours = tiers[index] if index < len(tiers) else -1  # -1: about nothing known
+            detected[hours].add(order_id)
+    scorers: dict[int, _Scorer] = {}
     for order_id, t in truth.orders.items():
         order = orders.get(order_id)
-        if order is None:
-            continue
-        policy = packs.at(order.paid_us)
-        config = _late(policy) if policy else None
-        if config is None:
+        config = _late_config(order, packs)
+        if order is None or config is None:
             continue
         shipped = _shipped(order_id, order, truth, traces)
         due_us = to_us(t.promised_due)
@@ -473,9 +494,24 @@ def _late_shipment(
             else:
                 cancelled = order.cancelled_us is not None and order.cancelled_us <= due
                 late = not cancelled and due <= now_us
-            sim = bool(t.shipped_late) if hours == 0 else None
-            scorers[hours].judge(order_id, late, sim)
-    yield from scorers.values()
+            scorer = scorers.get(hours)
+            if scorer is None:
+                scorer = scorers[hours] = _Scorer(
+                    "late_shipment" if hours == 0 else f"late_shipment_{hours}h",
+                    "shipped (first pickup scan, else the click without carrier data) after "
+                    f"the ship-by{f' + {hours} h' if hours else ''}, or neither shipped nor "
+                    "cancelled by then",
+                    detected[hours],
+                )
+            scorer.judge(order_id, late, bool(t.shipped_late) if hours == 0 else None)
+    yield from (scorers[h] for h in sorted(scorers))
+    if detected.get(-1):
+        yield _Scorer("late_shipment_unknown_tier", "a tier no pack defines", detected[-1])
+
+
+def _late_config(order: _Order | None, packs: _Packs) -> LateShipmentConfig | None:
+    policy = packs.at(order.paid_us) if order else None
+    return _late(policy) if policy else None
 
 
 def _late(policy: PolicyPack) -> LateShipmentConfig | None:
@@ -483,7 +519,9 @@ def _late(policy: PolicyPack) -> LateShipmentConfig | None:
     return config
 
 
-def _owned(order_id: str, key: ParcelKey, truth: _Truth, traces: Mapping[ParcelKey, _Trace]) -> _Trace | None:
+def _owned(
+    order_id: str, key: ParcelKey, truth: _Truth, traces: Mapping[ParcelKey, _Trace]
+) -> _Trace | None:
     """The parcel's scans, if they belong to this order (a reused number's stay with the order
     that used it first)."""
     parcel = truth.parcels.get(key)
@@ -515,8 +553,8 @@ def _logistics(
 ) -> Iterator[_Scorer]:
     timers: dict[str, Timer] = {}
     for version in packs.book.versions:
-        config: LogisticsConfig | None = version.rule("logistics")
-        for timer in config.timers if config else []:
+        known: LogisticsConfig | None = version.rule("logistics")
+        for timer in known.timers if known else []:
             timers.setdefault(timer.id, timer)
     scorers = {
         tid: _Scorer(tid, _timer_definition(timer), decided.timers[tid])
@@ -530,13 +568,12 @@ def _logistics(
         "the parcel's first scan came before the payment",
         decided.timers["scan_before_payment"],
     )
-    for order_id, t in truth.orders.items():
+    for order_id in truth.orders:
         order = orders.get(order_id)
         policy = packs.at(order.paid_us) if order else None
-        config = policy.rule("logistics") if policy else None
+        config: LogisticsConfig | None = policy.rule("logistics") if policy else None
         if order is None or config is None:
             continue
-        cancelled = order.cancelled_us
         for s in order.shipments:
             item = (order_id, s.key[1])
             trace = _owned(order_id, s.key, truth, traces)
@@ -549,28 +586,24 @@ def _logistics(
                 if timer.after == "upload":
                     late = _breached(s.uploaded_us, pickup, hours, now_us)
                     due = s.uploaded_us + hours * _HOUR_US
-                    late = late and not (cancelled is not None and cancelled <= due)
-                    sim = fake is not None and fake.why in ("no_pickup", "late_pickup")
-                    scorer.judge(item, late, sim if timer.hours == 24 else None)
+                    cancelled = order.cancelled_us is not None and order.cancelled_us <= due
+                    false_ship = fake is not None and fake.why in ("no_pickup", "late_pickup")
+                    scorer.judge(item, late and not cancelled, false_ship)
                 elif trace is None or pickup is None:
-                    if timer.after == "pickup":
-                        scorer.judge(item, False)
-                    # no carrier data: no stall clock ever starts (judged below as not stalled)
-                    else:
-                        scorer.judge(item, False, False)
+                    scorer.judge(item, False)  # no carrier data: no clock after pickup starts
                 elif timer.after == "pickup":
-                    scorer.judge(item, _breached(pickup, dispatched, hours, now_us))
+                    stop = dispatched if timer.until == "dispatch" else trace.next_after(pickup)
+                    scorer.judge(item, _breached(pickup, stop, hours, now_us))
                 else:
                     parcel = truth.parcels[s.key]
-                    if trace.scans[-1][1] in decided.stall_anchors.get(item, ()):
-                        lost_seen.add(item)
                     gaps = _stalls(trace, dispatched, hours, now_us)
                     scorer.judge(item, bool(gaps), parcel.stalled_hours > 0)
-                    if parcel.lost:
-                        last = trace.scans[-1][0]
-                        lost.judge(item, last + hours * _HOUR_US <= now_us, True)
-                    else:
-                        lost.judge(item, False, False)
+                    if item in lost.seen:
+                        continue  # judged on the first stall timer
+                    if trace.scans[-1][1] in decided.stall_anchors.get(item, ()):
+                        lost_seen.add(item)
+                    ran_out = trace.scans[-1][0] + hours * _HOUR_US <= now_us
+                    lost.judge(item, parcel.lost and ran_out, parcel.lost)
             if trace is not None and trace.scans and order.paid_us is not None:
                 early = trace.scans[0][0] < order.paid_us
                 sim = fake is not None and fake.why == "pre_payment_scan"
@@ -581,7 +614,7 @@ def _logistics(
 
 
 def _timer_definition(timer: Timer) -> str:
-    until = {"pickup": "pickup", "dispatch": "first hub scan", "next_scan": "next scan"}
+    until = {"pickup": "pickup", "dispatch": "first hub scan", "next_scan": "further scan"}
     after = {"upload": "tracking upload", "pickup": "pickup", "last_scan": "a scan in transit"}
     if timer.hours is not None:
         hours = f"{timer.hours} h"
@@ -621,6 +654,7 @@ def render(evaluation: Evaluation) -> Table:
             f"judged at {evaluation.now.isoformat()} · {evaluation.orders:,} paid orders, "
             f"{evaluation.parcels:,} parcels · sim≠rule: the simulator's own flag differs from "
             f"the rule's definition · {evaluation.unmatched} unmatched decisions"
+            + "".join(f" · {rule}: {n:,} not scored" for rule, n in evaluation.unscored.items())
         ),
     )
     for col in ("family", "truth", "detected", "TP", "FP", "FN", "precision", "recall"):

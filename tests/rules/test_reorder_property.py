@@ -91,7 +91,10 @@ def ledger_after(batches: list[list[bytes]]) -> list[tuple[str, str, int]]:
     )
 
 
-PROPERTY = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# derandomize: the same examples on every run, so CI cannot flake
+PROPERTY = settings(
+    max_examples=60, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
+)
 CASES = {
     "gaps": st.lists(st.floats(min_value=0.5, max_value=130), min_size=2, max_size=6),
     "ship_after": st.floats(min_value=1, max_value=120),
@@ -118,17 +121,13 @@ def test_duplicated_scans_split_across_batches_pay_the_same(
     strict=True,
     reason=(
         "known gap (issue 4): rules judge a late stop when the stopping scan arrives, so a "
-        "parcel's scans arriving out of time order (e.g. a hub scan before its pickup scan) can "
-        "be judged on incomplete facts; the fix is to judge only when the clock fires"
+        "parcel's scans arriving out of time order (here newest first) are judged on incomplete "
+        "facts; the fix is to judge only when the clock fires"
     ),
 )
-@PROPERTY
-@given(**CASES)
-def test_scans_reordered_within_their_partition_pay_the_same(
-    gaps: list[float], ship_after: float, data: st.DataObject
-) -> None:
-    order, scans = order_lines(gaps, ship_after)
+def test_scans_reordered_within_their_partition_pay_the_same() -> None:
+    # picked up 1 h after the upload, hub after 1 h more, then 47 h to the next scan: on time.
+    order, scans = order_lines([1.0, 1.0, 47.0], ship_after=1.0)
     expected = ledger_after([order + scans])
-    shuffled = data.draw(st.permutations(scans + data.draw(st.lists(st.sampled_from(scans)))))
-    cut = data.draw(st.integers(min_value=0, max_value=len(shuffled)))
-    assert ledger_after([shuffled[:cut] + order, shuffled[cut:]]) == expected
+    # newest first: the in-transit scan alone looks like a pickup 49 h after the upload
+    assert ledger_after([order + scans[::-1]]) == expected

@@ -76,7 +76,7 @@ def _order(
         payload=ev.OrderPlacedPayload(
             order_id=oid,
             merchant_id=mid,
-            consumer_id=f"C{rng.randrange(orders_space(n)):07d}",
+            consumer_id=f"C{rng.randrange(_consumer_pool(n)):07d}",
             items=[ev.Item(sku=f"{mid}-SKU{rng.randrange(50)}", quantity=qty,
                            unit_price=ev.Money(price, "CNY"))],
             amount=amount,
@@ -139,7 +139,7 @@ def _order(
         )
 
 
-def orders_space(n: int) -> int:
+def _consumer_pool(n: int) -> int:
     """Consumers grow with orders so some buy repeatedly."""
     return max(100, n // 3 + 100)
 

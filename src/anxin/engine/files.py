@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from anxin.contract.decode import iter_lines
 from anxin.engine.processor import Engine, IngestReport
 
 DEFAULT_BATCH = 20_000
@@ -65,4 +64,4 @@ def ingest_file(
     return total
 
 
-__all__ = ["DEFAULT_BATCH", "batches", "ingest_file", "iter_lines"]
+__all__ = ["DEFAULT_BATCH", "batches", "ingest_file"]

@@ -16,7 +16,7 @@ from anxin.clock import FixedClock, to_us
 from anxin.engine.files import ingest_file
 from anxin.engine.processor import Engine
 from anxin.policy.pack import load_book
-from anxin.rules.logistics import LogisticsConfig
+from anxin.rules.logistics_config import LogisticsConfig
 from anxin.sim.evaluate import Evaluation, _breached, _lane_hours, evaluate, render
 from anxin.sim.params import preset
 from anxin.sim.run import simulate

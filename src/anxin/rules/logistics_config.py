@@ -1,0 +1,103 @@
+"""The logistics rule's pack section: timers, payout families, caps and lane classes.
+
+Each timer is an anchor fact and a threshold (``hours`` or ``by_region``) that a satisfying
+fact must beat; timers share payout families, and families may share a cap.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import msgspec
+
+from anxin.domain.money import Money
+from anxin.rules.late_shipment import PayoutSpec
+
+Anchor = Literal["upload", "pickup", "last_scan"]
+Until = Literal["pickup", "dispatch", "next_scan"]
+
+
+class RegionHours(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    """Thresholds by lane class (Douyin 中转超时: 48 / 72 / 120 h)."""
+
+    local: int
+    cross_province: int
+    remote: int
+
+
+class ClassPayout(PayoutSpec, frozen=True):
+    """A payout for orders whose promised ship time is at most ``up_to_hours`` (null: any)."""
+
+    up_to_hours: int | None = None
+
+
+class Timer(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    id: str
+    after: Anchor
+    until: Until
+    family: str
+    hours: int | None = None
+    by_region: RegionHours | None = None
+    auto_refund: bool = False  # e.g. Douyin: no pickup 48 h after upload → refund auto-approved
+    task_for: Literal["merchant", "carrier"] = "merchant"
+    task_hours: int = 24
+
+
+class Family(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    payouts: list[ClassPayout]
+    funded_by: Literal["merchant_deposit", "carrier", "platform_fund"] = "merchant_deposit"
+
+
+class Cap(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    """Families that together pay at most ``max_percent`` of the amount paid and ``max``."""
+
+    families: list[str]
+    max_percent: int | float | None = None
+    max: int | float | None = None
+
+
+class LogisticsConfig(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    timers: list[Timer]
+    families: dict[str, Family]
+    scan_before_payment_family: str | None = None  # fake-tracking sign: first scan before paying
+    clusters: list[list[str]] = []  # provinces that count as one region (江浙沪皖, 京津冀)
+    remote: list[str] = []
+    caps: list[Cap] = []
+    paid_as: Literal["coupon", "cash", "red_packet"] = "coupon"
+
+    def check(self, currency: str) -> None:
+        ids = [t.id for t in self.timers]
+        if len(set(ids)) != len(ids):
+            raise ValueError("timer ids must be unique")
+        for t in self.timers:
+            if (t.hours is None) == (t.by_region is None):
+                raise ValueError(f"timer {t.id}: give exactly one of `hours`, `by_region`")
+            if t.family not in self.families:
+                raise ValueError(f"timer {t.id}: unknown family {t.family!r}")
+        for name, family in self.families.items():
+            if not family.payouts or family.payouts[-1].up_to_hours is not None:
+                raise ValueError(f"family {name}: payouts must end with up_to_hours: null")
+            for p in family.payouts:
+                p.amount(Money(0, currency))
+        for cap in self.caps:
+            unknown = set(cap.families) - set(self.families)
+            if unknown:
+                raise ValueError(f"cap names unknown families {sorted(unknown)}")
+
+    @property
+    def shortest_hours(self) -> int:
+        """The shortest threshold of any timer (a guard for the hot path)."""
+        hours = [t.hours for t in self.timers if t.hours is not None]
+        hours += [
+            min(r.local, r.cross_province, r.remote) for t in self.timers if (r := t.by_region)
+        ]
+        return min(hours)
+
+    def lane_class(self, origin: str, destination: str) -> str:
+        if origin in self.remote or destination in self.remote:
+            return "remote"
+        if origin and origin == destination:
+            return "local"
+        if any(origin in c and destination in c for c in self.clusters):
+            return "local"
+        return "cross_province"

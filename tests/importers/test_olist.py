@@ -665,7 +665,76 @@ def test_amazon_pack_findings_equal_the_csv_counts(
             sa.text("select count(*) from outbox where topic = 'a_to_z.claim_eligible'")
         ).scalar_one()
     engine.dispose()
-    truth = _csv_truth(directory)
-    assert found[1] == truth["late_shipped_orders"] == 344
-    assert found[0] == truth["late_delivered_orders"] == 279
+    truth = _rule_truth(directory)
+    assert found[1] == truth["late_shipped_orders"]
+    assert found[0] == truth["late_delivered_orders"]
+    # the issue-3 counts (shipped or delivered late, with a date) are the bulk of them
+    assert found[1] >= _csv_truth(directory)["late_shipped_orders"] == 344
+    assert found[0] >= _csv_truth(directory)["late_delivered_orders"] == 279
     assert 0 < claims < found[0]  # A-to-z opens only 3 days past the estimated delivery date
+
+
+def _rule_truth(directory: Path) -> dict[str, int]:
+    """The same findings computed from the CSV files with the rules' own definition: judged as
+    of the export's last fact, a promise is broken when it was kept late or not kept by then;
+    an order is judged only once paid, and a cancellation before the deadline voids it."""
+
+    def instant(value: str) -> dt.datetime | None:
+        if not value:
+            return None
+        local = dt.datetime.strptime(value, "%Y-%m-%d %H:%M:%S").replace(tzinfo=SAO_PAULO)
+        return local.astimezone(dt.UTC)
+
+    limits: dict[str, list[dt.datetime]] = defaultdict(list)
+    for item in _csv_rows(directory / ITEMS):
+        limit = instant(item["shipping_limit_date"])
+        if limit is not None:
+            limits[item["order_id"]].append(limit)
+    orders = [o for o in _csv_rows(directory / ORDERS) if o["order_id"] in limits]
+    facts = [
+        t
+        for o in orders
+        for c in (
+            "order_purchase_timestamp",
+            "order_approved_at",
+            "order_delivered_carrier_date",
+            "order_delivered_customer_date",
+        )
+        if (t := instant(o[c]))
+    ] + [t for r in _csv_rows(directory / REVIEWS) if (t := instant(r["review_creation_date"]))]
+    end = max(facts)
+    truth = Counter[str]()
+    for o in orders:
+        if instant(o["order_approved_at"]) is None:
+            continue  # never paid: no promise is judged
+        carrier = instant(o["order_delivered_carrier_date"])
+        delivered = instant(o["order_delivered_customer_date"])
+        known = [
+            t
+            for c in (
+                "order_purchase_timestamp",
+                "order_approved_at",
+                "order_delivered_carrier_date",
+                "order_delivered_customer_date",
+            )
+            if (t := instant(o[c]))
+        ]
+        cancelled = max(known) if o["order_status"] == "canceled" else None
+
+        shipped = carrier or delivered  # a delivery scan shows the carrier had it
+        truth["late_shipped_orders"] += _broken(min(limits[o["order_id"]]), shipped, cancelled, end)
+        if o["order_estimated_delivery_date"]:
+            day = dt.date.fromisoformat(o["order_estimated_delivery_date"][:10])
+            by = dt.datetime.combine(day, dt.time(23, 59, 59), tzinfo=SAO_PAULO)
+            truth["late_delivered_orders"] += _broken(
+                by.astimezone(dt.UTC), delivered, cancelled, end
+            )
+    return dict(truth)
+
+
+def _broken(
+    due: dt.datetime, kept: dt.datetime | None, cancelled: dt.datetime | None, end: dt.datetime
+) -> bool:
+    if cancelled is not None and cancelled <= due:
+        return False  # cancelled before the deadline: nothing to judge
+    return kept > due if kept is not None else due <= end

@@ -13,6 +13,7 @@ from anxin.domain.order import OrderState, apply
 from anxin.policy.pack import PolicyBook, load_book
 from anxin.rules.base import DueDeadline
 from anxin.rules.delivery import DeliveryPromise
+from tests.rules.clock import tick_all
 
 CST = dt.timezone(dt.timedelta(hours=8))
 PAID = dt.datetime(2026, 10, 5, 10, 0, tzinfo=CST)
@@ -84,7 +85,8 @@ def _run(evs: list[ev.Event]) -> tuple[OrderState, list[Effect]]:
         apply(state, e, classify)
         if isinstance(e, RULE.event_types):
             out += RULE.on_event(state, e, BOOK["current"])
-    return state, out
+    # then tick at the last fact: clocks that ran out by then are judged
+    return state, out + tick_all(RULE, state, out, BOOK["current"], evs[-1].occurred_at)
 
 
 def decided(effects: list[Effect]) -> list[str]:

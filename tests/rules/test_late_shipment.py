@@ -128,7 +128,13 @@ class Order:
     ) -> list[ScheduleDeadline]:
         assert self.apply(_placed(self.oid, at, amount, promises, presale)) == []
         effects = self.apply(_paid(self.oid, at, amount))
-        return [e for e in effects if isinstance(e, ScheduleDeadline)]
+        self.first = [e for e in effects if isinstance(e, ScheduleDeadline)]
+        return self.first
+
+    def judge(self, event: ev.Event) -> list[Effect]:
+        """The fact arrives, then the clocks fire (as ``tick`` would): what gets decided."""
+        self.apply(event)
+        return self.fire_all(self.first)
 
     def fire(self, deadline: ScheduleDeadline) -> list[Effect]:
         return self.rule.on_deadline(self.state, _as_stored(deadline), self.book)
@@ -297,7 +303,7 @@ BOUNDARIES: list[Any] = [
 def test_shipment_click_boundaries(order: Order, shipped: dt.datetime, tiers: list[int]) -> None:
     first = order.pay()
     on_event = order.apply(_ship("O1", shipped))
-    assert _breached(on_event) == tiers
+    assert _breached(on_event) == []  # nothing is judged on arrival: the clocks judge
     assert _breached(order.fire_all(first)) == tiers  # the timer path, after the click arrived
 
 
@@ -307,7 +313,7 @@ def test_first_scan_is_the_shipped_time_and_wins_over_an_earlier_click(
 ) -> None:
     first = order.pay()
     assert order.apply(_ship("O1", DUE - dt.timedelta(hours=2))) == []  # clicked on time
-    assert _breached(order.apply(_scan("O1", scanned))) == tiers
+    assert _breached(order.apply(_scan("O1", scanned))) == []  # judged when the clock fires
     assert order.state.shipped_at() == scanned
     assert order.apply(_scan("O1", scanned + dt.timedelta(hours=5), "20")) == []  # not the first
     assert _breached(order.fire_all(first)) == tiers
@@ -412,7 +418,7 @@ def test_timer_and_event_paths_build_identical_effects(
     timer_effects = timer.fire_all(timer.pay(amount=12_345, promises=promises))
     event = Order(LateShipment(), book, "O7")
     event.pay(amount=12_345, promises=promises)
-    event_effects = event.apply(_ship("O7", shipped))
+    event_effects = event.judge(_ship("O7", shipped))
 
     breached = _breached(event_effects)
     assert breached  # the rows are all late
@@ -432,7 +438,7 @@ def test_timer_and_event_paths_store_byte_identical_decisions(
     timer_decisions = _decisions(timer.fire_all(timer.pay()))
     event = Order(LateShipment(), book, "O8")
     event.pay()
-    event_decisions = _decisions(event.apply(_ship("O8", DUE + H48 + SEC)))
+    event_decisions = _decisions(event.judge(_ship("O8", DUE + H48 + SEC)))
     encode = msgspec.json.encode
     assert [encode(d) for d in timer_decisions] == [encode(d) for d in event_decisions]
 
@@ -513,7 +519,7 @@ def test_exemption_period_covering_the_due(
     timer_effects: list[Effect] = [
         e for e in timer.fire(tier0) if not isinstance(e, ScheduleDeadline)
     ]
-    for effects in (timer_effects, event.apply(_ship("OX", DUE + SEC))):
+    for effects in (timer_effects, event.judge(_ship("OX", DUE + SEC))):
         (decision,) = _decisions(effects)
         assert decision.kind == kind
         if kind == "exempt":
@@ -658,7 +664,6 @@ def test_engine_timer_first_and_event_first_land_on_the_same_rows(book: PolicyBo
     event_first = MemoryStore()
     engine = Engine(event_first, book, FixedClock(NOW), rules=[LateShipment()])
     report = engine.ingest(_lines(*events, late), "test")
-    assert report.payouts == 2 + 1  # both tiers, plus the deposit
-    # the late shipment already judged both tiers and cancelled their clocks
-    assert engine.tick(NOW).fired == 0
+    assert report.payouts == 1  # the deposit: lateness is judged when the clocks fire
+    assert engine.tick(NOW).fired == 2  # tier 0, then the tier 1 it scheduled
     assert _rows(event_first) == _rows(timer_first)

@@ -19,6 +19,7 @@ from anxin.engine.processor import remember
 from anxin.policy.pack import PolicyBook
 from anxin.rules.base import DueDeadline
 from anxin.rules.logistics import Logistics
+from tests.rules.clock import tick_all
 
 CST = dt.timezone(dt.timedelta(hours=8))
 PAID = dt.datetime(2026, 10, 5, 10, 0, tzinfo=CST)
@@ -66,15 +67,21 @@ def order(
     return state, evs
 
 
-def run_events(state: OrderState, evs: list[ev.Event], book: PolicyBook) -> list[Effect]:
-    """Replay the rule over the events as the engine would (fold, then rule)."""
+def run_events(
+    state: OrderState, evs: list[ev.Event], book: PolicyBook, *, tick: bool = True
+) -> list[Effect]:
+    """Replay the rule over the events as the engine would (fold, rule, settle the batch),
+    then — unless ``tick`` is False — fire every clock, as ``tick`` would afterwards."""
     fresh = OrderState("O")
     out: list[Effect] = []
     for e in evs:
         apply(fresh, e, classify)
         if isinstance(e, RULE.event_types):
             out += remember(fresh, RULE.on_event(fresh, e, book))
-    return out + RULE.settle(fresh, book)  # the batch ends: the parcel's watch is set
+    out += RULE.settle(fresh, book)  # the batch ends: the parcel's watch is set
+    if not tick:
+        return out
+    return out + tick_all(RULE, fresh, out, book, max(e.occurred_at for e in evs))
 
 
 def fire(state: OrderState, effects: list[Effect], book: PolicyBook) -> list[Effect]:
@@ -119,7 +126,7 @@ def test_timer_and_event_paths_agree(book: PolicyBook) -> None:
     state, evs = order([("pick", late), ("hub", late + H)])
     by_event = [e for e in run_events(state, evs, book) if isinstance(e, Decision)]
     unshipped, upload_only = order([])
-    scheduled = run_events(unshipped, upload_only, book)
+    scheduled = run_events(unshipped, upload_only, book, tick=False)
     by_timer = [e for e in fire(unshipped, scheduled, book) if isinstance(e, Decision)]
     assert by_event[0] == by_timer[0]
 
@@ -153,7 +160,7 @@ def test_transit_stall_by_lane_class(
 def test_stall_found_by_the_timer_when_scans_stop(book: PolicyBook) -> None:
     pick = UPLOAD + H
     state, evs = order([("pick", pick), ("hub", pick + H)], origin="广东", destination="上海")
-    effects = run_events(state, evs, book)
+    effects = run_events(state, evs, book, tick=False)
     watch = [e for e in effects if isinstance(e, ScheduleDeadline)][-1]
     assert watch.due_at == pick + H + 72 * H  # the hub scan's stall clock, cross-province
     fired = fire(state, effects, book)
@@ -194,7 +201,7 @@ def test_longer_promise_pays_the_higher_class(book: PolicyBook) -> None:
 
 def test_cancelled_orders_have_no_logistics_clock(book: PolicyBook) -> None:
     state, evs = order([])
-    effects = run_events(state, evs, book)  # one batch while the order is live ...
+    effects = run_events(state, evs, book, tick=False)  # one batch while the order is live ...
     assert [e for e in effects if isinstance(e, ScheduleDeadline) and not e.idle]
     cancel = ev.OrderCancelledPayload(order_id="O", by="consumer")
     apply(state, ev.OrderCancelled(id="x", occurred_at=UPLOAD + H, source="t", payload=cancel))
@@ -207,7 +214,7 @@ def test_cancelled_orders_have_no_logistics_clock(book: PolicyBook) -> None:
 
 def test_a_clock_that_ran_out_before_the_cancellation_still_counts(book: PolicyBook) -> None:
     state, evs = order([])
-    effects = run_events(state, evs, book)
+    effects = run_events(state, evs, book, tick=False)
     cancel = ev.OrderCancelledPayload(order_id="O", by="consumer")
     late = UPLOAD + 30 * H  # after the 24 h pickup clock ran out, before the 48 h one
     apply(state, ev.OrderCancelled(id="x", occurred_at=late, source="t", payload=cancel))

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 
 import msgspec
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -117,17 +116,22 @@ def test_duplicated_scans_split_across_batches_pay_the_same(
     assert ledger_after([stream[:cut] + order, stream[cut:]]) == expected
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "known gap (issue 4): rules judge a late stop when the stopping scan arrives, so a "
-        "parcel's scans arriving out of time order (here newest first) are judged on incomplete "
-        "facts; the fix is to judge only when the clock fires"
-    ),
-)
-def test_scans_reordered_within_their_partition_pay_the_same() -> None:
-    # picked up 1 h after the upload, hub after 1 h more, then 47 h to the next scan: on time.
-    order, scans = order_lines([1.0, 1.0, 47.0], ship_after=1.0)
+@PROPERTY
+@given(**CASES)
+def test_scans_reordered_within_their_partition_pay_the_same(
+    gaps: list[float], ship_after: float, data: st.DataObject
+) -> None:
+    """A parcel's scans in any order, any number of times, across batches: rules judge when a
+    clock fires, on the facts known then, so arrival order cannot change a payout."""
+    order, scans = order_lines(gaps, ship_after)
     expected = ledger_after([order + scans])
-    # newest first: the in-transit scan alone looks like a pickup 49 h after the upload
-    assert ledger_after([order + scans[::-1]]) == expected
+    shuffled = data.draw(st.permutations(scans + data.draw(st.lists(st.sampled_from(scans)))))
+    cut = data.draw(st.integers(min_value=0, max_value=len(shuffled)))
+    assert ledger_after([shuffled[:cut] + order, shuffled[cut:]]) == expected
+
+
+def test_newest_scan_first_pays_the_same() -> None:
+    # picked up 1 h after the upload, hub after 1 h more, then 47 h to the next scan: on time;
+    # newest first, the in-transit scan alone would look like a pickup 49 h after the upload
+    order, scans = order_lines([1.0, 1.0, 47.0], ship_after=1.0)
+    assert ledger_after([order + scans[::-1]]) == ledger_after([order + scans])

@@ -13,6 +13,7 @@ from anxin.domain.ledger import LedgerTransaction
 from anxin.domain.order import OrderState, apply
 from anxin.policy.pack import PolicyBook, load_book
 from anxin.rules.late_shipment import LateShipment
+from tests.rules.clock import tick_all
 from tests.rules.test_logistics import CST, UPLOAD, H, S, breaches, classify, order, run_events
 
 PAID = dt.datetime(2026, 10, 5, 10, 0, tzinfo=CST)  # as in test_logistics
@@ -63,7 +64,7 @@ def late_shipment(
     for e in evs:
         apply(state, e, classify)
         out += rule.on_event(state, e, tmall)
-    return out
+    return out + tick_all(rule, state, out, tmall, evs[-1].occurred_at)  # then tick
 
 
 @pytest.mark.parametrize(

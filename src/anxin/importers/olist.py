@@ -99,12 +99,17 @@ def ingest_export(
     future-date check (at most one day after the clock) never refuses a real row, yet it still
     dead-letters a typo dated years ahead, which a clock pinned to the export's latest event
     would let through (the typo itself would set the bound). The book defaults to the douyin
-    pack; Olist dates predate every version of it, so no rule fires.
+    pack; Olist dates predate every version of it, so no rule fires (``--pack amazon`` judges
+    them). Deadlines are fired as of the export's last fact.
     """
     engine = Engine(SqlStore(sql), book or load_book("douyin"), clock or SystemClock())
     report = ingest_events(
         engine, export.events, source=source[:128], batch_size=batch_size, progress=progress
     )
+    if export.events:
+        # Rules judge when their clocks fire: judge every promise that fell due by the moment
+        # the export was taken (its last fact), not by today.
+        engine.tick(max(e.occurred_at for e in export.events))
     counts = store_counts(sql, [e.id for e in export.events], export.order_ids, export.seller_ids)
     return ImportResult(export, report, counts)
 

@@ -3,8 +3,8 @@
 The shortest ``deliver`` promise binds. Douyin pays 5 % (5-50) when an appointment delivery
 (预约达) is missed; Amazon's A-to-z guarantee opens to the buyer when an order has not arrived
 three days after the latest estimated delivery date. A date-only promise is kept through the end
-of its local day (the importer turns it into that instant). Like the other rules, the deadline
-firing in ``tick`` and a late delivery scan arriving build identical effects.
+of its local day (the importer turns it into that instant). Like the other rules it judges when
+its clock fires, on the facts known then; a delivery in time cancels the clocks.
 """
 
 from __future__ import annotations
@@ -99,13 +99,13 @@ class DeliveryPromise:
         delivered = _delivered_at(state)
         if delivered is None or delivered != event.occurred_at:
             return []  # only the scan that delivered the order can settle this promise
-        effects: list[Effect] = []
-        for tier, spec in enumerate(config.tiers):
-            tier_due = due[0] + dt.timedelta(hours=spec.after_hours)
-            if delivered > tier_due:
-                effects += self._breach(state, pack, config, due, tier)
-            effects.append(CancelDeadline(f"order:{state.order_id}:{RULE_ID}:{tier}"))
-        return effects
+        # A delivery in time stays in time (it only gets earlier with more scans): its clocks
+        # need not fire. Lateness is judged when a clock fires, on the facts known then.
+        return [
+            CancelDeadline(f"order:{state.order_id}:{RULE_ID}:{tier}")
+            for tier, spec in enumerate(config.tiers)
+            if delivered <= due[0] + dt.timedelta(hours=spec.after_hours)
+        ]
 
     def _schedule(
         self,

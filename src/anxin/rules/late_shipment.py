@@ -1,11 +1,12 @@
 """Late shipment (发货超时): the first guarantee rule, and the one that exercises the spine.
 
-At payment the rule schedules one deadline per lateness tier (the binding ship-by, then e.g.
-+48 h). When a tier's deadline passes with the order neither shipped nor cancelled, or when a
-shipment arrives after it, the order is in breach at that tier: a decision is recorded and the
-consumer is paid the tier's amount (top-up over lower tiers) from the merchant's deposit,
-without having to ask. Timer and event paths build identical effects with identical keys, so
-whichever sees the breach first wins and the other is absorbed.
+At payment the rule schedules the first lateness tier's deadline (the binding ship-by; the
+next tier, e.g. +48 h, is scheduled when one breaches). When a tier's deadline fires with the
+order not shipped by then (on the facts known when it fires) nor cancelled, the order is in
+breach at that tier: a decision is recorded and the consumer is paid the tier's amount (top-up
+over, or stacked on, lower tiers) from the merchant's deposit, without having to ask. A carrier
+pickup in time cancels the clocks early; nothing is judged on arrival, so scans arriving out of
+order cannot change a payout.
 """
 
 from __future__ import annotations
@@ -180,8 +181,11 @@ class LateShipment:
         if state.paid_at is None:
             return []
         paid = isinstance(event, ev.OrderPaid)
-        # Only the event that defines when the goods left can reveal a late shipment.
-        if not paid and state.shipped_at() != event.occurred_at:
+        # Only a carrier pickup can settle the clocks early: pickups only get earlier as more
+        # scans arrive, so a pickup in time stays in time. Lateness is judged when a clock fires
+        # (a merchant's click alone may yet be contradicted by the carrier).
+        pickups = [t for p in state.parcels if (t := p.pickup_at()) is not None]
+        if not paid and (not pickups or min(pickups) != event.occurred_at):
             return []
         try:  # the promise was made at payment: the pack in force then judges it
             pack = book.in_force(state.paid_at)
@@ -192,16 +196,12 @@ class LateShipment:
             return []
         if paid:
             return self._schedule(state, config, pack)
-        shipped_at = event.occurred_at
         binding = self._binding(state, config, pack)
-        effects: list[Effect] = []
-        for tier, hours in enumerate(config.lateness_tiers_hours):
-            due = binding.due_at + dt.timedelta(hours=hours)
-            if shipped_at > due:
-                effects += self._breach(state, config, pack, binding, tier, due)
-            # Shipped: every tier is now judged here, so its clock need not fire.
-            effects.append(CancelDeadline(f"order:{state.order_id}:{RULE_ID}:{tier}"))
-        return effects
+        return [
+            CancelDeadline(f"order:{state.order_id}:{RULE_ID}:{tier}")
+            for tier, hours in enumerate(config.lateness_tiers_hours)
+            if event.occurred_at <= binding.due_at + dt.timedelta(hours=hours)
+        ]
 
     def on_deadline(
         self, state: OrderState, deadline: DueDeadline, book: PolicyBook
@@ -210,7 +210,7 @@ class LateShipment:
         config: LateShipmentConfig | None = pack.rule(RULE_ID)
         if config is None or state.paid_at is None:
             return []
-        due = pack.calendar.local(deadline.due_at)  # same rendering as the event path
+        due = pack.calendar.local(deadline.due_at)  # rendered in the pack's zone, as scheduled
         if state.cancelled_at is not None and state.cancelled_at <= due:
             return []
         shipped_at = state.shipped_at()

@@ -5,8 +5,9 @@ the latest scan in transit) and a threshold, kept unless a satisfying fact arriv
 pack lists the timers and groups them into payout families (Douyin 物流轨迹超时 / 轨迹异常,
 Tmall 虚假发货 / 超时 / 异常); a family pays once per order, optionally under a shared cap.
 
-Like late shipment, each breach is found by whichever comes first — the deadline firing in
-``tick`` or a late scan arriving — and both build identical effects with identical keys.
+Clocks are judged when they fire (one moving watch per parcel), on the facts known then: a
+clock stopped late is judged at its own due time like one never stopped, so scans arriving out
+of order cannot change what is paid.
 """
 
 from __future__ import annotations
@@ -67,7 +68,7 @@ class Milestones(msgspec.Struct, frozen=True):
     pickup_at: dt.datetime | None
     dispatched_at: dt.datetime | None
     final_at: dt.datetime | None
-    stall: tuple[Episode, ...]  # the last two stall clocks (each scan in transit starts one)
+    stall: tuple[Episode, ...]  # every stall clock (each scan in transit starts one)
     updated_at: dt.datetime | None = None  # the first scan after the pickup (any update)
 
 
@@ -76,17 +77,13 @@ def milestones(parcel: Parcel) -> Milestones:
     stall: list[Episode] = []
     if dispatched is not None:
         # Every scan from the first hub until the last leg starts its own stall clock, stopped
-        # by the next scan — so a stall is found whatever order the scans arrive in. Only the
-        # last two can still change.
+        # by the next scan — so a stall is found whatever order the scans arrive in.
         scans = parcel.scans
-        for i in range(len(scans) - 1, -1, -1):
-            scan = scans[i]
-            if scan.at < dispatched or len(stall) == 2:
-                break
-            if final is not None and scan.at >= final:
+        for i, scan in enumerate(scans):
+            if scan.at < dispatched or (final is not None and scan.at >= final):
                 continue
             after = next((x.at for x in scans[i + 1 :] if x.at > scan.at), None)
-            stall.insert(0, Episode(scan.event_id, scan.at, after))
+            stall.append(Episode(scan.event_id, scan.at, after))
     updated = None
     if pickup is not None:
         updated = next((s.at for s in parcel.scans if s.at > pickup), None)
@@ -94,7 +91,7 @@ def milestones(parcel: Parcel) -> Milestones:
 
 
 def episodes(timer: Timer, parcel: Parcel, m: Milestones | None = None) -> list[Episode]:
-    """The timer's clocks on this parcel (for stalls: the last two)."""
+    """The timer's clocks on this parcel."""
     m = m or milestones(parcel)
     if timer.after == "upload":
         return [Episode("upload", parcel.created_at, m.pickup_at)]
@@ -104,58 +101,28 @@ def episodes(timer: Timer, parcel: Parcel, m: Milestones | None = None) -> list[
     return list(m.stall)
 
 
-def _touched(timer: Timer, parcel: Parcel, event: ev.Event, m: Milestones) -> list[Episode]:
-    """The episodes this event started or stopped: the only ones it can change."""
-    at = event.occurred_at
-    if timer.after == "upload":
-        if isinstance(event, ev.ShipmentCreated) or m.pickup_at == at:
-            return episodes(timer, parcel, m)
-        return []
-    if timer.after == "pickup":
-        if m.pickup_at is not None and at in (m.pickup_at, m.dispatched_at, m.updated_at):
-            return episodes(timer, parcel, m)
-        return []
-    return [e for e in m.stall if at in (e.anchor_at, e.satisfied_at)]
-
-
 def _due(
     timer: Timer, config: LogisticsConfig, state: OrderState, parcel: Parcel, episode: Episode
 ) -> dt.datetime:
     return episode.anchor_at + dt.timedelta(hours=_threshold(timer, config, state, parcel))
 
 
-def _running(
+def _open(
     state: OrderState, config: LogisticsConfig, parcel: Parcel, m: Milestones | None = None
 ) -> list[tuple[Timer, Episode, dt.datetime]]:
-    """Clocks still running: no satisfying fact yet, not judged yet (a stall watch only runs
-    from the newest scan)."""
+    """Clocks not judged yet and not kept: still running, or stopped after they ran out (those
+    are judged when their clock fires, on the facts known then). A cancellation ends only the
+    clocks that were still running when it came."""
     m = m or milestones(parcel)
     out = []
     for timer in config.timers:
-        found = episodes(timer, parcel, m)
-        for episode in found[-1:] if timer.after == "last_scan" else found:
-            episode_id = _episode_id(state, timer, parcel, episode)
-            if episode.satisfied_at is None and not state.decided(episode_id):
-                due = _due(timer, config, state, parcel, episode)
-                if state.cancelled_at is None or due < state.cancelled_at:
-                    out.append((timer, episode, due))  # a cancellation ends later clocks only
+        for episode in episodes(timer, parcel, m):
+            due = _due(timer, config, state, parcel, episode)
+            if _kept(episode, due) or state.decided(_episode_id(state, timer, parcel, episode)):
+                continue
+            if state.cancelled_at is None or due < state.cancelled_at:
+                out.append((timer, episode, due))
     return out
-
-
-def _may_stop_late(config: LogisticsConfig, parcel: Parcel, event: ev.Event) -> bool:
-    """Cheap guard for the hot path: can this event have stopped a clock after it ran out?
-
-    A scan arriving in order stops at most: the upload clock (if it is the pickup), the pickup
-    clock (if it is the first dispatch) and the stall clock of the previous scan."""
-    at = event.occurred_at
-    first = min(parcel.created_at, parcel.scans[0].at) if parcel.scans else parcel.created_at
-    if at - first <= dt.timedelta(hours=config.shortest_hours):
-        return False  # every clock starts at the upload or at a scan, none before the first
-    scans = parcel.scans
-    if not (scans and scans[-1].event_id == event.id and len(scans) > 1):
-        return True  # out of order, or the shipment itself: judge in full
-    stall = dt.timedelta(hours=config.shortest_hours)
-    return at - scans[-2].at > stall or at in (parcel.pickup_at(), parcel.dispatched_at())
 
 
 def _kept(episode: Episode, due: dt.datetime) -> bool:
@@ -175,36 +142,16 @@ class Logistics:
         parcel = state.parcel(payload.carrier, payload.tracking_number)
         if parcel is None:
             return []
+        # Clocks are judged when they fire, on the facts known then: a scan can arrive before an
+        # earlier one, so nothing is judged here but the fake-tracking sign, which more scans
+        # can never undo (the first scan only gets earlier).
         effects: list[Effect] = []
-        if _may_stop_late(config, parcel, event):
-            m = milestones(parcel)
-            effects += self._late_stops(state, pack, config, parcel, event, m)
         if config.scan_before_payment_family and state.paid_at is not None:
             first = parcel.first_scan_at()
             fake_id = f"order:{state.order_id}:{RULE_ID}:scan_before_payment:"
             fake_id += parcel.tracking_number
             if first is not None and first < state.paid_at and not state.decided(fake_id):
                 effects += self._fake_tracking(state, pack, config, parcel, first)
-        return effects
-
-    def _late_stops(
-        self,
-        state: OrderState,
-        pack: PolicyPack,
-        config: LogisticsConfig,
-        parcel: Parcel,
-        event: ev.Event,
-        m: Milestones,
-    ) -> list[Effect]:
-        effects: list[Effect] = []
-        for timer in config.timers:
-            for episode in _touched(timer, parcel, event, m):
-                due = _due(timer, config, state, parcel, episode)
-                late = episode.satisfied_at is not None and not _kept(episode, due)
-                live = state.cancelled_at is None or due < state.cancelled_at
-                if late and live and not state.decided(_episode_id(state, timer, parcel, episode)):
-                    # the clock was stopped, but after it ran out
-                    effects += self._breach(state, pack, config, timer, parcel, episode, due)
         return effects
 
     def settle(self, state: OrderState, book: PolicyBook) -> list[Effect]:
@@ -226,7 +173,7 @@ class Logistics:
             return []
         now = pack.calendar.local(deadline.due_at)
         effects: list[Effect] = []
-        for timer, episode, due in _running(state, config, parcel):
+        for timer, episode, due in _open(state, config, parcel):
             if due <= now:
                 effects += self._breach(state, pack, config, timer, parcel, episode, due)
         return [*effects, self._watch(state, pack, config, parcel, after=now)]
@@ -242,7 +189,7 @@ class Logistics:
     ) -> Effect:
         """One watch per parcel, due at the earliest running clock (or cancelled if none)."""
         watch_id = f"order:{state.order_id}:{RULE_ID}:watch:{parcel.tracking_number}"
-        running = _running(state, config, parcel, m)
+        running = _open(state, config, parcel, m)
         dues = [due for _, _, due in running if after is None or due > after]
         data = {"carrier": parcel.carrier, "tracking": parcel.tracking_number}
         # Nothing left to watch: the row stays, idle, dated at the parcel's upload.

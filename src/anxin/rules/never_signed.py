@@ -1,0 +1,137 @@
+"""Never signed (长期未签收): an order neither delivered nor cancelled long after payment is
+closed with an automatic refund (Douyin: 365 days with no shipment and no track; platform-rules.md
+§2.1, and the never-signed auto refund of DY-发货规则 §4.1.6). One clock per order, judged when it
+fires; a delivery cancels it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import ClassVar
+
+import msgspec
+
+from anxin.contract import events as ev
+from anxin.domain.effects import (
+    CancelDeadline,
+    Decision,
+    Effect,
+    Explanation,
+    OutboxMessage,
+    ScheduleDeadline,
+)
+from anxin.domain.order import OrderState
+from anxin.domain.rights import Right, RightStatus
+from anxin.policy.pack import NoPolicyInForce, PolicyBook, register_rule_config
+from anxin.rules.base import DueDeadline, register_rule
+
+RULE_ID = "never_signed"
+
+
+class NeverSignedConfig(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    days: int  # after payment
+
+    def check(self, currency: str) -> None:
+        if self.days < 1:
+            raise ValueError("days must be at least 1")
+
+
+register_rule_config(RULE_ID, NeverSignedConfig)
+
+
+def _delivered(state: OrderState) -> dt.datetime | None:
+    times = [t for p in state.parcels if (t := p.delivered_at()) is not None]
+    return min(times) if times else None
+
+
+class NeverSigned:
+    rule_id: ClassVar[str] = RULE_ID
+    event_types: ClassVar[tuple[type[ev.Event], ...]] = (ev.OrderPaid, ev.TrackingScanned)
+
+    def on_event(self, state: OrderState, event: ev.Event, book: PolicyBook) -> list[Effect]:
+        if state.paid_at is None:
+            return []
+        try:
+            pack = book.in_force(state.paid_at)
+        except NoPolicyInForce:
+            return []
+        config: NeverSignedConfig | None = pack.rule(RULE_ID)
+        if config is None:
+            return []
+        key = f"order:{state.order_id}"
+        if isinstance(event, ev.OrderPaid):
+            due = state.paid_at + dt.timedelta(days=config.days)
+            return [
+                ScheduleDeadline(f"{key}:{RULE_ID}", key, RULE_ID, due, pack.name, pack.version)
+            ]
+        delivered = _delivered(state)
+        in_time = state.paid_at + dt.timedelta(days=config.days)
+        if delivered is not None and delivered == event.occurred_at and delivered <= in_time:
+            return [CancelDeadline(f"{key}:{RULE_ID}")]  # signed in time: settled for good
+        return []
+
+    def on_deadline(
+        self, state: OrderState, deadline: DueDeadline, book: PolicyBook
+    ) -> list[Effect]:
+        pack = book.version(deadline.pack_version)
+        due = pack.calendar.local(deadline.due_at)
+        delivered = _delivered(state)
+        if (delivered is not None and delivered <= due) or (
+            state.cancelled_at is not None and state.cancelled_at <= due
+        ):
+            return []
+        key = f"order:{state.order_id}"
+        decision_id = f"{key}:{RULE_ID}"
+        inputs = {"paid_at": state.paid_at, "due_at": due, "parcels": len(state.parcels)}
+        body = {
+            "order_id": state.order_id,
+            "consumer_id": state.consumer_id,
+            "reason": RULE_ID,
+            "decision_id": decision_id,
+        }
+        return [
+            Decision(
+                decision_id,
+                key,
+                RULE_ID,
+                "breach",
+                due,
+                Explanation(RULE_ID, pack.name, pack.version, inputs),
+                {"refund": "full"},
+            ),
+            OutboxMessage(f"refund:{decision_id}", "refund.auto_approved", key, due, body),
+        ]
+
+    def settle(self, state: OrderState, book: PolicyBook) -> list[Effect]:
+        return []
+
+    def rights(self, state: OrderState, book: PolicyBook, now: dt.datetime) -> list[Right]:
+        if state.paid_at is None:
+            return []
+        try:
+            config: NeverSignedConfig | None = book.in_force(state.paid_at).rule(RULE_ID)
+        except NoPolicyInForce:
+            return []
+        if config is None:
+            return []
+        due = state.paid_at + dt.timedelta(days=config.days)
+        delivered = _delivered(state)
+        status: RightStatus = (
+            "expired"
+            if delivered is not None or state.cancelled_at
+            else ("in_force" if now <= due else "breached")
+        )
+        title = f"Refunded automatically if not signed for by {due.isoformat()}"
+        return [
+            Right(
+                "never_signed",
+                RULE_ID,
+                "in_transit",
+                title,
+                status,
+                due,
+                f"order:{state.order_id}:{RULE_ID}",
+            )
+        ]
+
+
+register_rule(NeverSigned())

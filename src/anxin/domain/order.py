@@ -166,6 +166,11 @@ class OrderState(msgspec.Struct):
             return min(p.created_at for p in self.parcels)
         return None
 
+    def delivered_at(self) -> dt.datetime | None:
+        """When the first parcel was signed for."""
+        times = [t for p in self.parcels if (t := p.delivered_at()) is not None]
+        return min(times) if times else None
+
     def paid_for_family(self, families: frozenset[str]) -> int:
         """Money already paid on this order for findings of these families."""
         return sum(f.paid for f in self.findings if f.family in families)

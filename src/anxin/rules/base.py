@@ -18,7 +18,7 @@ from anxin.contract.events import Event
 from anxin.domain.effects import Effect
 from anxin.domain.order import OrderState
 from anxin.domain.rights import Right
-from anxin.policy.pack import PolicyBook
+from anxin.policy.pack import NoPolicyInForce, PolicyBook, PolicyPack
 
 
 @dataclass(frozen=True)
@@ -53,6 +53,21 @@ class OrderRule(Protocol):
     def rights(self, state: OrderState, book: PolicyBook, now: dt.datetime) -> list[Right]:
         """The rights this rule enforces for the order, with clocks, from facts alone."""
         ...
+
+
+def config_at_payment(
+    state: OrderState, book: PolicyBook, rule_id: str
+) -> tuple[PolicyPack, Any] | None:
+    """The pack in force when the order was paid (its promises were made then) and that pack's
+    config for the rule; None when unpaid, no version was in force, or the rule is off."""
+    if state.paid_at is None:
+        return None
+    try:
+        pack = book.in_force(state.paid_at)
+    except NoPolicyInForce:
+        return None
+    config = pack.rule(rule_id)
+    return (pack, config) if config is not None else None
 
 
 _RULES: dict[str, OrderRule] = {}

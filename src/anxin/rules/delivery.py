@@ -26,8 +26,8 @@ from anxin.domain.effects import (
 from anxin.domain.money import Money
 from anxin.domain.order import OrderState
 from anxin.domain.rights import Right, RightStatus
-from anxin.policy.pack import NoPolicyInForce, PolicyBook, PolicyPack, register_rule_config
-from anxin.rules.base import DueDeadline, register_rule
+from anxin.policy.pack import PolicyBook, PolicyPack, register_rule_config
+from anxin.rules.base import DueDeadline, config_at_payment, register_rule
 from anxin.rules.late_shipment import PayoutSpec
 from anxin.rules.payout import compensate
 
@@ -77,17 +77,12 @@ def _due(state: OrderState, config: DeliveryConfig) -> tuple[dt.datetime, str] |
     return min(dues)
 
 
-def _delivered_at(state: OrderState) -> dt.datetime | None:
-    times = [t for p in state.parcels if (t := p.delivered_at()) is not None]
-    return min(times) if times else None
-
-
 class DeliveryPromise:
     rule_id: ClassVar[str] = RULE_ID
     event_types: ClassVar[tuple[type[ev.Event], ...]] = (ev.OrderPaid, ev.TrackingScanned)
 
     def on_event(self, state: OrderState, event: ev.Event, book: PolicyBook) -> list[Effect]:
-        found = _configured(state, book)
+        found = config_at_payment(state, book, RULE_ID)
         if found is None:
             return []
         pack, config = found
@@ -96,7 +91,7 @@ class DeliveryPromise:
             return []
         if isinstance(event, ev.OrderPaid):
             return self._schedule(state, pack, config, due, 0)
-        delivered = _delivered_at(state)
+        delivered = state.delivered_at()
         if delivered is None or delivered != event.occurred_at:
             return []  # only the scan that delivered the order can settle this promise
         # A delivery in time stays in time (it only gets earlier with more scans): its clocks
@@ -136,7 +131,7 @@ class DeliveryPromise:
             return []
         tier = int(deadline.data["tier"])
         tier_due = due[0] + dt.timedelta(hours=config.tiers[tier].after_hours)
-        delivered = _delivered_at(state)
+        delivered = state.delivered_at()
         if delivered is not None and delivered <= tier_due:
             return []
         return self._breach(state, pack, config, due, tier) + self._schedule(
@@ -147,11 +142,11 @@ class DeliveryPromise:
         return []
 
     def rights(self, state: OrderState, book: PolicyBook, now: dt.datetime) -> list[Right]:
-        found = _configured(state, book)
+        found = config_at_payment(state, book, RULE_ID)
         due = _due(state, found[1]) if found else None
         if due is None:
             return []
-        delivered = _delivered_at(state)
+        delivered = state.delivered_at()
         status: RightStatus
         if delivered is not None:
             status = "expired" if delivered <= due[0] else "breached"
@@ -212,17 +207,6 @@ class DeliveryPromise:
             }
             effects.append(OutboxMessage(f"{spec.topic}:{decision_id}", spec.topic, key, at, body))
         return effects
-
-
-def _configured(state: OrderState, book: PolicyBook) -> tuple[PolicyPack, DeliveryConfig] | None:
-    if state.paid_at is None:
-        return None
-    try:
-        pack = book.in_force(state.paid_at)
-    except NoPolicyInForce:
-        return None
-    config: DeliveryConfig | None = pack.rule(RULE_ID)
-    return (pack, config) if config is not None else None
 
 
 register_rule(DeliveryPromise())

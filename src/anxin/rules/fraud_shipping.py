@@ -14,8 +14,8 @@ from anxin.domain.effects import Decision, Effect, Explanation
 from anxin.domain.money import Money
 from anxin.domain.order import OrderState
 from anxin.domain.rights import Right
-from anxin.policy.pack import NoPolicyInForce, PolicyBook, register_rule_config
-from anxin.rules.base import DueDeadline, register_rule
+from anxin.policy.pack import PolicyBook, register_rule_config
+from anxin.rules.base import DueDeadline, config_at_payment, register_rule
 from anxin.rules.late_shipment import PayoutSpec
 from anxin.rules.payout import compensate
 
@@ -43,15 +43,12 @@ class FraudShipping:
 
     def on_event(self, state: OrderState, event: ev.Event, book: PolicyBook) -> list[Effect]:
         assert isinstance(event, ev.AfterSaleResolved)
-        if state.paid_at is None or event.payload.outcome != "refunded":
+        found = config_at_payment(state, book, RULE_ID)
+        if found is None or event.payload.outcome != "refunded":
             return []
-        try:
-            pack = book.in_force(state.paid_at)
-        except NoPolicyInForce:
-            return []
-        config: FraudShippingConfig | None = pack.rule(RULE_ID)
+        pack, config = found
         aftersale = state.aftersale(event.payload.aftersale_id)
-        if config is None or aftersale is None or aftersale.reason not in config.reasons:
+        if aftersale is None or aftersale.reason not in config.reasons:
             return []
         key = f"order:{state.order_id}"
         decision_id = f"{key}:{RULE_ID}"  # one finding per order, whatever the evidence count

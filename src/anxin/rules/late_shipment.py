@@ -30,8 +30,8 @@ from anxin.domain.money import Money, percent_of
 from anxin.domain.order import OrderState
 from anxin.domain.promises import BindingPromise, binding_ship_promise
 from anxin.domain.rights import Right, RightStatus
-from anxin.policy.pack import NoPolicyInForce, PolicyBook, PolicyPack, register_rule_config
-from anxin.rules.base import DueDeadline, register_rule
+from anxin.policy.pack import PolicyBook, PolicyPack, register_rule_config
+from anxin.rules.base import DueDeadline, config_at_payment, register_rule
 from anxin.rules.payout import compensate
 
 RULE_ID = "late_shipment"
@@ -187,13 +187,10 @@ class LateShipment:
         pickups = [t for p in state.parcels if (t := p.pickup_at()) is not None]
         if not paid and (not pickups or min(pickups) != event.occurred_at):
             return []
-        try:  # the promise was made at payment: the pack in force then judges it
-            pack = book.in_force(state.paid_at)
-        except NoPolicyInForce:
+        found = config_at_payment(state, book, RULE_ID)
+        if found is None:
             return []
-        config: LateShipmentConfig | None = pack.rule(RULE_ID)
-        if config is None:
-            return []
+        pack, config = found
         if paid:
             return self._schedule(state, config, pack)
         binding = self._binding(state, config, pack)
@@ -229,13 +226,10 @@ class LateShipment:
         if state.paid_at is None:
             title = "Ships by the promised time once paid"
             return [Right("ship_by", RULE_ID, "paid", title, "pending", decision_prefix=prefix)]
-        try:
-            pack = book.in_force(state.paid_at)
-        except NoPolicyInForce:
+        found = config_at_payment(state, book, RULE_ID)
+        if found is None:
             return []
-        config: LateShipmentConfig | None = pack.rule(RULE_ID)
-        if config is None:
-            return []
+        pack, config = found
         binding = self._binding(state, config, pack)
         due, shipped_at = binding.due_at, state.shipped_at()
         status: RightStatus

@@ -30,8 +30,8 @@ from anxin.domain.money import Money
 from anxin.domain.order import Finding, OrderState, Parcel
 from anxin.domain.promises import binding_ship_promise
 from anxin.domain.rights import Node, Right, RightStatus
-from anxin.policy.pack import NoPolicyInForce, PolicyBook, PolicyPack, register_rule_config
-from anxin.rules.base import DueDeadline, register_rule
+from anxin.policy.pack import PolicyBook, PolicyPack, register_rule_config
+from anxin.rules.base import DueDeadline, config_at_payment, register_rule
 from anxin.rules.late_shipment import LateShipmentConfig, default_promise
 from anxin.rules.logistics_config import (
     LogisticsConfig,
@@ -134,7 +134,7 @@ class Logistics:
     event_types: ClassVar[tuple[type[ev.Event], ...]] = (ev.ShipmentCreated, ev.TrackingScanned)
 
     def on_event(self, state: OrderState, event: ev.Event, book: PolicyBook) -> list[Effect]:
-        configured = _config(state, book)
+        configured = config_at_payment(state, book, RULE_ID)
         if configured is None:
             return []
         pack, config = configured
@@ -157,7 +157,7 @@ class Logistics:
     def settle(self, state: OrderState, book: PolicyBook) -> list[Effect]:
         if not state.parcels:
             return []
-        configured = _config(state, book)
+        configured = config_at_payment(state, book, RULE_ID)
         if configured is None:
             return []
         pack, config = configured
@@ -207,7 +207,7 @@ class Logistics:
         )
 
     def rights(self, state: OrderState, book: PolicyBook, now: dt.datetime) -> list[Right]:
-        found = _config(state, book)
+        found = config_at_payment(state, book, RULE_ID)
         if found is None:
             return []
         _, config = found
@@ -356,17 +356,6 @@ class Logistics:
 def _episode_id(state: OrderState, timer: Timer, parcel: Parcel, episode: Episode) -> str:
     base = f"order:{state.order_id}:{RULE_ID}:{timer.id}:{parcel.tracking_number}"
     return f"{base}:{episode.key}" if timer.after == "last_scan" else base
-
-
-def _config(state: OrderState, book: PolicyBook) -> tuple[PolicyPack, LogisticsConfig] | None:
-    if state.paid_at is None:
-        return None
-    try:
-        pack = book.in_force(state.paid_at)
-    except NoPolicyInForce:
-        return None
-    config: LogisticsConfig | None = pack.rule(RULE_ID)
-    return (pack, config) if config is not None else None
 
 
 def _promised_hours(state: OrderState, pack: PolicyPack) -> float:

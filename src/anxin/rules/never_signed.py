@@ -21,8 +21,8 @@ from anxin.domain.effects import (
 )
 from anxin.domain.order import OrderState
 from anxin.domain.rights import Right, RightStatus
-from anxin.policy.pack import NoPolicyInForce, PolicyBook, register_rule_config
-from anxin.rules.base import DueDeadline, register_rule
+from anxin.policy.pack import PolicyBook, register_rule_config
+from anxin.rules.base import DueDeadline, config_at_payment, register_rule
 
 RULE_ID = "never_signed"
 
@@ -38,32 +38,22 @@ class NeverSignedConfig(msgspec.Struct, forbid_unknown_fields=True, frozen=True)
 register_rule_config(RULE_ID, NeverSignedConfig)
 
 
-def _delivered(state: OrderState) -> dt.datetime | None:
-    times = [t for p in state.parcels if (t := p.delivered_at()) is not None]
-    return min(times) if times else None
-
-
 class NeverSigned:
     rule_id: ClassVar[str] = RULE_ID
     event_types: ClassVar[tuple[type[ev.Event], ...]] = (ev.OrderPaid, ev.TrackingScanned)
 
     def on_event(self, state: OrderState, event: ev.Event, book: PolicyBook) -> list[Effect]:
-        if state.paid_at is None:
+        found = config_at_payment(state, book, RULE_ID)
+        if found is None or state.paid_at is None:
             return []
-        try:
-            pack = book.in_force(state.paid_at)
-        except NoPolicyInForce:
-            return []
-        config: NeverSignedConfig | None = pack.rule(RULE_ID)
-        if config is None:
-            return []
+        pack, config = found
         key = f"order:{state.order_id}"
         if isinstance(event, ev.OrderPaid):
             due = state.paid_at + dt.timedelta(days=config.days)
             return [
                 ScheduleDeadline(f"{key}:{RULE_ID}", key, RULE_ID, due, pack.name, pack.version)
             ]
-        delivered = _delivered(state)
+        delivered = state.delivered_at()
         in_time = state.paid_at + dt.timedelta(days=config.days)
         if delivered is not None and delivered == event.occurred_at and delivered <= in_time:
             return [CancelDeadline(f"{key}:{RULE_ID}")]  # signed in time: settled for good
@@ -74,7 +64,7 @@ class NeverSigned:
     ) -> list[Effect]:
         pack = book.version(deadline.pack_version)
         due = pack.calendar.local(deadline.due_at)
-        delivered = _delivered(state)
+        delivered = state.delivered_at()
         if (delivered is not None and delivered <= due) or (
             state.cancelled_at is not None and state.cancelled_at <= due
         ):
@@ -105,16 +95,12 @@ class NeverSigned:
         return []
 
     def rights(self, state: OrderState, book: PolicyBook, now: dt.datetime) -> list[Right]:
-        if state.paid_at is None:
+        found = config_at_payment(state, book, RULE_ID)
+        if found is None or state.paid_at is None:
             return []
-        try:
-            config: NeverSignedConfig | None = book.in_force(state.paid_at).rule(RULE_ID)
-        except NoPolicyInForce:
-            return []
-        if config is None:
-            return []
+        config: NeverSignedConfig = found[1]
         due = state.paid_at + dt.timedelta(days=config.days)
-        delivered = _delivered(state)
+        delivered = state.delivered_at()
         status: RightStatus = (
             "expired"
             if delivered is not None or state.cancelled_at

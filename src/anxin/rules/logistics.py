@@ -361,13 +361,9 @@ def _episode_id(state: OrderState, timer: Timer, parcel: Parcel, episode: Episod
 def _promised_hours(state: OrderState, pack: PolicyPack) -> float:
     """The binding ship promise's length, which picks the payout class (≤ 48 h, longer)."""
     assert state.paid_at is not None
-    shipping: LateShipmentConfig | None = pack.rule("late_shipment")
-    default = (
-        default_promise(shipping)
-        if shipping
-        else ev.Promise(kind="ship", source="platform", named="next_day")
-    )
-    cutoff = shipping.cutoff if shipping else dt.time(16, 0)  # Douyin's same-day cut-off
+    # The pack's own ship-by defaults (or the late-shipment schema's, if it has none).
+    shipping: LateShipmentConfig = pack.rule("late_shipment") or LateShipmentConfig()
+    default, cutoff = default_promise(shipping), shipping.cutoff
     binding = binding_ship_promise(
         state.promises,
         state.paid_at,

@@ -154,6 +154,30 @@ def order_cancelled() -> ev.Event:
     )
 
 
+def order_address_changed() -> ev.Event:
+    return ev.OrderAddressChanged(
+        id="e-order-address-changed",
+        occurred_at=_at(2),
+        source="shop",
+        payload=ev.OrderAddressChangedPayload(
+            order_id="O1",
+            destination=ev.Region(country="CN", province="浙江", city="杭州", postal_code="310000"),
+            by="consumer",
+        ),
+    )
+
+
+def order_exempted() -> ev.Event:
+    return ev.OrderExempted(
+        id="e-order-exempted",
+        occurred_at=_at(3),
+        source="risk",
+        payload=ev.OrderExemptedPayload(
+            order_id="O2", reason="non_consumer_purchase", text="批量代购"
+        ),
+    )
+
+
 def shipment_created() -> ev.Event:
     return ev.ShipmentCreated(
         id="e-shipment-created",
@@ -176,7 +200,12 @@ def tracking_scanned() -> ev.Event:
         occurred_at=_at(22),
         source="carrier-feed",
         payload=ev.TrackingScanPayload(
-            carrier="SF", tracking_number="SF0001", code="10", text="已揽收", location="杭州"
+            carrier="SF",
+            tracking_number="SF0001",
+            code="10",
+            text="已揽收",
+            location="杭州",
+            consignee=ev.Region(country="CN", province="上海"),
         ),
     )
 
@@ -318,6 +347,8 @@ BUILDERS: tuple[Callable[[], ev.Event], ...] = (
     order_placed,
     order_paid,
     order_cancelled,
+    order_address_changed,
+    order_exempted,
     shipment_created,
     tracking_scanned,
     aftersale_requested,
@@ -335,7 +366,7 @@ EXAMPLES: dict[str, ev.Event] = {e.type: e for e in (build() for build in BUILDE
 
 
 def test_there_is_one_example_per_event_type() -> None:
-    assert len(ev.EVENT_TYPES) == 20
+    assert len(ev.EVENT_TYPES) == 22
     assert set(EXAMPLES) == set(ev.TYPE_NAMES)
     assert {type(e) for e in EXAMPLES.values()} == set(ev.EVENT_TYPES)
 

@@ -523,7 +523,7 @@ def test_exemption_period_covering_the_due(
         (decision,) = _decisions(effects)
         assert decision.kind == kind
         if kind == "exempt":
-            assert decision.outcome == {}
+            assert decision.outcome == {"exemption": "台风", "source": "pack calendar"}
             assert _payouts(effects) == []
             assert _outbox(effects) == []
         else:

@@ -175,6 +175,24 @@ class OrderCancelledPayload(Contract):
     reason: ShortText = ""
 
 
+class OrderAddressChangedPayload(Contract):
+    """The consumer (or the platform for them) changed where the order goes."""
+
+    order_id: Id
+    destination: Region
+    by: Literal["consumer", "merchant", "platform"] = "consumer"
+
+
+class OrderExemptedPayload(Contract):
+    """The platform took the order out of the guarantees (platform-rules.md §2.2 exemptions)."""
+
+    order_id: Id
+    reason: Literal[
+        "consumer_abuse", "non_consumer_purchase", "platform_stop_ship", "force_majeure"
+    ]
+    text: Text = ""
+
+
 class ShipmentCreatedPayload(Contract):
     order_id: Id
     shipment_id: Id
@@ -192,6 +210,9 @@ class TrackingScanPayload(Contract):
     code: ShortText = ""
     text: Text = ""
     location: ShortText = ""
+    # The recipient on the carrier's waybill, where the carrier reports it (fake-tracking sign:
+    # a consignee other than the order's).
+    consignee: Region | None = None
 
 
 AfterSaleKind = Literal["refund_only", "return_refund", "exchange"]
@@ -359,6 +380,14 @@ class OrderCancelled(Event, tag="order.cancelled"):
     payload: OrderCancelledPayload
 
 
+class OrderAddressChanged(Event, tag="order.address_changed"):
+    payload: OrderAddressChangedPayload
+
+
+class OrderExempted(Event, tag="order.exempted"):
+    payload: OrderExemptedPayload
+
+
 class ShipmentCreated(Event, tag="shipment.created"):
     payload: ShipmentCreatedPayload
 
@@ -424,6 +453,8 @@ AnyEvent = (
     | OrderPlaced
     | OrderPaid
     | OrderCancelled
+    | OrderAddressChanged
+    | OrderExempted
     | ShipmentCreated
     | TrackingScanned
     | AfterSaleRequested

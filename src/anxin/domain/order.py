@@ -26,7 +26,7 @@ DISPATCHED = frozenset(
 FINAL = frozenset({"out_for_delivery", "delivered", "ready_for_pickup", "returned"})
 
 
-class Scan(msgspec.Struct, frozen=True, gc=False):
+class Scan(msgspec.Struct, frozen=True, gc=False, omit_defaults=True):
     at: dt.datetime
     event_id: str
     code: str = ""
@@ -35,6 +35,24 @@ class Scan(msgspec.Struct, frozen=True, gc=False):
     status: str = "unknown"  # anxin's normalized vocabulary (anxin.tracking)
     reason: str = ""
     fault: str = ""
+    consignee: ev.Region | None = None  # the recipient on the carrier's waybill, if reported
+
+
+class OtherOrder(msgspec.Struct, frozen=True, gc=False):
+    """Another order already shipped under the same tracking number (found by the engine)."""
+
+    order_id: str
+    consumer_id: str | None
+    destination: ev.Region | None
+
+
+class Clone(msgspec.Struct, frozen=True, gc=False):
+    """Another order's parcel whose trace this parcel's repeats, scan for scan, to delivery."""
+
+    order_id: str
+    carrier: str
+    tracking_number: str
+    at: dt.datetime  # when the copy became visible: this parcel's last-leg scan
 
 
 class Parcel(msgspec.Struct):
@@ -44,6 +62,9 @@ class Parcel(msgspec.Struct):
     created_at: dt.datetime
     origin_province: str = ""
     scans: list[Scan] = []
+    shared_with: list[OtherOrder] = []  # earlier orders shipped under this number
+    trace_print: str = ""  # fingerprint of the trace to the last leg, once it got there
+    cloned: Clone | None = None
 
     def first_scan_at(self) -> dt.datetime | None:
         return self.scans[0].at if self.scans else None
@@ -87,6 +108,22 @@ class Finding(msgspec.Struct, frozen=True, gc=False):
         )
 
 
+class AddressChange(msgspec.Struct, frozen=True, gc=False):
+    at: dt.datetime
+    event_id: str
+    destination: ev.Region
+    by: str
+
+
+class Exemption(msgspec.Struct, frozen=True, gc=False):
+    """The platform took the order out of the guarantees (consumer abuse, non-consumer purchase,
+    stop-ship, force majeure): every clock judged once it is known is exempt; payouts already
+    made stand."""
+
+    at: dt.datetime
+    reason: str
+
+
 class AfterSale(msgspec.Struct):
     aftersale_id: str
     kind: str
@@ -122,7 +159,9 @@ class OrderState(msgspec.Struct):
     items: list[ev.Item] = []
     promises: list[ev.Promise] = []
     presale_ship_by: dt.datetime | None = None
-    destination: ev.Region | None = None
+    destination: ev.Region | None = None  # as placed; changes are in address_changes
+    address_changes: list[AddressChange] = []
+    exemption: Exemption | None = None
     channel: str | None = None
     parcels: list[Parcel] = []
     aftersales: list[AfterSale] = []
@@ -149,6 +188,15 @@ class OrderState(msgspec.Struct):
         if self.paid_at is not None:
             return "paid"
         return "placed" if self.placed_at is not None else "unknown"
+
+    def current_destination(self) -> ev.Region | None:
+        """Where the order goes now: the latest address change, else the address placed."""
+        return self.address_changes[-1].destination if self.address_changes else self.destination
+
+    def addresses(self) -> list[ev.Region]:
+        """Every address the order has had (a consignee matching any of them is no sign)."""
+        first = [self.destination] if self.destination is not None else []
+        return first + [c.destination for c in self.address_changes]
 
     def paid(self) -> Money | None:
         if self.amount_paid is None or self.currency is None:
@@ -219,7 +267,9 @@ def apply(state: OrderState, event: ev.Event, classify: Classifier = unclassifie
             if parcel is None:  # the engine resolves parcels before folding; this is a guard
                 raise ValueError(f"scan {event.id} names no parcel of order {state.order_id}")
             status, reason, fault = classify(p.carrier, p.code, p.text)
-            scan = Scan(at, event.id, p.code, p.text, p.location, status, reason, fault)
+            scan = Scan(
+                at, event.id, p.code, p.text, p.location, status, reason, fault, p.consignee
+            )
             scans = parcel.scans
             scans.append(scan)
             if len(scans) > 1 and (scans[-2].at, scans[-2].event_id) > (at, event.id):
@@ -240,6 +290,13 @@ def apply(state: OrderState, event: ev.Event, classify: Classifier = unclassifie
         case ev.OrderCancelled(payload=p):
             if state.cancelled_at is None or at < state.cancelled_at:
                 state.cancelled_at, state.cancelled_by = at, p.by
+        case ev.OrderAddressChanged(payload=p):
+            if all(c.event_id != event.id for c in state.address_changes):
+                state.address_changes.append(AddressChange(at, event.id, p.destination, p.by))
+                state.address_changes.sort(key=lambda c: (c.at, c.event_id))
+        case ev.OrderExempted(payload=p):
+            if state.exemption is None or at < state.exemption.at:
+                state.exemption = Exemption(at, p.reason)
         case ev.ShipmentCreated(payload=p):
             if state.parcel(p.carrier, p.tracking_number) is None:
                 origin = p.origin.province if p.origin else ""

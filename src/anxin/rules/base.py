@@ -70,6 +70,18 @@ def config_at_payment(
     return (pack, config) if config is not None else None
 
 
+def exemption(state: OrderState, pack: PolicyPack, at: dt.datetime) -> dict[str, str] | None:
+    """Why a breach due at ``at`` pays nothing, if it does not (platform-rules.md §2.2): the
+    platform exempted the order (consumer abuse, non-consumer purchase, stop-ship, force
+    majeure), or the clock ran out in one of the pack's exemption periods."""
+    if state.exemption is not None:
+        return {"exemption": state.exemption.reason, "source": "order.exempted"}
+    period = pack.calendar.exemption_at(at)
+    if period is not None:
+        return {"exemption": period.name or "calendar", "source": "pack calendar"}
+    return None
+
+
 _RULES: dict[str, OrderRule] = {}
 
 

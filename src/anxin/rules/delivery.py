@@ -27,7 +27,7 @@ from anxin.domain.money import Money
 from anxin.domain.order import OrderState
 from anxin.domain.rights import Right, RightStatus
 from anxin.policy.pack import PolicyBook, PolicyPack, register_rule_config
-from anxin.rules.base import DueDeadline, config_at_payment, register_rule
+from anxin.rules.base import DueDeadline, config_at_payment, exemption, register_rule
 from anxin.rules.late_shipment import PayoutSpec
 from anxin.rules.payout import compensate
 
@@ -170,15 +170,17 @@ class DeliveryPromise:
         spec = config.tiers[tier]
         at = pack.calendar.local(due[0] + dt.timedelta(hours=spec.after_hours))
         paid = state.paid()
-        amount = spec.payout.amount(paid) if spec.payout and paid else None
+        exempt = exemption(state, pack, at)
+        amount = spec.payout.amount(paid) if spec.payout and paid and not exempt else None
         outcome: dict[str, Any] = {"tier": tier, "payout": amount.to_dict() if amount else None}
+        outcome |= exempt or {}
         inputs = {"due_at": due[0], "promise_source": due[1], "after_hours": spec.after_hours}
         effects: list[Effect] = [
             Decision(
                 decision_id,
                 key,
                 RULE_ID,
-                "breach",
+                "exempt" if exempt else "breach",
                 at,
                 Explanation(RULE_ID, pack.name, pack.version, inputs),
                 outcome,
@@ -198,7 +200,7 @@ class DeliveryPromise:
                 reason=RULE_ID,
                 ledger_reason=RULE_ID,
             )
-        if spec.topic:
+        if spec.topic and not exempt:
             body = {
                 "order_id": state.order_id,
                 "consumer_id": state.consumer_id,

@@ -31,7 +31,7 @@ from anxin.domain.order import OrderState
 from anxin.domain.promises import BindingPromise, binding_ship_promise
 from anxin.domain.rights import Right, RightStatus
 from anxin.policy.pack import PolicyBook, PolicyPack, register_rule_config
-from anxin.rules.base import DueDeadline, config_at_payment, register_rule
+from anxin.rules.base import DueDeadline, config_at_payment, exemption, register_rule
 from anxin.rules.payout import compensate
 
 RULE_ID = "late_shipment"
@@ -282,8 +282,9 @@ class LateShipment:
     ) -> list[Effect]:
         key = f"order:{state.order_id}"
         base_id = f"{key}:{RULE_ID}:{tier}"
-        if pack.calendar.exemption_at(due) is not None:
-            return [self._decision(state, pack, binding, tier, due, "exempt", {})]
+        exempt = exemption(state, pack, due)
+        if exempt is not None:
+            return [self._decision(state, pack, binding, tier, due, "exempt", exempt)]
         paid = state.paid()
         if paid is None or not state.merchant_id or not state.consumer_id:
             # Without the order's parties or amount nobody can be paid; record the breach.

@@ -31,13 +31,14 @@ from anxin.domain.order import Finding, OrderState, Parcel
 from anxin.domain.promises import binding_ship_promise
 from anxin.domain.rights import Node, Right, RightStatus
 from anxin.policy.pack import PolicyBook, PolicyPack, register_rule_config
-from anxin.rules.base import DueDeadline, config_at_payment, register_rule
+from anxin.rules.base import DueDeadline, config_at_payment, exemption, register_rule
+from anxin.rules.fake_tracking import SignSeen, signs
 from anxin.rules.late_shipment import LateShipmentConfig, default_promise
 from anxin.rules.logistics_config import (
     LogisticsConfig,
     Timer,
 )
-from anxin.rules.payout import compensate
+from anxin.rules.payout import Funder, compensate
 
 RULE_ID = "logistics"
 
@@ -49,7 +50,8 @@ def _threshold(timer: Timer, config: LogisticsConfig, state: OrderState, parcel:
     if timer.hours is not None:
         return timer.hours
     assert timer.by_region is not None
-    destination = state.destination.province if state.destination else ""
+    to = state.current_destination()
+    destination = to.province if to else ""
     lane = config.lane_class(parcel.origin_province, destination)
     return int(getattr(timer.by_region, lane))
 
@@ -134,25 +136,9 @@ class Logistics:
     event_types: ClassVar[tuple[type[ev.Event], ...]] = (ev.ShipmentCreated, ev.TrackingScanned)
 
     def on_event(self, state: OrderState, event: ev.Event, book: PolicyBook) -> list[Effect]:
-        configured = config_at_payment(state, book, RULE_ID)
-        if configured is None:
-            return []
-        pack, config = configured
-        payload = event.payload  # type: ignore[attr-defined]
-        parcel = state.parcel(payload.carrier, payload.tracking_number)
-        if parcel is None:
-            return []
-        # Clocks are judged when they fire, on the facts known then: a scan can arrive before an
-        # earlier one, so nothing is judged here but the fake-tracking sign, which more scans
-        # can never undo (the first scan only gets earlier).
-        effects: list[Effect] = []
-        if config.scan_before_payment_family and state.paid_at is not None:
-            first = parcel.first_scan_at()
-            fake_id = f"order:{state.order_id}:{RULE_ID}:scan_before_payment:"
-            fake_id += parcel.tracking_number
-            if first is not None and first < state.paid_at and not state.decided(fake_id):
-                effects += self._fake_tracking(state, pack, config, parcel, first)
-        return effects
+        # Clocks are judged when they fire, on the facts known then (a scan can arrive before an
+        # earlier one); the parcel's watch is set once the batch is folded (``settle``).
+        return []
 
     def settle(self, state: OrderState, book: PolicyBook) -> list[Effect]:
         if not state.parcels:
@@ -176,6 +162,9 @@ class Logistics:
         for timer, episode, due in _open(state, config, parcel):
             if due <= now:
                 effects += self._breach(state, pack, config, timer, parcel, episode, due)
+        for seen in _open_signs(state, config, parcel):
+            if seen.at <= now:
+                effects += self._fake_tracking(state, pack, config, parcel, seen)
         return [*effects, self._watch(state, pack, config, parcel, after=now)]
 
     def _watch(
@@ -189,8 +178,9 @@ class Logistics:
     ) -> Effect:
         """One watch per parcel, due at the earliest running clock (or cancelled if none)."""
         watch_id = f"order:{state.order_id}:{RULE_ID}:watch:{parcel.tracking_number}"
-        running = _open(state, config, parcel, m)
-        dues = [due for _, _, due in running if after is None or due > after]
+        running = [due for _, _, due in _open(state, config, parcel, m)]
+        running += [seen.at for seen in _open_signs(state, config, parcel)]
+        dues = [due for due in running if after is None or due > after]
         data = {"carrier": parcel.carrier, "tracking": parcel.tracking_number}
         # Nothing left to watch: the row stays, idle, dated at the parcel's upload.
         due = min(dues) if dues else parcel.created_at
@@ -252,7 +242,12 @@ class Logistics:
             "parcel": parcel.tracking_number,
             "carrier": parcel.carrier,
         }
-        effects = self._pay(state, pack, config, timer.family, base, due, facts)
+        funder = None
+        promotion = pack.calendar.promotion_at(due) if timer.promotion_funded_by else None
+        if promotion is not None:
+            funder = timer.promotion_funded_by
+            facts["promotion"] = promotion.name
+        effects = self._pay(state, pack, config, timer.family, base, due, facts, funder)
         if timer.auto_refund:
             effects.append(
                 OutboxMessage(
@@ -289,13 +284,19 @@ class Logistics:
         pack: PolicyPack,
         config: LogisticsConfig,
         parcel: Parcel,
-        first: dt.datetime,
+        seen: SignSeen,
     ) -> list[Effect]:
-        family = config.scan_before_payment_family
-        assert family is not None
-        base = f"order:{state.order_id}:{RULE_ID}:scan_before_payment:{parcel.tracking_number}"
-        facts = {"first_scan_at": first, "paid_at": state.paid_at, "parcel": parcel.tracking_number}
-        return self._pay(state, pack, config, family, base, first, facts)
+        assert config.fake_tracking is not None
+        family = config.fake_tracking.family
+        base = _sign_id(state, parcel, seen.sign)
+        facts = {
+            "sign": seen.sign,
+            **seen.facts,
+            "paid_at": state.paid_at,
+            "parcel": parcel.tracking_number,
+            "carrier": parcel.carrier,
+        }
+        return self._pay(state, pack, config, family, base, seen.at, facts)
 
     def _pay(
         self,
@@ -306,14 +307,16 @@ class Logistics:
         decision_id: str,
         at: dt.datetime,
         facts: dict[str, Any],
+        funder: Funder | None = None,
     ) -> list[Effect]:
         paid = state.paid()
         family = config.families[family_name]
+        exempt = exemption(state, pack, at)
         hours = _promised_hours(state, pack)
         amount = Money.zero(paid.currency) if paid else None
         parties = bool(state.consumer_id and state.merchant_id)
         once = state.paid_for_family(frozenset({family_name})) == 0  # a family pays once an order
-        if paid is not None and parties and once:
+        if paid is not None and parties and once and exempt is None:
             spec = next(
                 c for c in family.payouts if c.up_to_hours is None or hours <= c.up_to_hours
             )
@@ -322,13 +325,14 @@ class Logistics:
             "family": family_name,
             "payout": amount.to_dict() if amount else None,
             "paid_as": config.paid_as,
+            **(exempt or {}),
         }
         inputs = {**facts, "promised_ship_hours": round(hours, 3)}
         decision = Decision(
             decision_id,
             f"order:{state.order_id}",
             RULE_ID,
-            "breach",
+            "exempt" if exempt else "breach",
             at,
             Explanation(RULE_ID, pack.name, pack.version, inputs),
             outcome,
@@ -336,7 +340,7 @@ class Logistics:
         # Noted at once: a second breach found by the same event must see this payout (caps).
         state.record(Finding.of(decision))
         effects: list[Effect] = [decision]
-        if amount is not None:
+        if amount is not None and exempt is None:
             effects += compensate(
                 state,
                 pack,
@@ -345,12 +349,28 @@ class Logistics:
                 payout_key=f"payout:order:{state.order_id}:{family_name}",
                 amount=amount,
                 at=at,
-                funded_by=family.funded_by,
+                funded_by=funder or family.funded_by,
                 paid_as=config.paid_as,
                 reason=family_name,
                 ledger_reason=f"{RULE_ID}.{family_name}",
             )
         return effects
+
+
+def _open_signs(state: OrderState, config: LogisticsConfig, parcel: Parcel) -> list[SignSeen]:
+    """Fake-tracking signs on the parcel not judged yet (none after a cancellation)."""
+    if config.fake_tracking is None or state.paid_at is None:
+        return []
+    return [
+        seen
+        for seen in signs(state, parcel, config.fake_tracking)
+        if not state.decided(_sign_id(state, parcel, seen.sign))
+        and (state.cancelled_at is None or seen.at < state.cancelled_at)
+    ]
+
+
+def _sign_id(state: OrderState, parcel: Parcel, sign: str) -> str:
+    return f"order:{state.order_id}:{RULE_ID}:{sign}:{parcel.tracking_number}"
 
 
 def _episode_id(state: OrderState, timer: Timer, parcel: Parcel, episode: Episode) -> str:

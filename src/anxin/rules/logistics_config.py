@@ -39,6 +39,9 @@ class Timer(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     hours: int | None = None
     by_region: RegionHours | None = None
     auto_refund: bool = False  # e.g. Douyin: no pickup 48 h after upload → refund auto-approved
+    # Who pays when the clock runs out during one of the pack's promotions (Douyin: guaranteed
+    # carriers absorb dispatch and transit timeouts in big promotions); null: the family's funder.
+    promotion_funded_by: Literal["merchant_deposit", "carrier", "platform_fund"] | None = None
     task_for: Literal["merchant", "carrier"] = "merchant"
     task_hours: int = 24
 
@@ -46,6 +49,24 @@ class Timer(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
 class Family(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     payouts: list[ClassPayout]
     funded_by: Literal["merchant_deposit", "carrier", "platform_fund"] = "merchant_deposit"
+
+
+Sign = Literal[
+    "scan_before_payment",  # the first scan is earlier than the payment
+    "repeated_nodes",  # the same node (code, text, place) repeated in a row
+    "reused_number",  # the number was already used for another consumer's address
+    "consignee_mismatch",  # the waybill's consignee is none of the order's addresses
+    "cloned_trace",  # the trace copies another order's parcel, scan for scan, to delivery
+    "unauthorised_recall",  # the merchant recalled the parcel without the consumer asking
+]
+
+
+class FakeTracking(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    """Fake-tracking signs (Douyin / Tmall 轨迹异常): which are judged, paid as ``family``."""
+
+    family: str
+    signs: list[Sign]
+    repeated_nodes: int = 3  # this many identical nodes in a row
 
 
 class Cap(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
@@ -59,7 +80,7 @@ class Cap(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
 class LogisticsConfig(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     timers: list[Timer]
     families: dict[str, Family]
-    scan_before_payment_family: str | None = None  # fake-tracking sign: first scan before paying
+    fake_tracking: FakeTracking | None = None
     clusters: list[list[str]] = []  # provinces that count as one region (江浙沪皖, 京津冀)
     remote: list[str] = []
     caps: list[Cap] = []
@@ -79,6 +100,11 @@ class LogisticsConfig(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
                 raise ValueError(f"family {name}: payouts must end with up_to_hours: null")
             for p in family.payouts:
                 p.amount(Money(0, currency))
+        if self.fake_tracking is not None:
+            if self.fake_tracking.family not in self.families:
+                raise ValueError(f"fake_tracking: unknown family {self.fake_tracking.family!r}")
+            if self.fake_tracking.repeated_nodes < 2:
+                raise ValueError("fake_tracking.repeated_nodes must be at least 2")
         for cap in self.caps:
             unknown = set(cap.families) - set(self.families)
             if unknown:

@@ -19,7 +19,15 @@ from anxin.domain.merchant import MerchantState
 from anxin.domain.money import Money
 from anxin.domain.order import OrderState
 from anxin.engine.memory import MemoryStore
-from anxin.engine.ports import DeadLetter, HeldEvent, LoggedEvent, Store
+from anxin.engine.ports import (
+    CapUsage,
+    DeadLetter,
+    HeldEvent,
+    LoggedEvent,
+    ParcelRow,
+    Store,
+    TracePrint,
+)
 from anxin.engine.processor import Engine
 from anxin.policy.pack import PolicyBook
 from anxin.sample import example_lines
@@ -128,7 +136,7 @@ def _memory_rows(store: MemoryStore) -> dict[str, Any]:
             (d.deadline.deadline_id, d.due_at_us, d.status, d.fired_at_us, d.deadline.pack_version)
             for d in store.deadlines()
         ),
-        "parcels": sorted((c, n, o) for (c, n), o in parcels.items()),
+        "parcels": sorted((c, n, o) for (c, n), owners in parcels.items() for o in owners),
         "held": sorted((h.event_id, h.hold_key) for h in store.held_events()),
         "dead_letters": len(store.dead_letters()),
     }
@@ -256,8 +264,17 @@ def _orders_are_upserted(store: Store) -> None:
 
 def _parcels_and_held_scans(store: Store) -> None:
     with store.transaction() as tx:
-        tx.add_parcels([("SF", "1", "O1", "S1")])
-        tx.add_parcels([("SF", "1", "O2", "S2"), ("ZTO", "1", "O3", "S3")])
+        tx.add_parcels([ParcelRow("SF", "1", "O1", "S1", 10)])
+        tx.add_parcels(
+            [
+                ParcelRow("SF", "1", "O2", "S2", 5),  # registered earlier: listed first
+                ParcelRow("SF", "1", "O1", "S9", 1),  # ignored: O1 is on SF 1 already
+                ParcelRow("ZTO", "1", "O3", "S3", 7),
+            ]
+        )
+        tx.add_trace_prints([TracePrint("fp1", "SF", "1", "O1", "C1")])
+        tx.add_trace_prints([TracePrint("fp1", "SF", "2", "O2", "C2")])  # ignored: known print
+        tx.save_cap_usage([CapUsage("k1", "CNY", 300)])
         tx.hold([HeldEvent("e1", "parcel:YTO:9", "awaiting_shipment", 1)])
         tx.hold(
             [
@@ -268,9 +285,13 @@ def _parcels_and_held_scans(store: Store) -> None:
         )
     with store.transaction() as tx:
         assert tx.parcel_orders([("SF", "1"), ("ZTO", "1"), ("SF", "2")]) == {
-            ("SF", "1"): "O1",
-            ("ZTO", "1"): "O3",
+            ("SF", "1"): ["O2", "O1"],
+            ("ZTO", "1"): ["O3"],
         }
+        assert tx.trace_prints(["fp1", "fp2"]) == {"fp1": TracePrint("fp1", "SF", "1", "O1", "C1")}
+        assert tx.cap_usage(["k1", "k2"]) == {"k1": CapUsage("k1", "CNY", 300)}
+        tx.save_cap_usage([CapUsage("k1", "CNY", 500), CapUsage("k2", "CNY", 1)])
+        assert tx.cap_usage(["k1"]) == {"k1": CapUsage("k1", "CNY", 500)}
         held = tx.held(["parcel:YTO:9", "parcel:other"])
         assert sorted(h.event_id for h in held) == ["e1", "e2"]
         tx.release(["e1", "missing"])
@@ -334,8 +355,10 @@ def _snapshot(store: MemoryStore) -> tuple[Any, ...]:
     keys = {(p.carrier, p.tracking_number) for s in orders.values() for p in s.parcels}
     with store.transaction() as tx:
         parcels = tx.parcel_orders(keys | {("NEW", "1")})
+        shared = (tx.trace_prints(["f"]), tx.cap_usage(["k"]))
     return (
         parcels,
+        shared,
         store.events(),
         [_dumps(d) for d in store.decisions()],
         store.ledger_entries(),
@@ -362,7 +385,9 @@ WRITES: list[tuple[str, Callable[[Any], None]]] = [
     ("save_orders-new", lambda tx: tx.save_orders([OrderState("NEW")])),
     ("save_orders-existing", lambda tx: tx.save_orders([OrderState("O00000000", version=99)])),
     ("save_merchants", lambda tx: tx.save_merchants([MerchantState("M0000", version=99)])),
-    ("add_parcels", lambda tx: tx.add_parcels([("NEW", "1", "O1", "S1")])),
+    ("add_parcels", lambda tx: tx.add_parcels([ParcelRow("NEW", "1", "O1", "S1", 1)])),
+    ("add_trace_prints", lambda tx: tx.add_trace_prints([TracePrint("f", "N", "1", "O", None)])),
+    ("save_cap_usage", lambda tx: tx.save_cap_usage([CapUsage("k", "CNY", 1)])),
     ("hold", lambda tx: tx.hold([HeldEvent("new", "parcel:NEW:1", "awaiting_shipment", 1)])),
     ("release", lambda tx: tx.release(["held-1"])),
     ("schedule", lambda tx: tx.schedule([_deadline("new", T0)])),

@@ -94,7 +94,7 @@ ROWS: list[tuple[str, str, Status, Reason | None]] = [
     ("cainiao", "快件已被快递员取走", S.picked_up, None),
     ("cainiao", "您的快件因收件人要求延迟派送", S.exception, R.delayed),
     ("cainiao", "您的快件已被【门卫】代签收", S.delivered, None),
-    ("cainiao", "您的快件已被拦截，将退回寄件人", S.returning, R.cancelled),
+    ("cainiao", "您的快件已被拦截，将退回寄件人", S.returning, R.recalled),
 ]  # fmt: skip
 
 

@@ -25,7 +25,15 @@ from anxin.domain.effects import Decision, OutboxMessage, ScheduleDeadline
 from anxin.domain.ledger import LedgerTransaction
 from anxin.domain.merchant import MerchantState
 from anxin.domain.order import OrderState
-from anxin.engine.ports import DeadLetter, HeldEvent, LoggedEvent, ParcelKey
+from anxin.engine.ports import (
+    CapUsage,
+    DeadLetter,
+    HeldEvent,
+    LoggedEvent,
+    ParcelKey,
+    ParcelRow,
+    TracePrint,
+)
 from anxin.rules.base import DueDeadline
 
 K = TypeVar("K")
@@ -58,7 +66,9 @@ class _Tables:
     events: dict[str, LoggedEvent] = field(default_factory=dict)
     orders: dict[str, bytes] = field(default_factory=dict)
     merchants: dict[str, bytes] = field(default_factory=dict)
-    parcels: dict[ParcelKey, tuple[str, str]] = field(default_factory=dict)
+    parcels: dict[ParcelKey, tuple[ParcelRow, ...]] = field(default_factory=dict)
+    prints: dict[str, TracePrint] = field(default_factory=dict)
+    caps: dict[str, CapUsage] = field(default_factory=dict)
     held: dict[str, HeldEvent] = field(default_factory=dict)
     deadlines: dict[str, StoredDeadline] = field(default_factory=dict)
     decisions: dict[str, Decision] = field(default_factory=dict)
@@ -172,6 +182,8 @@ class MemoryTx:
         self._orders = self._wrap(tables.orders)
         self._merchants = self._wrap(tables.merchants)
         self._parcels = self._wrap(tables.parcels)
+        self._prints = self._wrap(tables.prints)
+        self._caps = self._wrap(tables.caps)
         self._held = self._wrap(tables.held)
         self._deadlines = self._wrap(tables.deadlines)
         self._decisions = self._wrap(tables.decisions)
@@ -228,12 +240,33 @@ class MemoryTx:
 
     # ------------------------------------------------------------ parcels, held scans
 
-    def parcel_orders(self, keys: Collection[ParcelKey]) -> dict[ParcelKey, str]:
-        return {k: row[0] for k in keys if (row := self._parcels.get(k)) is not None}
+    def parcel_orders(self, keys: Collection[ParcelKey]) -> dict[ParcelKey, list[str]]:
+        found = {k: rows for k in keys if (rows := self._parcels.get(k))}
+        return {
+            k: [r.order_id for r in sorted(rows, key=lambda r: (r.registered_at_us, r.order_id))]
+            for k, rows in found.items()
+        }
 
-    def add_parcels(self, rows: list[tuple[str, str, str, str]]) -> None:
-        for carrier, tracking, order_id, shipment_id in rows:
-            self._parcels.add((carrier, tracking), (order_id, shipment_id))
+    def add_parcels(self, rows: list[ParcelRow]) -> None:
+        for row in rows:
+            key = (row.carrier, row.tracking_number)
+            current = self._parcels.get(key) or ()
+            if all(r.order_id != row.order_id for r in current):
+                self._parcels.put(key, (*current, row))
+
+    def trace_prints(self, fingerprints: Collection[str]) -> dict[str, TracePrint]:
+        return {f: row for f in fingerprints if (row := self._prints.get(f)) is not None}
+
+    def add_trace_prints(self, rows: list[TracePrint]) -> None:
+        for row in rows:
+            self._prints.add(row.fingerprint, row)
+
+    def cap_usage(self, cap_keys: Collection[str]) -> dict[str, CapUsage]:
+        return {k: row for k in cap_keys if (row := self._caps.get(k)) is not None}
+
+    def save_cap_usage(self, rows: list[CapUsage]) -> None:
+        for row in rows:
+            self._caps.put(row.cap_key, row)
 
     def hold(self, rows: list[HeldEvent]) -> None:
         for row in rows:

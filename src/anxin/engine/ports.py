@@ -57,6 +57,34 @@ class HeldEvent:
     held_at_us: int
 
 
+class ParcelRow(NamedTuple):
+    """An order shipped under a tracking number, registered at its shipment's time."""
+
+    carrier: str
+    tracking_number: str
+    order_id: str
+    shipment_id: str
+    registered_at_us: int
+
+
+class TracePrint(NamedTuple):
+    """The fingerprint of a parcel's trace to its last leg, and whose parcel it is."""
+
+    fingerprint: str
+    carrier: str
+    tracking_number: str
+    order_id: str
+    consumer_id: str | None
+
+
+class CapUsage(NamedTuple):
+    """How much a cap shared by several orders has paid so far (minor units)."""
+
+    cap_key: str
+    currency: str
+    used: int
+
+
 class StoreTx(Protocol):
     # event log
     def event_hashes(self, event_ids: Collection[str]) -> dict[str, str]: ...
@@ -70,8 +98,15 @@ class StoreTx(Protocol):
     def save_merchants(self, states: Iterable[MerchantState]) -> None: ...
 
     # parcels and scans waiting for their shipment
-    def parcel_orders(self, keys: Collection[ParcelKey]) -> dict[ParcelKey, str]: ...
-    def add_parcels(self, rows: list[tuple[str, str, str, str]]) -> None: ...
+    def parcel_orders(self, keys: Collection[ParcelKey]) -> dict[ParcelKey, list[str]]:
+        """The orders on each number, first registered first."""
+        ...
+
+    def add_parcels(self, rows: list[ParcelRow]) -> None: ...
+    def trace_prints(self, fingerprints: Collection[str]) -> dict[str, TracePrint]: ...
+    def add_trace_prints(self, rows: list[TracePrint]) -> None: ...
+    def cap_usage(self, cap_keys: Collection[str]) -> dict[str, CapUsage]: ...
+    def save_cap_usage(self, rows: list[CapUsage]) -> None: ...
     def hold(self, rows: list[HeldEvent]) -> None: ...
     def held(self, hold_keys: Collection[str]) -> list[HeldEvent]: ...
     def release(self, event_ids: Collection[str]) -> None: ...

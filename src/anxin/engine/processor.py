@@ -36,7 +36,8 @@ from anxin.domain.ledger import LedgerTransaction
 from anxin.domain.merchant import MerchantState
 from anxin.domain.money import Money
 from anxin.domain.order import Classifier, Finding, OrderState
-from anxin.engine import failpoints
+from anxin.engine import failpoints, parcels
+from anxin.engine.parcels import ParcelRegistry
 from anxin.engine.ports import DeadLetter, HeldEvent, LoggedEvent, ParcelKey, Store, StoreTx
 from anxin.policy.pack import PolicyBook
 from anxin.rules.base import OrderRule, order_rules
@@ -309,14 +310,15 @@ class Engine:
         report: IngestReport,
         effects: _Effects,
     ) -> None:
-        # Resolve which order each scan belongs to, and which held scans new shipments release.
-        scan_keys = {
+        # Resolve which orders each scan belongs to, which orders already ship under each new
+        # shipment's number, and which held scans new shipments release.
+        shipments = [e for e in fresh if isinstance(e, ev.ShipmentCreated)]
+        keys = {
             _parcel_key(e.payload.carrier, e.payload.tracking_number)
             for e in fresh
-            if isinstance(e, ev.TrackingScanned)
+            if isinstance(e, ev.TrackingScanned | ev.ShipmentCreated)
         }
-        shipments = [e for e in fresh if isinstance(e, ev.ShipmentCreated)]
-        parcel_order = tx.parcel_orders(scan_keys) if scan_keys else {}
+        registry = ParcelRegistry(tx, keys)
         held_rows = (
             tx.held(
                 {
@@ -334,7 +336,7 @@ class Engine:
                 held_by_key.setdefault(h.hold_key, []).append(_decode_logged(bodies[h.event_id]))
 
         order_ids = {_order_id(e) for e in fresh} - {None}
-        order_ids |= set(parcel_order.values())
+        order_ids |= registry.known_orders()
         orders = tx.load_orders({o for o in order_ids if o is not None})
         merchant_ids = {
             e.payload.merchant_id
@@ -344,7 +346,6 @@ class Engine:
         merchants = tx.load_merchants(merchant_ids) if merchant_ids else {}
         touched_orders: dict[str, OrderState] = {}
         touched_merchants: dict[str, MerchantState] = {}
-        new_parcels: list[tuple[str, str, str, str]] = []
         # Scans held in this batch, by parcel, until their shipment shows up (maybe later on).
         held_now: dict[str, list[tuple[HeldEvent, ev.Event]]] = {}
         released: list[str] = []
@@ -361,13 +362,13 @@ class Engine:
         for event in fresh:
             if isinstance(event, ev.TrackingScanned):
                 key = _parcel_key(event.payload.carrier, event.payload.tracking_number)
-                order_id = parcel_order.get(key)
-                if order_id is None:
+                owners = registry.orders_of(key)
+                if not owners:
                     hold_key = _hold_key(key)
                     held = HeldEvent(event.id, hold_key, "awaiting_shipment", now_us)
                     held_now.setdefault(hold_key, []).append((held, event))
-                else:
-                    fold_order(order_id, event)
+                for owner in owners:
+                    fold_order(owner, event)
                 continue
             if isinstance(event, ev.MerchantRegistered | ev.MerchantUpdated):
                 self._merchant(event, merchants, touched_merchants, effects)
@@ -378,9 +379,10 @@ class Engine:
             fold_order(order_id, event)
             if isinstance(event, ev.ShipmentCreated):
                 key = _parcel_key(event.payload.carrier, event.payload.tracking_number)
-                if key not in parcel_order:
-                    parcel_order[key] = order_id
-                    new_parcels.append((*key, order_id, event.payload.shipment_id))
+                at_us = to_us(event.occurred_at)
+                earlier = registry.register(key, order_id, event.payload.shipment_id, at_us)
+                if earlier:  # the number already carries other orders: share their facts
+                    parcels.share(orders[order_id], key, (orders[o] for o in earlier))
                 # Scans that came first (this batch or earlier ones) are applied now, in time order.
                 hold_key = _hold_key(key)
                 early = [e for _, e in held_now.pop(hold_key, [])]
@@ -392,7 +394,8 @@ class Engine:
 
         to_hold = [h for waiting in held_now.values() for h, _ in waiting]
         report.held = len(to_hold)
-        tx.add_parcels(new_parcels)
+        tx.add_parcels(registry.new_rows)
+        parcels.mark_clones(tx, touched_orders.values())
         if to_hold:
             tx.hold(to_hold)
         if released:

@@ -57,14 +57,39 @@ merchant_state = Table(
     Column("state", Text, nullable=False),
 )
 
-# Which order a parcel belongs to; tracking scans name parcels, not orders.
+# Which orders a parcel belongs to; tracking scans name parcels, not orders. One number can
+# carry several orders (a consumer's orders shipped together) — or be reused for another
+# address, a fake-tracking sign; ``registered_at_us`` (the shipment's time) orders them.
 parcels = Table(
     "parcels",
     metadata,
     Column("carrier", String(64), primary_key=True),
     Column("tracking_number", String(64), primary_key=True),
-    Column("order_id", String(128), nullable=False),
+    Column("order_id", String(128), primary_key=True),
     Column("shipment_id", String(128), nullable=False),
+    Column("registered_at_us", BigInteger, nullable=False, server_default="0"),
+)
+
+# Fingerprints of traces that reached their last leg: a second parcel with the same trace, scan
+# for scan, is a cloned track (fake-tracking sign).
+trace_prints = Table(
+    "trace_prints",
+    metadata,
+    Column("fingerprint", String(64), primary_key=True),
+    Column("carrier", String(64), nullable=False),
+    Column("tracking_number", String(64), nullable=False),
+    Column("order_id", String(128), nullable=False),
+    Column("consumer_id", String(128)),
+)
+
+# Running totals of caps shared by several orders (Tmall: same buyer and seller, same payment
+# day, at most 500), in minor units.
+payout_caps = Table(
+    "payout_caps",
+    metadata,
+    Column("cap_key", String(300), primary_key=True),
+    Column("currency", String(3), nullable=False),
+    Column("used", BigInteger, nullable=False),
 )
 
 # Scans that arrived before their shipment: kept (the body is in the log) until it arrives.

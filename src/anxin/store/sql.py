@@ -16,7 +16,16 @@ from anxin.domain.effects import Decision, OutboxMessage, ScheduleDeadline
 from anxin.domain.ledger import LedgerTransaction
 from anxin.domain.merchant import MerchantState
 from anxin.domain.order import OrderState
-from anxin.engine.ports import DeadLetter, HeldEvent, LoggedEvent, ParcelKey, chunks
+from anxin.engine.ports import (
+    CapUsage,
+    DeadLetter,
+    HeldEvent,
+    LoggedEvent,
+    ParcelKey,
+    ParcelRow,
+    TracePrint,
+    chunks,
+)
 from anxin.rules.base import DueDeadline
 from anxin.store import schema as t
 
@@ -149,26 +158,57 @@ class SqlTx:
 
     # ------------------------------------------------------------ parcels, held scans
 
-    def parcel_orders(self, keys: Collection[ParcelKey]) -> dict[ParcelKey, str]:
+    def parcel_orders(self, keys: Collection[ParcelKey]) -> dict[ParcelKey, list[str]]:
         mark = "(%s, %s)" if self._pg else "(?, ?)"
-        found: dict[ParcelKey, str] = {}
+        rows: list[tuple[str, str, str, int]] = []
         for part in chunks(list(keys), 400):
             sql = (
-                "SELECT carrier, tracking_number, order_id FROM parcels "
+                "SELECT carrier, tracking_number, order_id, registered_at_us FROM parcels "
                 f"WHERE (carrier, tracking_number) IN ({', '.join([mark] * len(part))})"
             )
             params = tuple(x for key in part for x in key)  # type: ignore[attr-defined]
-            for carrier, number, order_id in self.conn.exec_driver_sql(sql, params):
-                found[(carrier, number)] = order_id
+            rows += self.conn.exec_driver_sql(sql, params).all()
+        found: dict[ParcelKey, list[str]] = {}
+        for carrier, number, order_id, _ in sorted(rows, key=lambda r: (r[3], r[2])):
+            found.setdefault((carrier, number), []).append(order_id)
         return found
 
-    def add_parcels(self, rows: list[tuple[str, str, str, str]]) -> None:
-        self._ignore(
-            t.parcels,
-            [
-                {"carrier": c, "tracking_number": n, "order_id": o, "shipment_id": s}
-                for c, n, o, s in rows
-            ],
+    def add_parcels(self, rows: list[ParcelRow]) -> None:
+        self._ignore(t.parcels, [r._asdict() for r in rows])
+
+    def trace_prints(self, fingerprints: Collection[str]) -> dict[str, TracePrint]:
+        found: dict[str, TracePrint] = {}
+        for part in chunks(list(fingerprints)):
+            query = select(
+                t.trace_prints.c.fingerprint,
+                t.trace_prints.c.carrier,
+                t.trace_prints.c.tracking_number,
+                t.trace_prints.c.order_id,
+                t.trace_prints.c.consumer_id,
+            ).where(t.trace_prints.c.fingerprint.in_(part))
+            for row in self.conn.execute(query):
+                found[row[0]] = TracePrint(*row)
+        return found
+
+    def add_trace_prints(self, rows: list[TracePrint]) -> None:
+        self._ignore(t.trace_prints, [r._asdict() for r in rows])
+
+    def cap_usage(self, cap_keys: Collection[str]) -> dict[str, CapUsage]:
+        found: dict[str, CapUsage] = {}
+        for part in chunks(list(cap_keys)):
+            query = select(
+                t.payout_caps.c.cap_key, t.payout_caps.c.currency, t.payout_caps.c.used
+            ).where(t.payout_caps.c.cap_key.in_(part))
+            for row in self.conn.execute(query):
+                found[row[0]] = CapUsage(*row)
+        return found
+
+    def save_cap_usage(self, rows: list[CapUsage]) -> None:
+        self._bulk(
+            t.payout_caps,
+            ["cap_key", "currency", "used"],
+            [tuple(r) for r in rows],
+            " ON CONFLICT (cap_key) DO UPDATE SET used = excluded.used",
         )
 
     def hold(self, rows: list[HeldEvent]) -> None:

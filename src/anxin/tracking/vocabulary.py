@@ -42,6 +42,7 @@ class Reason(StrEnum):
     address_problem = "address_problem"
     out_of_area = "out_of_area"  # the address is outside the carrier's service area
     cancelled = "cancelled"
+    recalled = "recalled"  # the sender had the parcel stopped and sent back (拦截, 召回)
     not_ready = "not_ready"  # the sender had nothing ready when the carrier came
     wrong_item = "wrong_item"
     customs = "customs"  # held or delayed by customs (routine clearance is no incident)
@@ -77,6 +78,7 @@ DEFAULT_FAULT: Mapping[Reason, Fault] = MappingProxyType(
         Reason.address_problem: Fault.consumer,
         Reason.out_of_area: Fault.merchant,
         Reason.cancelled: Fault.merchant,
+        Reason.recalled: Fault.merchant,
         Reason.not_ready: Fault.merchant,
         Reason.wrong_item: Fault.merchant,
         Reason.customs: Fault.customs,

@@ -76,6 +76,11 @@ REASONS: tuple[Rule, ...] = (
         r"not ready|pick ?up attempt|attempted to pick ?up|pick ?up (failed|unsuccessful)",
         reason=R.not_ready,
     ),
+    rule(
+        r"(at|per) (the )?(shipper|sender)'?s? request|(recalled|intercepted) by (the )?"
+        r"(shipper|sender)|shipment intercept",
+        reason=R.recalled,
+    ),
     rule(r"cancel|\bvoided\b|annul", reason=R.cancelled),
     rule(r"mis-?sort|mis-?rout|incorrectly sorted|sorting error", reason=R.missorted),
     rule(

@@ -52,7 +52,13 @@ REASONS: tuple[Rule, ...] = (
     rule(r"单位放假|公司放假|单位下班|公司下班|门店关闭|单位无人", reason=R.business_closed),
     rule(r"小区不让进|禁止进入|无法进入|门禁", reason=R.access_restricted),
     rule(r"揽收失败|取件失败|未备货|商家未交寄|寄件人未交寄", reason=R.not_ready),
-    rule(r"取消|撤销|销单|撤单|拦截", reason=R.cancelled),
+    # The sender stops its own parcel (快递拦截, 召回): 私自召回 unless the consumer asked.
+    rule(
+        r"拦截|召回|(寄件人|发件人|寄件方|商家|卖家)(申请|要求)?(撤回|退回|改退)|"
+        r"应(寄件人|发件人|寄件方|商家|卖家)(的)?要求",
+        reason=R.recalled,
+    ),
+    rule(r"取消|撤销|销单|撤单", reason=R.cancelled),
     rule(r"错分|分错|误分|错转", reason=R.missorted),
     rule(r"延误|延迟|延后|晚点|推迟|运力紧张|爆仓|积压|超时|延期", reason=R.delayed),
     rule(r"滞留|扣留|暂停|停发|停运|留仓", reason=R.held),

@@ -4,6 +4,11 @@ The fixtures (raw carrier payloads plus karrio's parsed expectations) are read f
 the caller passes (``../shared/data/carrier_tracking_fixtures``); nothing of karrio ships here.
 An event counts when karrio gave it a status *and* a code: karrio's Australia Post events have no
 code, and their status is the article's status copied onto every event, not an event mapping.
+Every event counted is one karrio maps: its status is an explicit entry of the connector's
+``TrackingStatus`` table, looked up by the code karrio reports or, for a few connectors, by
+another field of the same event (DHL Paket's ICE, UPS's activity type, DHL Unified's event
+status, USPS's event text). An unlisted key leaves karrio's event status empty, so no counted
+status is a fallback (``tests/tracking/test_fixtures.py`` checks this against karrio's tables).
 
 karrio's statuses are compared through ``KARRIO_EQUIVALENT``, one set of anxin statuses per
 karrio status (karrio's ``in_transit`` covers acceptance scans for connectors that have no

@@ -13,12 +13,12 @@ from typing import Any
 import pytest
 
 from anxin.contract import events as ev
+from anxin.domain.address import same_place
 from anxin.domain.effects import Decision, Effect
 from anxin.domain.ledger import LedgerTransaction
 from anxin.domain.order import Clone, OrderState, OtherOrder, apply
 from anxin.engine.processor import remember
 from anxin.policy.pack import PolicyBook
-from anxin.rules.fake_tracking import same_place
 from anxin.rules.logistics import Logistics
 from tests.rules.clock import tick_all
 

@@ -67,4 +67,19 @@ class OutboxMessage(msgspec.Struct, frozen=True):
     body: dict[str, Any]
 
 
-Effect = Decision | ScheduleDeadline | CancelDeadline | OutboxMessage | LedgerTransaction
+class CapClaim(msgspec.Struct, frozen=True):
+    """A payout that counts against a cap shared by several orders (Tmall: same buyer and
+    seller, same payment day ≤ 500). Rules see one order, so the engine applies these: in time
+    order, each payout is cut to the room left under ``limit`` (minor units)."""
+
+    cap_key: str
+    limit: int
+    currency: str
+    txn_key: str
+    decision_id: str
+    message_id: str
+    order_id: str
+    at: dt.datetime
+
+
+Effect = Decision | ScheduleDeadline | CancelDeadline | OutboxMessage | LedgerTransaction | CapClaim

@@ -13,6 +13,7 @@ from collections.abc import Callable
 import msgspec
 
 from anxin.contract import events as ev
+from anxin.domain.address import same_place
 from anxin.domain.effects import Decision
 from anxin.domain.money import Money
 
@@ -198,6 +199,21 @@ class OrderState(msgspec.Struct):
         first = [self.destination] if self.destination is not None else []
         return first + [c.destination for c in self.address_changes]
 
+    def borrowed_from(self, parcel: Parcel) -> OtherOrder | None:
+        """The earlier order whose number this parcel reuses, if the number was already another
+        consumer's for another address (its scans are theirs, not this order's); None for a
+        number of its own, or one shared with the same consumer or address (合并发货)."""
+        if not parcel.shared_with:
+            return None
+        mine = self.addresses()
+        for other in parcel.shared_with:
+            there = other.destination
+            if other.consumer_id == self.consumer_id:
+                return None
+            if there is not None and any(same_place(a, there) for a in mine):
+                return None
+        return parcel.shared_with[0]
+
     def paid(self) -> Money | None:
         if self.amount_paid is None or self.currency is None:
             return None
@@ -266,6 +282,8 @@ def apply(state: OrderState, event: ev.Event, classify: Classifier = unclassifie
             parcel = state.parcel(p.carrier, p.tracking_number)
             if parcel is None:  # the engine resolves parcels before folding; this is a guard
                 raise ValueError(f"scan {event.id} names no parcel of order {state.order_id}")
+            if parcel.shared_with and state.borrowed_from(parcel) is not None:
+                return state  # another consumer's parcel: its scans do not ship this order
             status, reason, fault = classify(p.carrier, p.code, p.text)
             scan = Scan(
                 at, event.id, p.code, p.text, p.location, status, reason, fault, p.consignee

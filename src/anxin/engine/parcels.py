@@ -57,11 +57,15 @@ def share(state: OrderState, key: ParcelKey, earlier: Iterable[OrderState]) -> N
     parcel = state.parcel(*key)
     if parcel is None:
         return
-    seen = {s.event_id for s in parcel.scans}
+    earlier = list(earlier)
     for other in earlier:
         parcel.shared_with.append(
             OtherOrder(other.order_id, other.consumer_id, other.current_destination())
         )
+    if state.borrowed_from(parcel) is not None:
+        return  # another consumer's number: the reused-number sign, and none of its scans
+    seen = {s.event_id for s in parcel.scans}
+    for other in earlier:
         theirs = other.parcel(*key)
         for scan in theirs.scans if theirs else []:
             if scan.event_id not in seen:

@@ -26,17 +26,14 @@ from anxin.domain import ledger
 from anxin.domain import merchant as merchant_fold
 from anxin.domain import order as order_fold
 from anxin.domain.effects import (
-    CancelDeadline,
     Decision,
     Effect,
-    OutboxMessage,
-    ScheduleDeadline,
 )
-from anxin.domain.ledger import LedgerTransaction
 from anxin.domain.merchant import MerchantState
 from anxin.domain.money import Money
 from anxin.domain.order import Classifier, Finding, OrderState
 from anxin.engine import failpoints, parcels
+from anxin.engine.batch import BatchEffects
 from anxin.engine.parcels import ParcelRegistry
 from anxin.engine.ports import DeadLetter, HeldEvent, LoggedEvent, ParcelKey, Store, StoreTx
 from anxin.policy.pack import PolicyBook
@@ -134,50 +131,6 @@ def _parcel_key(carrier: str, tracking_number: str) -> ParcelKey:
 
 def _hold_key(key: ParcelKey) -> str:
     return f"parcel:{key[0]}:{key[1]}"
-
-
-class _Effects:
-    """Effects gathered during one batch, deduplicated by their deterministic ids."""
-
-    def __init__(self) -> None:
-        self.decisions: dict[str, Decision] = {}
-        self.ledger: dict[str, LedgerTransaction] = {}
-        self.outbox: dict[str, OutboxMessage] = {}
-        # Each deadline's latest schedule in this batch, and those whose last word was a cancel.
-        # A schedule cancelled later in the same batch is still written, then cancelled, so the
-        # rows do not depend on where batch boundaries fall.
-        self.deadlines: dict[str, ScheduleDeadline] = {}
-        self.cancelled: set[str] = set()
-
-    def add(self, effects: Iterable[Effect]) -> None:
-        for e in effects:
-            if isinstance(e, Decision):
-                self.decisions.setdefault(e.decision_id, e)
-            elif isinstance(e, LedgerTransaction):
-                self.ledger.setdefault(e.key, e)
-            elif isinstance(e, OutboxMessage):
-                self.outbox.setdefault(e.message_id, e)
-            elif isinstance(e, ScheduleDeadline):
-                if e.replace or e.deadline_id not in self.deadlines:
-                    self.deadlines[e.deadline_id] = e
-                if e.replace:
-                    self.cancelled.discard(e.deadline_id)
-            elif isinstance(e, CancelDeadline):
-                self.cancelled.add(e.deadline_id)
-
-    def write(self, tx: StoreTx) -> int:
-        tx.add_decisions(list(self.decisions.values()))
-        conflicts = tx.post_ledger(list(self.ledger.values()))
-        tx.add_outbox(list(self.outbox.values()))
-        once = [d for d in self.deadlines.values() if not d.replace]
-        watches = [d for d in self.deadlines.values() if d.replace]
-        if once:
-            tx.schedule(once)
-        if watches:
-            tx.reschedule(watches)
-        if self.cancelled:
-            tx.cancel(sorted(self.cancelled))
-        return conflicts
 
 
 def default_classifier() -> Classifier:
@@ -292,7 +245,7 @@ class Engine:
             tx.append_events(logged)
             report.accepted = len(fresh)
             failpoints.hit("ingest.after_log")
-            effects = _Effects()
+            effects = BatchEffects()
             self._process(tx, fresh, now_us, report, effects)
             failpoints.hit("ingest.before_commit")
             report.ledger_conflicts = effects.write(tx)
@@ -308,7 +261,7 @@ class Engine:
         fresh: list[ev.Event],
         now_us: int,
         report: IngestReport,
-        effects: _Effects,
+        effects: BatchEffects,
     ) -> None:
         # Resolve which orders each scan belongs to, which orders already ship under each new
         # shipment's number, and which held scans new shipments release.
@@ -403,6 +356,7 @@ class Engine:
         for state in touched_orders.values():
             for rule in self.rules:
                 effects.add(remember(state, rule.settle(state, self.book)))
+        effects.apply_caps(tx, touched_orders)
         tx.save_orders(touched_orders.values())
         if touched_merchants:
             tx.save_merchants(touched_merchants.values())
@@ -412,7 +366,7 @@ class Engine:
         event: ev.MerchantRegistered | ev.MerchantUpdated,
         merchants: dict[str, MerchantState],
         touched: dict[str, MerchantState],
-        effects: _Effects,
+        effects: BatchEffects,
     ) -> None:
         p = event.payload
         state = merchants.get(p.merchant_id) or MerchantState(p.merchant_id)
@@ -453,7 +407,7 @@ class Engine:
                         if d.aggregate_key.startswith("order:")
                     }
                 )
-                effects = _Effects()
+                effects = BatchEffects()
                 changed: dict[str, OrderState] = {}
                 for deadline in due:
                     rule = rules.get(deadline.rule_id)
@@ -464,6 +418,7 @@ class Engine:
                         if len(state.findings) != known:
                             changed[state.order_id] = state
                 tx.mark_fired([d.deadline_id for d in due], at_us)
+                effects.apply_caps(tx, changed)
                 if changed:
                     tx.save_orders(changed.values())
                 effects.write(tx)

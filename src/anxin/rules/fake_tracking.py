@@ -15,6 +15,7 @@ from typing import Any
 import msgspec
 
 from anxin.contract import events as ev
+from anxin.domain.address import same_place
 from anxin.domain.order import OrderState, Parcel
 from anxin.rules.logistics_config import FakeTracking, Sign
 
@@ -26,18 +27,6 @@ class SignSeen(msgspec.Struct, frozen=True):
     sign: Sign
     at: dt.datetime
     facts: dict[str, Any]
-
-
-def same_place(order_address: ev.Region, consignee: ev.Region) -> bool:
-    """The consignee lies at one of the order's addresses, as far as both say: country, then
-    province and city when both name them (carriers often report only part of an address)."""
-    if order_address.country != consignee.country:
-        return False
-    for field in ("province", "city"):
-        a, b = getattr(order_address, field), getattr(consignee, field)
-        if a and b and a != b:
-            return False
-    return True
 
 
 def signs(state: OrderState, parcel: Parcel, config: FakeTracking) -> list[SignSeen]:
@@ -62,17 +51,10 @@ def signs(state: OrderState, parcel: Parcel, config: FakeTracking) -> list[SignS
                 node = {"code": scan.code, "text": scan.text, "location": scan.location}
                 found.append(SignSeen("repeated_nodes", scan.at, {"node": node, "times": run}))
                 break
-    if "reused_number" in wanted:
-        mine = state.addresses()
-        for other in parcel.shared_with:
-            if other.consumer_id == state.consumer_id:
-                continue  # one consumer's orders shipped together (合并发货)
-            there = other.destination
-            if there is not None and mine and any(same_place(a, there) for a in mine):
-                continue
-            facts = {"other_order": other.order_id, "other_destination": _region(there)}
-            found.append(SignSeen("reused_number", parcel.created_at, facts))
-            break
+    if "reused_number" in wanted and (other := state.borrowed_from(parcel)) is not None:
+        there = msgspec.to_builtins(other.destination) if other.destination else None
+        facts = {"other_order": other.order_id, "other_destination": there}
+        found.append(SignSeen("reused_number", parcel.created_at, facts))
     if "consignee_mismatch" in wanted:
         mine = state.addresses()
         for scan in scans:

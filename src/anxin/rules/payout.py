@@ -3,15 +3,39 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Literal
 
+import msgspec
+
 from anxin.domain import ledger
-from anxin.domain.effects import Effect, OutboxMessage
+from anxin.domain.effects import CapClaim, Effect, OutboxMessage
 from anxin.domain.money import Money
 from anxin.domain.order import OrderState
-from anxin.policy.pack import PolicyPack
+from anxin.policy.pack import PolicyPack, register_rule_config
 
 Funder = Literal["merchant_deposit", "platform_fund", "carrier"]
+
+
+class SharedCap(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    """Payouts to one buyer from one seller for orders paid the same (local) day: ≤ ``max``."""
+
+    id: str
+    max: int | float  # whole currency units
+    rules: list[str] = []  # the payout rules it covers; empty: all
+
+
+class SharedCaps(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    caps: list[SharedCap]
+
+    def check(self, currency: str) -> None:
+        for cap in self.caps:
+            if cap.max <= 0:
+                raise ValueError(f"cap {cap.id}: max must be positive")
+            Money.of_major(Decimal(str(cap.max)), currency)
+
+
+register_rule_config("shared_caps", SharedCaps)
 
 
 def funding_account(state: OrderState, funded_by: Funder) -> str:
@@ -43,7 +67,9 @@ def compensate(
     if amount.amount <= 0 or state.consumer_id is None or state.merchant_id is None:
         return []
     key = f"order:{state.order_id}"
+    message_id = f"compensation:{decision_id}"
     return [
+        *_claims(state, pack, rule_id, payout_key, decision_id, message_id, amount, at),
         ledger.transfer(
             payout_key,
             debit=funding_account(state, funded_by),
@@ -59,7 +85,7 @@ def compensate(
             },
         ),
         OutboxMessage(
-            f"compensation:{decision_id}",
+            message_id,
             "consumer.compensation",
             key,
             at,
@@ -72,4 +98,35 @@ def compensate(
                 "decision_id": decision_id,
             },
         ),
+    ]
+
+
+def _claims(
+    state: OrderState,
+    pack: PolicyPack,
+    rule_id: str,
+    payout_key: str,
+    decision_id: str,
+    message_id: str,
+    amount: Money,
+    at: dt.datetime,
+) -> list[Effect]:
+    """The pack's shared caps this payout counts against (applied by the engine)."""
+    config: SharedCaps | None = pack.rule("shared_caps")
+    if config is None or state.paid_at is None:
+        return []
+    day = pack.calendar.local(state.paid_at).date().isoformat()
+    return [
+        CapClaim(
+            f"{cap.id}:{state.consumer_id}:{state.merchant_id}:{day}",
+            Money.of_major(Decimal(str(cap.max)), amount.currency).amount,
+            amount.currency,
+            payout_key,
+            decision_id,
+            message_id,
+            state.order_id,
+            at,
+        )
+        for cap in config.caps
+        if not cap.rules or rule_id in cap.rules
     ]

@@ -24,10 +24,12 @@ from anxin.sim.truth import AnyTruth, OrderTruth, ParcelTruth, ShipmentTruth
 
 class _Region(msgspec.Struct):
     province: str = ""
+    city: str = ""
 
 
 class _OrderPayload(msgspec.Struct):
     order_id: str
+    consumer_id: str = ""
     destination: _Region | None = None
 
 
@@ -73,6 +75,8 @@ class _Order:
     paid_us: int | None = None
     cancelled_us: int | None = None
     destination: str = ""
+    city: str = ""
+    consumer_id: str = ""
     shipments: list[_Shipment] = field(default_factory=list)
 
 
@@ -135,6 +139,8 @@ def _read_log(
             order = orders[o.order_id]
             if kind == "order.placed":
                 order.destination = o.destination.province if o.destination else ""
+                order.city = o.destination.city if o.destination else ""
+                order.consumer_id = o.consumer_id
             elif kind == "order.paid":
                 order.paid_us = at if order.paid_us is None else min(order.paid_us, at)
             elif order.cancelled_us is None or at < order.cancelled_us:

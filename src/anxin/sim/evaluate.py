@@ -27,6 +27,8 @@ Labels follow each rule's *published* definition (the policy pack), never anxin'
 - ``lost_parcel``: a lost parcel (truth) is reported by the stall clock of its last scan running
   out; scored as a stall decision anchored at the parcel's last scan.
 - ``scan_before_payment``: the order's parcel was first scanned before the order was paid.
+- ``reused_number``: the order shipped under a number the truth gives to another order, of
+  another consumer, at another address (province or city).
 
 The truth records give the binding ship-by, the real pickup, which parcel belongs to which
 order, fake and false shipments, losses. Instants the truth does not record (the shipment click,
@@ -381,6 +383,11 @@ def _logistics(
         "the parcel's first scan came before the payment",
         decided.timers["scan_before_payment"],
     )
+    reused = _Scorer(
+        "reused_number",
+        "the number already shipped another consumer's order to another address",
+        decided.timers["reused_number"],
+    )
     for order_id in truth.orders:
         order = orders.get(order_id)
         policy = packs.at(order.paid_us) if order else None
@@ -391,6 +398,13 @@ def _logistics(
             item = (order_id, s.key[1])
             trace = _owned(order_id, s.key, truth, traces)
             fake = truth.shipments.get((order_id, *s.key))
+            owner = truth.parcels.get(s.key)
+            first = orders.get(owner.order_id) if owner and owner.order_id != order_id else None
+            reused.judge(
+                item,
+                first is not None and _another_address(first, order),
+                fake is not None and fake.why == "reused_number",
+            )
             pickup = trace.first((PICKUP,)) if trace else None
             dispatched = trace.first((ARRIVE,), pickup) if trace and pickup is not None else None
             for timer in config.timers:
@@ -424,6 +438,20 @@ def _logistics(
     yield from scorers.values()
     yield lost
     yield before_payment
+    yield reused
+
+
+def _another_address(first: _Order, order: _Order) -> bool:
+    """Another consumer, and the addresses differ where both name them."""
+    if first.consumer_id == order.consumer_id:
+        return False
+    province = bool(first.destination and order.destination)
+    city = bool(first.city and order.city)
+    if not (province or city):
+        return True  # nothing to compare: the number is not this order's
+    return (province and first.destination != order.destination) or (
+        city and first.city != order.city
+    )
 
 
 def _timer_definition(timer: Timer) -> str:

@@ -330,3 +330,20 @@ def test_carriers_absorb_dispatch_timeouts_in_promotions(
     (payout,) = [e for e in effects if isinstance(e, LedgerTransaction)]
     debit = next(p.account for p in payout.postings if p.amount.amount < 0)
     assert debit == funder
+
+
+def test_the_hall_shows_genuine_tracking_per_parcel(book: PolicyBook) -> None:
+    clean = OrderState("O")
+    for e in events(ROUTE):
+        apply(clean, e, classify)
+    (right,) = [r for r in RULE.rights(clean, book, PICK) if r.right_id.startswith("genuine")]
+    assert (right.right_id, right.status) == ("genuine_tracking", "in_force")
+    recalled = OrderState("O")
+    for e in events([*ROUTE, RECALL]):
+        apply(recalled, e, classify)
+    found = {
+        r.right_id: (r.status, r.due_at)
+        for r in RULE.rights(recalled, book, PICK + 5 * H)
+        if r.right_id.startswith("genuine")
+    }
+    assert found == {"genuine_tracking.unauthorised_recall": ("breached", PICK + 5 * H)}

@@ -219,6 +219,7 @@ class Logistics:
                     facts = {"family": timer.family, "parcel": parcel.tracking_number}
                     node: Node = "shipped" if timer.after == "upload" else "in_transit"
                     rights.append(Right(timer.id, RULE_ID, node, title, status, due, prefix, facts))
+            rights += _tracking_rights(state, config, parcel, now)
         return rights
 
     # ---------------------------------------------------------------- internals
@@ -355,6 +356,36 @@ class Logistics:
                 ledger_reason=f"{RULE_ID}.{family_name}",
             )
         return effects
+
+
+def _tracking_rights(
+    state: OrderState, config: LogisticsConfig, parcel: Parcel, now: dt.datetime
+) -> list[Right]:
+    """Genuine tracking: one right per sign found on the parcel, or one in force if none."""
+    fake = config.fake_tracking
+    if fake is None:
+        return []
+    found = signs(state, parcel, fake)
+    facts: dict[str, Any] = {"parcel": parcel.tracking_number, "signs_checked": list(fake.signs)}
+    if not found:
+        title = "Genuine tracking: no fake-tracking sign on this parcel"
+        prefix = f"order:{state.order_id}:{RULE_ID}:genuine:{parcel.tracking_number}"
+        return [
+            Right("genuine_tracking", RULE_ID, "shipped", title, "in_force", None, prefix, facts)
+        ]
+    return [
+        Right(
+            f"genuine_tracking.{seen.sign}",
+            RULE_ID,
+            "in_transit",
+            f"Genuine tracking: {seen.sign.replace('_', ' ')}",
+            "breached" if seen.at <= now else "in_force",
+            seen.at,
+            _sign_id(state, parcel, seen.sign),
+            {**facts, **seen.facts},
+        )
+        for seen in found
+    ]
 
 
 def _open_signs(state: OrderState, config: LogisticsConfig, parcel: Parcel) -> list[SignSeen]:

@@ -167,6 +167,7 @@ class OrderState(msgspec.Struct):
     parcels: list[Parcel] = []
     aftersales: list[AfterSale] = []
     review_stars: int | None = None
+    reviewed_at: dt.datetime | None = None
     complaints: int = 0
     findings: list[Finding] = []
 
@@ -351,7 +352,7 @@ def apply(state: OrderState, event: ev.Event, classify: Classifier = unclassifie
                 a.outcome, a.decided_by, a.status = p.outcome, p.decided_by, "resolved"
                 a.refunded = p.refund.amount if p.refund else 0
         case ev.ReviewPosted(payload=p):
-            state.review_stars = p.stars
+            state.review_stars, state.reviewed_at = p.stars, at
             state.merchant_id = state.merchant_id or p.merchant_id
         case ev.ComplaintFiled():
             state.complaints += 1

@@ -138,6 +138,12 @@ def _binding(state: OrderState, config: LateShipmentConfig, pack: PolicyPack) ->
     )
 
 
+def binding_at_payment(state: OrderState, pack: PolicyPack) -> BindingPromise:
+    """The order's binding ship-by under ``pack`` (its late-shipment section, or the section's
+    defaults when the pack has none)."""
+    return _binding(state, pack.rule(RULE_ID) or LateShipmentConfig(), pack)
+
+
 def _tier_amount(
     config: LateShipmentConfig, promised_hours: float, tier: int, paid: Money
 ) -> Money:

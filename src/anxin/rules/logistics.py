@@ -28,12 +28,11 @@ from anxin.domain.effects import (
 )
 from anxin.domain.money import Money
 from anxin.domain.order import Finding, OrderState, Parcel
-from anxin.domain.promises import binding_ship_promise
 from anxin.domain.rights import Node, Right, RightStatus
 from anxin.policy.pack import PolicyBook, PolicyPack, register_rule_config
 from anxin.rules.base import DueDeadline, config_at_payment, exemption, register_rule
 from anxin.rules.fake_tracking import SignSeen, signs
-from anxin.rules.late_shipment import LateShipmentConfig, default_promise
+from anxin.rules.late_shipment import binding_at_payment
 from anxin.rules.logistics_config import (
     LogisticsConfig,
     Timer,
@@ -411,19 +410,7 @@ def _episode_id(state: OrderState, timer: Timer, parcel: Parcel, episode: Episod
 
 def _promised_hours(state: OrderState, pack: PolicyPack) -> float:
     """The binding ship promise's length, which picks the payout class (≤ 48 h, longer)."""
-    assert state.paid_at is not None
-    # The pack's own ship-by defaults (or the late-shipment schema's, if it has none).
-    shipping: LateShipmentConfig = pack.rule("late_shipment") or LateShipmentConfig()
-    default, cutoff = default_promise(shipping), shipping.cutoff
-    binding = binding_ship_promise(
-        state.promises,
-        state.paid_at,
-        pack.calendar,
-        presale_ship_by=state.presale_ship_by,
-        default=default,
-        same_day_cutoff=cutoff,
-    )
-    return binding.promised_hours
+    return binding_at_payment(state, pack).promised_hours
 
 
 def _capped(

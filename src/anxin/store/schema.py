@@ -188,3 +188,82 @@ api_keys = Table(
     Column("created_at_us", BigInteger, nullable=False),
     Column("revoked_at_us", BigInteger),
 )
+
+# ------------------------------------------------------------------ merchant score (projection)
+# Flat facts the score's dataframe expressions read (anxin.score): rebuilt from the order states
+# and the event log by `anxin score`, exported as Parquet for DuckDB and Spark. Times in µs UTC.
+
+score_orders = Table(
+    "score_orders",
+    metadata,
+    Column("order_id", String(128), primary_key=True),
+    Column("merchant_id", String(128), nullable=False, index=True),
+    Column("paid_at_us", BigInteger, nullable=False),
+    Column("valid", Integer, nullable=False),  # a valid paid order (pack exclusions applied)
+    Column("amount_paid", BigInteger, nullable=False),
+    Column("cancelled_at_us", BigInteger),
+    Column("merchant_cancelled", Integer, nullable=False),  # cancelled by the merchant unshipped
+    Column("ship_by_us", BigInteger),  # the binding ship-by
+    Column("shipped_at_us", BigInteger),  # the carrier's first pickup (the click without data)
+    Column("pickup_start_us", BigInteger),  # the pickup clock's start (06:00 after night pays)
+    Column("tracked", Integer, nullable=False),  # a parcel with carrier scans
+    Column("anomaly_or_fraud", Integer, nullable=False),  # a trajectory-anomaly / fraud payout
+    Column("logistics_finding", Integer, nullable=False),  # any shipping or logistics finding
+    Column("signed_at_us", BigInteger),
+    Column("delivery_due_us", BigInteger),  # the route's delivery standard from pickup
+    Column("deliver_by_us", BigInteger),  # the promised (or estimated) delivery date
+    Column("remote", Integer, nullable=False),
+    Column("rating", Integer),
+    Column("rated_at_us", BigInteger),
+    Column("first_reason", String(16)),  # quality / logistics / other: first after-sale's class
+    Column("aftersale_at_us", BigInteger),
+    Column("review_start_us", BigInteger),  # the review clock's start (08:00 after night asks)
+    Column("agreed_at_us", BigInteger),  # merchant or system agreed to the first after-sale
+    Column("claim_at_us", BigInteger),  # an A-to-z style claim (delivery guarantee finding)
+    Column("sought_help", Integer, nullable=False),  # an after-sale request or a human chat
+    Column("escalated", Integer, nullable=False),  # arbitration, complaint after the merchant
+)
+
+score_chats = Table(
+    "score_chats",
+    metadata,
+    Column("conversation_id", String(128), primary_key=True),
+    Column("merchant_id", String(128), nullable=False, index=True),
+    Column("started_at_us", BigInteger, nullable=False),
+    Column("counted", Integer, nullable=False),  # started in the service window (08:00-22:59:59)
+    Column("rounds", Integer, nullable=False),  # consumer turns answered or not
+    Column("response_seconds", BigInteger, nullable=False),  # unanswered rounds count 10 min
+    Column("rating", Integer),
+)
+
+score_merchants = Table(
+    "score_merchants",
+    metadata,
+    Column("merchant_id", String(128), primary_key=True),
+    Column("industry", String(64), nullable=False),
+    Column("shop_type", String(16), nullable=False),
+    Column("settled_at_us", BigInteger),
+)
+
+score_adjustments = Table(
+    "score_adjustments",
+    metadata,
+    Column("adjustment_id", String(200), primary_key=True),
+    Column("merchant_id", String(128), nullable=False, index=True),
+    Column("kind", String(32), nullable=False),  # negative_service, brushing, …
+    Column("at_us", BigInteger, nullable=False),
+)
+
+# Daily score history: one row per merchant and day, with the explanation behind it.
+merchant_scores = Table(
+    "merchant_scores",
+    metadata,
+    Column("merchant_id", String(128), primary_key=True),
+    Column("day", String(10), primary_key=True),
+    Column("pack", String(64), nullable=False),
+    Column("pack_version", String(64), nullable=False),
+    Column("engine", String(16), nullable=False),
+    Column("stage", String(8), nullable=False),
+    Column("score", Text, nullable=False),  # a decimal, exact
+    Column("explanation", Text, nullable=False),
+)

@@ -1,0 +1,210 @@
+"""Flat facts for the merchant score, derived from order states and chat events (pure).
+
+The score's dataframe expressions (``anxin.score.metrics``) read one row per order and one per
+chat conversation, with every instant they window or compare (µs UTC) and the night-window
+clock starts already applied: the same rows serve SQLite, PostgreSQL, DuckDB and Spark.
+How facts are derived — which after-sale reasons count as quality or logistics, the night
+windows, the route delivery standards, what makes an order valid — is pack data
+(``merchant_score.facts``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+import msgspec
+
+from anxin.clock import to_us
+from anxin.contract import events as ev
+from anxin.domain.money import Money
+from anxin.domain.order import OrderState
+from anxin.policy.pack import PolicyPack, register_rule_config
+from anxin.rules.late_shipment import binding_at_payment
+from anxin.rules.logistics_config import LogisticsConfig, RegionHours
+
+ClockTime = str  # "HH:MM"
+
+
+class NightWindow(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    """Facts between ``start`` and ``end`` (local, wrapping midnight) count from ``end``."""
+
+    start: ClockTime
+    end: ClockTime
+
+    def shift(self, t: dt.datetime, tz: dt.tzinfo) -> dt.datetime:
+        local = t.astimezone(tz)
+        start, end = _time(self.start), _time(self.end)
+        at = local.time()
+        if start <= at:  # evening: the clock starts the next morning
+            day = local.date() + dt.timedelta(days=1)
+        elif at < end:  # small hours: this morning
+            day = local.date()
+        else:
+            return t
+        return dt.datetime.combine(day, end, tzinfo=tz)
+
+
+class FactsConfig(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    quality_reasons: list[str]
+    logistics_reasons: list[str]
+    min_valid_amount: int | float = 0  # whole units: cheaper orders are "low-price", not valid
+    pickup_night: NightWindow = NightWindow("18:00", "06:00")
+    review_night: NightWindow = NightWindow("23:00", "08:00")
+    chat_window: tuple[ClockTime, ClockTime] = ("08:00", "23:00")  # sessions started in [from, to)
+    unanswered_round_minutes: int = 10
+    delivery_standard_hours: RegionHours = RegionHours(72, 96, 168)  # from pickup, by lane
+    adjustment_topics: dict[str, str] = {}  # complaint topic → deduction kind
+
+
+def _time(value: str) -> dt.time:
+    hours, minutes = value.split(":")
+    return dt.time(int(hours), int(minutes))
+
+
+def _us(t: dt.datetime | None) -> int | None:
+    return to_us(t) if t is not None else None
+
+
+LOGISTICS_RULES = frozenset({"late_shipment", "logistics", "fraud_shipping"})
+
+
+def order_row(state: OrderState, pack: PolicyPack, facts: FactsConfig) -> dict[str, Any] | None:
+    """One ``score_orders`` row, or None for an order never paid."""
+    if state.paid_at is None or state.merchant_id is None:
+        return None
+    tz = pack.calendar.zone
+    paid = state.paid()
+    amount = paid.amount if paid else 0
+    shipped = state.shipped_at()
+    cancelled = state.cancelled_at
+    unshipped_cancel = cancelled is not None and (shipped is None or cancelled < shipped)
+    floor = Money.of_major(Decimal(str(facts.min_valid_amount)), paid.currency) if paid else None
+    valid = (
+        paid is not None
+        and (floor is None or amount >= floor.amount)
+        and not unshipped_cancel
+        and state.exemption is None
+    )
+    breaches = [f for f in state.findings if f.kind == "breach"]
+    anomaly = any(
+        f.family in ("trajectory_anomaly",) or f.rule_id == "fraud_shipping" for f in breaches
+    )
+    logistics: LogisticsConfig | None = pack.rule("logistics")
+    to = state.current_destination()
+    province = to.province if to else ""
+    origin = state.parcels[0].origin_province if state.parcels else ""
+    delivery_due = None
+    if shipped is not None:
+        lane = logistics.lane_class(origin, province) if logistics else "cross_province"
+        hours = getattr(facts.delivery_standard_hours, lane)
+        delivery_due = shipped + dt.timedelta(hours=hours)
+    deliver_by = [p.by for p in state.promises if p.kind == "deliver" and p.by is not None]
+    first = min(state.aftersales, key=lambda a: (a.requested_at, a.aftersale_id), default=None)
+    reason = None
+    agreed = None
+    if first is not None:
+        reason = (
+            "quality"
+            if first.reason in facts.quality_reasons
+            else "logistics"
+            if first.reason in facts.logistics_reasons
+            else "other"
+        )
+        if first.response in ("agree", "agree_return"):
+            agreed = first.responded_at
+        elif first.outcome == "refunded" and first.decided_by == "system":
+            agreed = first.resolved_at
+    claims = [f.at for f in breaches if f.rule_id == "delivery_promise"]
+    return {
+        "order_id": state.order_id,
+        "merchant_id": state.merchant_id,
+        "paid_at_us": to_us(state.paid_at),
+        "valid": int(valid),
+        "amount_paid": amount,
+        "cancelled_at_us": _us(cancelled),
+        "merchant_cancelled": int(unshipped_cancel and state.cancelled_by == "merchant"),
+        "ship_by_us": to_us(binding_at_payment(state, pack).due_at),
+        "shipped_at_us": _us(shipped),
+        "pickup_start_us": to_us(facts.pickup_night.shift(state.paid_at, tz)),
+        "tracked": int(any(p.scans for p in state.parcels)),
+        "anomaly_or_fraud": int(anomaly),
+        "logistics_finding": int(any(f.rule_id in LOGISTICS_RULES for f in breaches)),
+        "signed_at_us": _us(state.delivered_at()),
+        "delivery_due_us": _us(delivery_due),
+        "deliver_by_us": _us(min(deliver_by)) if deliver_by else None,
+        "remote": int(bool(logistics and province in logistics.remote)),
+        "rating": state.review_stars,
+        "rated_at_us": _us(state.reviewed_at),
+        "first_reason": reason,
+        "aftersale_at_us": _us(first.requested_at) if first else None,
+        "review_start_us": _us(facts.review_night.shift(first.requested_at, tz)) if first else None,
+        "agreed_at_us": _us(agreed),
+        "claim_at_us": _us(min(claims)) if claims else None,
+        "sought_help": int(bool(state.aftersales)),
+        "escalated": int(
+            state.complaints > 0 or any(a.escalated_at is not None for a in state.aftersales)
+        ),
+    }
+
+
+class ChatLine(msgspec.Struct, frozen=True):
+    at: dt.datetime
+    sender: str
+
+
+def chat_row(
+    conversation_id: str,
+    merchant_id: str,
+    lines: Iterable[ChatLine],
+    rating: int | None,
+    tz: dt.tzinfo,
+    facts: FactsConfig,
+) -> dict[str, Any] | None:
+    """One ``score_chats`` row: human rounds (a consumer turn and the agent's answer) and their
+    response time; an unanswered round counts as ``unanswered_round_minutes``."""
+    ordered = sorted(lines, key=lambda line: line.at)
+    if not ordered:
+        return None
+    rounds = 0
+    seconds = 0
+    waiting: dt.datetime | None = None
+    for line in ordered:
+        if line.sender == "consumer":
+            waiting = waiting or line.at
+        elif line.sender == "agent" and waiting is not None:
+            rounds += 1
+            seconds += int((line.at - waiting).total_seconds())
+            waiting = None
+    if waiting is not None:
+        rounds += 1
+        seconds += facts.unanswered_round_minutes * 60
+    started = ordered[0].at
+    opens, closes = (_time(t) for t in facts.chat_window)
+    local = started.astimezone(tz).time()
+    return {
+        "conversation_id": conversation_id,
+        "merchant_id": merchant_id,
+        "started_at_us": to_us(started),
+        "counted": int(opens <= local < closes),
+        "rounds": rounds,
+        "response_seconds": seconds,
+        "rating": rating,
+    }
+
+
+def adjustment_row(event: ev.ComplaintFiled, facts: FactsConfig) -> dict[str, Any] | None:
+    kind = facts.adjustment_topics.get(event.payload.topic)
+    if kind is None:
+        return None
+    return {
+        "adjustment_id": event.id,
+        "merchant_id": event.payload.merchant_id,
+        "kind": kind,
+        "at_us": to_us(event.occurred_at),
+    }
+
+
+register_rule_config("score_facts", FactsConfig)

@@ -1,0 +1,159 @@
+"""Rebuild the score's flat facts in the store from order states and the event log.
+
+``rebuild`` replaces ``score_orders``, ``score_chats``, ``score_merchants`` and
+``score_adjustments`` in one transaction, reading states and events in chunks. Each order's
+facts come from the pack version in force when it was paid (the earliest version for orders
+paid before the pack existed, e.g. historic imports), so a later pack revision does not rewrite
+history.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import msgspec
+import sqlalchemy as sa
+
+from anxin.clock import to_us
+from anxin.contract import events as ev
+from anxin.domain import merchant as merchant_fold
+from anxin.domain.order import decode_state
+from anxin.policy.pack import NoPolicyInForce, PolicyBook, PolicyPack
+from anxin.score.facts import ChatLine, FactsConfig, adjustment_row, chat_row, order_row
+from anxin.store import schema as t
+
+CHUNK = 20_000
+
+
+@dataclass
+class Projection:
+    orders: int = 0
+    chats: int = 0
+    merchants: int = 0
+    adjustments: int = 0
+
+
+def _pack_at(book: PolicyBook, at: Any) -> PolicyPack:
+    try:
+        return book.in_force(at)
+    except NoPolicyInForce:
+        return book.versions[0]
+
+
+def facts_config(pack: PolicyPack) -> FactsConfig:
+    config: FactsConfig | None = pack.rule("score_facts")
+    if config is None:
+        raise ValueError(f"pack {pack.name} {pack.version} has no `score_facts` section")
+    return config
+
+
+def rebuild(engine: sa.Engine, book: PolicyBook) -> Projection:
+    report = Projection()
+    with engine.begin() as conn:
+        for table in (t.score_orders, t.score_chats, t.score_merchants, t.score_adjustments):
+            conn.execute(table.delete())
+        helped: set[str] = set()
+        report.chats, report.adjustments = _chats_and_adjustments(conn, book, helped)
+        report.orders = _orders(conn, book, helped)
+        report.merchants = _merchants(conn)
+    return report
+
+
+def _rows(conn: sa.Connection, query: sa.Select[Any]) -> Iterator[list[Any]]:
+    result = conn.execution_options(yield_per=CHUNK).execute(query)
+    for part in result.partitions(CHUNK):
+        yield list(part)
+
+
+def _orders(conn: sa.Connection, book: PolicyBook, helped: set[str]) -> int:
+    count = 0
+    query = sa.select(t.order_state.c.state).order_by(t.order_state.c.order_id)
+    for part in _rows(conn, query):
+        rows = []
+        for (raw,) in part:
+            state = decode_state(raw)
+            if state.paid_at is None:
+                continue
+            pack = _pack_at(book, state.paid_at)
+            row = order_row(state, pack, facts_config(pack))
+            if row is not None:
+                if state.order_id in helped:
+                    row["sought_help"] = 1  # a human chat about the order
+                rows.append(row)
+        if rows:
+            conn.execute(t.score_orders.insert(), rows)
+            count += len(rows)
+    return count
+
+
+def _chats_and_adjustments(
+    conn: sa.Connection, book: PolicyBook, helped: set[str]
+) -> tuple[int, int]:
+    lines: dict[str, list[ChatLine]] = defaultdict(list)
+    owner: dict[str, str] = {}
+    ratings: dict[str, int] = {}
+    adjustments = []
+    e = t.events.c
+    query = (
+        sa.select(e.body)
+        .where(e.type.in_(["chat.message", "chat.rated", "complaint.filed"]))
+        .order_by(e.seq)
+    )
+    decode = msgspec.json.Decoder(ev.AnyEvent).decode
+    pack = book.versions[-1]
+    facts = facts_config(pack)
+    for part in _rows(conn, query):
+        for (body,) in part:
+            event = decode(body)
+            if isinstance(event, ev.ChatMessage):
+                p = event.payload
+                owner.setdefault(p.conversation_id, p.merchant_id)
+                if p.sender in ("consumer", "agent"):  # bots and system lines are not rounds
+                    lines[p.conversation_id].append(ChatLine(event.occurred_at, p.sender))
+                if p.order_id and p.sender == "consumer":
+                    helped.add(p.order_id)
+            elif isinstance(event, ev.ChatRated):
+                ratings[event.payload.conversation_id] = event.payload.stars
+                owner.setdefault(event.payload.conversation_id, event.payload.merchant_id)
+            elif isinstance(event, ev.ComplaintFiled):
+                row = adjustment_row(event, facts)
+                if row is not None:
+                    adjustments.append(row)
+    chats = []
+    zone = pack.calendar.zone
+    for conversation_id, merchant_id in owner.items():
+        row = chat_row(
+            conversation_id,
+            merchant_id,
+            lines.get(conversation_id, []),
+            ratings.get(conversation_id),
+            zone,
+            facts,
+        )
+        if row is not None:
+            chats.append(row)
+    for i in range(0, len(chats), CHUNK):
+        conn.execute(t.score_chats.insert(), chats[i : i + CHUNK])
+    if adjustments:
+        conn.execute(t.score_adjustments.insert(), adjustments)
+    return len(chats), len(adjustments)
+
+
+def _merchants(conn: sa.Connection) -> int:
+    rows = []
+    for (raw,) in conn.execute(sa.select(t.merchant_state.c.state)):
+        m = merchant_fold.decode_state(raw)
+        rows.append(
+            {
+                "merchant_id": m.merchant_id,
+                "industry": m.industry or "",
+                "shop_type": m.shop_type or "other",
+                "settled_at_us": to_us(m.settled_at) if m.settled_at else None,
+            }
+        )
+    if rows:
+        conn.execute(t.score_merchants.insert(), rows)
+    return len(rows)

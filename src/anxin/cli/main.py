@@ -320,6 +320,25 @@ def bench_ingest(orders: int, batch_size: int, rules: str) -> None:
     click.echo(json.dumps(run(orders=orders, batch_size=batch_size, rules=rules)))
 
 
+@bench.command("score")
+@click.option("--orders", default=10_000_000, show_default=True, help="orders generated")
+@click.option("--merchants", default=100_000, show_default=True)
+@click.option("--window-days", default=30, show_default=True)
+@click.option("--runs", default=3, show_default=True, help="timed runs of each path (best kept)")
+@click.option("--seed", default=1, show_default=True)
+@click.option("--threads", type=int, default=None, help="DuckDB threads (default: all CPUs)")
+def bench_score(
+    orders: int, merchants: int, window_days: int, runs: int, seed: int, threads: int | None
+) -> None:
+    """Score sums via Ibis on DuckDB over Parquet, against one hand-written DuckDB query."""
+    from anxin.bench.score import run  # lazy: keeps ibis and numpy out of CLI startup
+
+    result = run(orders, merchants, window_days, runs, seed, threads)
+    click.echo(json.dumps(result))
+    if not result["equal"]:
+        raise click.ClickException("the two paths disagree on per-merchant sums")
+
+
 @main.command()
 @click.option("--db", "demo_db", default="anxin-demo.db", show_default=True,
               help="SQLite file for the demo (recreated each run)")  # fmt: skip
@@ -335,10 +354,13 @@ def demo(demo_db: str, scale: str, seed: int) -> None:
 def _register_subcommands() -> None:
     from anxin.bench.guarantees import bench_guarantees
     from anxin.importers.cli import import_group
+    from anxin.score.cli import export_group, score_group
     from anxin.sim.cli import bench_simulate, simulate
     from anxin.tracking.cli import tracking_group
 
     main.add_command(import_group)
+    main.add_command(score_group)
+    main.add_command(export_group)
     main.add_command(tracking_group)
     main.add_command(simulate)
     bench.add_command(bench_simulate, "simulate")

@@ -257,8 +257,9 @@ def builtin_packs() -> list[str]:
 def load_book(name_or_path: str | Path) -> PolicyBook:
     """Load a pack by built-in name (``douyin``) or from a directory or a single YAML file."""
     # Rules register their config schemas on import.
-    import anxin.rules  # noqa: F401
-    import anxin.score  # noqa: F401
+    import anxin.rules
+    import anxin.score
+    import anxin.score.amazon_config
     import anxin.score.facts  # noqa: F401
 
     path = Path(name_or_path)

@@ -24,44 +24,26 @@ from anxin.domain.order import OrderState
 from anxin.policy.pack import PolicyPack, register_rule_config
 from anxin.rules.late_shipment import binding_at_payment
 from anxin.rules.logistics_config import LogisticsConfig, RegionHours
-
-ClockTime = str  # "HH:MM"
-
-
-class NightWindow(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
-    """Facts between ``start`` and ``end`` (local, wrapping midnight) count from ``end``."""
-
-    start: ClockTime
-    end: ClockTime
-
-    def shift(self, t: dt.datetime, tz: dt.tzinfo) -> dt.datetime:
-        local = t.astimezone(tz)
-        start, end = _time(self.start), _time(self.end)
-        at = local.time()
-        if start <= at:  # evening: the clock starts the next morning
-            day = local.date() + dt.timedelta(days=1)
-        elif at < end:  # small hours: this morning
-            day = local.date()
-        else:
-            return t
-        return dt.datetime.combine(day, end, tzinfo=tz)
+from anxin.score.config import Clocks, Window
+from anxin.score.formula import (
+    chat_session_counts,
+    pickup_clock_start,
+    review_clock_start,
+    round_minutes,
+)
 
 
 class FactsConfig(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     quality_reasons: list[str]
     logistics_reasons: list[str]
     min_valid_amount: int | float = 0  # whole units: cheaper orders are "low-price", not valid
-    pickup_night: NightWindow = NightWindow("18:00", "06:00")
-    review_night: NightWindow = NightWindow("23:00", "08:00")
-    chat_window: tuple[ClockTime, ClockTime] = ("08:00", "23:00")  # sessions started in [from, to)
-    unanswered_round_minutes: int = 10
+    clocks: Clocks = Clocks(
+        pickup_night=Window("18:00", "06:00"),
+        review_night=Window("23:00", "08:00"),
+        chat_hours=Window("08:00", "23:00"),
+    )
     delivery_standard_hours: RegionHours = RegionHours(72, 96, 168)  # from pickup, by lane
     adjustment_topics: dict[str, str] = {}  # complaint topic → deduction kind
-
-
-def _time(value: str) -> dt.time:
-    hours, minutes = value.split(":")
-    return dt.time(int(hours), int(minutes))
 
 
 def _us(t: dt.datetime | None) -> int | None:
@@ -128,7 +110,7 @@ def order_row(state: OrderState, pack: PolicyPack, facts: FactsConfig) -> dict[s
         "merchant_cancelled": int(unshipped_cancel and state.cancelled_by == "merchant"),
         "ship_by_us": to_us(binding_at_payment(state, pack).due_at),
         "shipped_at_us": _us(shipped),
-        "pickup_start_us": to_us(facts.pickup_night.shift(state.paid_at, tz)),
+        "pickup_start_us": to_us(pickup_clock_start(state.paid_at, tz, facts.clocks)),
         "tracked": int(any(p.scans for p in state.parcels)),
         "anomaly_or_fraud": int(anomaly),
         "logistics_finding": int(any(f.rule_id in LOGISTICS_RULES for f in breaches)),
@@ -140,7 +122,9 @@ def order_row(state: OrderState, pack: PolicyPack, facts: FactsConfig) -> dict[s
         "rated_at_us": _us(state.reviewed_at),
         "first_reason": reason,
         "aftersale_at_us": _us(first.requested_at) if first else None,
-        "review_start_us": _us(facts.review_night.shift(first.requested_at, tz)) if first else None,
+        "review_start_us": (
+            to_us(review_clock_start(first.requested_at, tz, facts.clocks)) if first else None
+        ),
         "agreed_at_us": _us(agreed),
         "claim_at_us": _us(min(claims)) if claims else None,
         "sought_help": int(bool(state.aftersales)),
@@ -180,15 +164,13 @@ def chat_row(
             waiting = None
     if waiting is not None:
         rounds += 1
-        seconds += facts.unanswered_round_minutes * 60
+        seconds += int(round_minutes(None, facts.clocks) * 60)
     started = ordered[0].at
-    opens, closes = (_time(t) for t in facts.chat_window)
-    local = started.astimezone(tz).time()
     return {
         "conversation_id": conversation_id,
         "merchant_id": merchant_id,
         "started_at_us": to_us(started),
-        "counted": int(opens <= local < closes),
+        "counted": int(chat_session_counts(started, tz, facts.clocks)),
         "rounds": rounds,
         "response_seconds": seconds,
         "rating": rating,

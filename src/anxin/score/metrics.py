@@ -27,7 +27,11 @@ def _total(cond: ir.BooleanValue, value: ir.IntegerValue) -> ir.IntegerScalar:
 
 
 def pickup_scores(
-    orders: ir.Table, as_of_us: int, ladder: Sequence[tuple[float, int]], worst: int
+    orders: ir.Table,
+    as_of_us: int,
+    ladder: Sequence[tuple[float, int]],
+    worst: int,
+    anomaly: int | None = None,
 ) -> tuple[ir.BooleanValue, ir.IntegerValue]:
     """(counted, score) per order: the per-order pickup score from hours to pickup (the clock
     starts at ``pickup_start_us``), ``worst`` once the slowest rung has passed unpicked or when
@@ -39,7 +43,8 @@ def pickup_scores(
     counted = picked | (elapsed > last_us)
     rungs = [(elapsed <= int(hours * HOUR_US), score) for hours, score in ladder]
     score = ibis.cases(*rungs, else_=worst)
-    return counted, ibis.ifelse(o.anomaly_or_fraud == 1, worst, score)
+    flagged = worst if anomaly is None else anomaly
+    return counted, ibis.ifelse(o.anomaly_or_fraud == 1, flagged, score)
 
 
 def order_sums(
@@ -48,6 +53,7 @@ def order_sums(
     window_days: int,
     ladder: Sequence[tuple[float, int]],
     worst: int,
+    anomaly: int | None = None,
 ) -> ir.Table:
     """Per merchant, the order-based sums of the score's indicators over the window."""
     o = orders
@@ -57,7 +63,7 @@ def order_sums(
     signed = o.signed_at_us.notnull() & (o.signed_at_us >= start) & (o.signed_at_us < as_of_us)
     rated = signed & o.rating.notnull() & (o.rated_at_us < as_of_us)
     returned = signed & o.aftersale_at_us.notnull() & (o.aftersale_at_us < as_of_us)
-    counted, pickup = pickup_scores(o, as_of_us, ladder, worst)
+    counted, pickup = pickup_scores(o, as_of_us, ladder, worst, anomaly)
     due = (
         o.delivery_due_us.notnull() & (o.delivery_due_us >= start) & (o.delivery_due_us < as_of_us)
     )

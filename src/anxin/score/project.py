@@ -62,18 +62,31 @@ def rebuild(engine: sa.Engine, book: PolicyBook) -> Projection:
     return report
 
 
-def _rows(conn: sa.Connection, query: sa.Select[Any]) -> Iterator[list[Any]]:
-    result = conn.execution_options(yield_per=CHUNK).execute(query)
-    for part in result.partitions(CHUNK):
-        yield list(part)
+def _pages(
+    conn: sa.Connection, key: sa.ColumnElement[Any], value: sa.ColumnElement[Any], where: Any = None
+) -> Iterator[list[Any]]:
+    """(key, value) rows in pages by key: no server-side cursor stays open while the same
+    transaction writes (PostgreSQL refuses that)."""
+    last = None
+    while True:
+        query = sa.select(key, value).order_by(key).limit(CHUNK)
+        if where is not None:
+            query = query.where(where)
+        if last is not None:
+            query = query.where(key > last)
+        page = conn.execute(query).all()
+        if not page:
+            return
+        last = page[-1][0]
+        yield [row[1] for row in page]
 
 
 def _orders(conn: sa.Connection, book: PolicyBook, helped: set[str]) -> int:
     count = 0
-    query = sa.select(t.order_state.c.state).order_by(t.order_state.c.order_id)
-    for part in _rows(conn, query):
+    c = t.order_state.c
+    for part in _pages(conn, c.order_id, c.state):
         rows = []
-        for (raw,) in part:
+        for raw in part:
             state = decode_state(raw)
             if state.paid_at is None:
                 continue
@@ -97,16 +110,12 @@ def _chats_and_adjustments(
     ratings: dict[str, int] = {}
     adjustments = []
     e = t.events.c
-    query = (
-        sa.select(e.body)
-        .where(e.type.in_(["chat.message", "chat.rated", "complaint.filed"]))
-        .order_by(e.seq)
-    )
+    wanted = e.type.in_(["chat.message", "chat.rated", "complaint.filed"])
     decode = msgspec.json.Decoder(ev.AnyEvent).decode
     pack = book.versions[-1]
     facts = facts_config(pack)
-    for part in _rows(conn, query):
-        for (body,) in part:
+    for part in _pages(conn, e.seq, e.body, wanted):
+        for body in part:
             event = decode(body)
             if isinstance(event, ev.ChatMessage):
                 p = event.payload

@@ -1,0 +1,194 @@
+"""``anxin score`` and ``anxin export parquet``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from anxin.policy.pack import PolicyBook, PolicyPack
+from anxin.score.engines import ENGINES, EngineName
+
+err = Console(stderr=True)
+
+
+def _root(ctx: click.Context, name: str) -> Any:
+    root = ctx.find_root().obj
+    return getattr(root, name, None)
+
+
+def parse_as_of(value: str, pack: PolicyPack) -> dt.datetime:
+    """A date means the start of that day in the pack's time zone (scores refresh each
+    morning over the 30 days before); an instant needs its UTC offset."""
+    try:
+        if len(value) == 10:
+            day = dt.date.fromisoformat(value)
+            return dt.datetime.combine(day, dt.time(0), tzinfo=pack.calendar.zone)
+        at = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is neither a date nor an ISO 8601 instant") from None
+    if at.tzinfo is None:
+        raise click.BadParameter(f"{value!r} has no UTC offset")
+    return at
+
+
+def score_pack(book: PolicyBook, at: dt.datetime) -> PolicyPack:
+    """The version in force at ``at`` that defines the score, else the latest that does
+    (historic imports are scored by today's definition)."""
+    having = [v for v in book.versions if v.rule("merchant_score") is not None]
+    if not having:
+        raise click.ClickException(f"pack {book.name} defines no merchant score")
+    earlier = [v for v in having if v.effective_from <= at]
+    return earlier[-1] if earlier else having[-1]
+
+
+@contextmanager
+def _parquet_dir(given: Path | None) -> Iterator[Path]:
+    if given is not None:
+        yield given
+        return
+    with tempfile.TemporaryDirectory(prefix="anxin-parquet-") as tmp:
+        yield Path(tmp)
+
+
+@click.group("score", invoke_without_command=True)
+@click.option("--as-of", "as_of", help="a date (start of that day, pack time zone) or instant")
+@click.option("--engine", "engine_name", type=click.Choice(ENGINES),
+              help="where the sums run [default: the store's own backend]")  # fmt: skip
+@click.option("--parquet", type=click.Path(file_okay=False, path_type=Path),
+              help="Parquet export for duckdb / spark [default: a temp dir]")  # fmt: skip
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True)  # fmt: skip
+@click.option("--rebuild/--no-rebuild", default=True, show_default=True,
+              help="rebuild the score facts from the store first")  # fmt: skip
+@click.option("--store/--no-store", "keep", default=True, show_default=True,
+              help="keep the day's scores in the history table")  # fmt: skip
+@click.pass_context
+def score_group(
+    ctx: click.Context,
+    as_of: str | None,
+    engine_name: EngineName | None,
+    parquet: Path | None,
+    fmt: str,
+    rebuild: bool,
+    keep: bool,
+) -> None:
+    """Compute merchants' experience scores as of a day; JSON lines with --format json."""
+    if ctx.invoked_subcommand is not None:
+        return
+    if as_of is None:
+        raise click.UsageError("give --as-of DATE (or a subcommand)")
+    from anxin.policy.pack import load_book
+    from anxin.score.engines import export_parquet, open_source
+    from anxin.score.project import rebuild as rebuild_facts
+    from anxin.score.run import as_dict, save_history, score_all
+    from anxin.store.database import is_sqlite, make_engine, resolve_url
+    from anxin.store.migrate import ensure_schema
+
+    book = load_book(_root(ctx, "pack") or "douyin")
+    at = parse_as_of(as_of, book.versions[-1])
+    pack = score_pack(book, at)
+    db = _root(ctx, "db")
+    sql = make_engine(db)
+    ensure_schema(sql)
+    chosen: EngineName = engine_name or ("sqlite" if is_sqlite(sql) else "postgres")
+    if chosen in ("sqlite", "postgres") and chosen != ("sqlite" if is_sqlite(sql) else "postgres"):
+        raise click.UsageError(f"--engine {chosen} reads the store, which is not {chosen}")
+    if rebuild:
+        made = rebuild_facts(sql, book)
+        err.print(f"score facts: {made.orders:,} orders · {made.chats:,} chats · "
+                  f"{made.merchants:,} merchants · {made.adjustments:,} adjustments")  # fmt: skip
+    with _parquet_dir(parquet) as directory:
+        if chosen in ("duckdb", "spark") and (parquet is None or rebuild):
+            export_parquet(sql, directory)
+        with open_source(chosen, db=resolve_url(db), parquet=directory) as source:
+            scores = score_all(source, at, pack)
+    if keep:
+        save_history(sql, pack.calendar.local(at).date(), pack, chosen, scores)
+    sql.dispose()
+    if fmt == "json":
+        for s in scores:
+            click.echo(json.dumps(as_dict(s), ensure_ascii=False, sort_keys=True))
+        return
+    table = Table(
+        title=f"Merchant scores as of {at.isoformat()} ({pack.name} {pack.version}, {chosen})"
+    )
+    for column in ("merchant", "stage", "score", "stars", "product", "logistics", "service"):
+        table.add_column(column, justify="left" if column in ("merchant", "stage") else "right")
+    for s in scores:
+        dims = {d.dimension: d.score for d in s.dimensions}
+        table.add_row(
+            s.merchant_id, s.stage, f"{s.score:.2f}", s.stars or "—",
+            *(f"{dims[d]:.1f}" if dims.get(d) is not None else "—"
+              for d in ("product", "logistics", "service")),
+        )  # fmt: skip
+    Console().print(table)
+
+
+@click.group("export")
+def export_group() -> None:
+    """Export the store's tables for other engines."""
+
+
+@export_group.command("parquet")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--rebuild/--no-rebuild", default=True, show_default=True,
+              help="rebuild the score facts from the store first")  # fmt: skip
+@click.pass_context
+def export_parquet_cmd(ctx: click.Context, directory: Path, rebuild: bool) -> None:
+    """Write the score facts as Parquet files (DuckDB, Spark) into DIRECTORY."""
+    from anxin.policy.pack import load_book
+    from anxin.score.engines import export_parquet
+    from anxin.score.project import rebuild as rebuild_facts
+    from anxin.store.database import make_engine
+    from anxin.store.migrate import ensure_schema
+
+    sql = make_engine(_root(ctx, "db"))
+    ensure_schema(sql)
+    if rebuild:
+        rebuild_facts(sql, load_book(_root(ctx, "pack") or "douyin"))
+    written = export_parquet(sql, directory)
+    sql.dispose()
+    click.echo(json.dumps({"directory": str(directory), "rows": written}))
+
+
+@score_group.command("validate")
+@click.argument("directory", type=click.Path(file_okay=False, exists=True, path_type=Path))
+@click.option("--as-of", "as_of", default="2018-01-01", show_default=True,
+              help="score day (a mid-period date of the export)")  # fmt: skip
+@click.option("--window-days", type=click.IntRange(min=1),
+              help="override the pack's scoring window (a sensitivity check)")  # fmt: skip
+@click.option("--horizon-days", default=180, show_default=True,
+              help="later reviews counted from the score day")  # fmt: skip
+@click.option("--min-reviews", default=3, show_default=True,
+              help="sellers need this many later reviews to be compared")  # fmt: skip
+@click.pass_context
+def validate_cmd(
+    ctx: click.Context,
+    directory: Path,
+    as_of: str,
+    window_days: int | None,
+    horizon_days: int,
+    min_reviews: int,
+) -> None:
+    """Score an Olist export's sellers mid-period and rank them against their later 1-2★ share
+    (Spearman, AUC); prints one JSON line."""
+    from anxin.policy.pack import load_book
+    from anxin.score.validate import validate_olist
+
+    book = load_book(_root(ctx, "pack") or "douyin")
+    day = dt.date.fromisoformat(as_of)
+    at = dt.datetime.combine(day, dt.time(0), tzinfo=dt.timezone(dt.timedelta(hours=-3)))
+    result = validate_olist(
+        directory, book, at,
+        window_days=window_days, horizon_days=horizon_days, min_reviews=min_reviews,
+    )  # fmt: skip
+    click.echo(json.dumps(result, ensure_ascii=False))

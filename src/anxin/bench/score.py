@@ -11,7 +11,7 @@ Timed, each path ``runs`` times alternately on a fresh in-memory DuckDB, best ru
 - anxin: ``metrics.order_sums`` + ``metrics.chat_sums`` (Ibis) over ``read_parquet`` views,
   collected with ``metrics.collect`` and merged into {merchant: {column: int}};
 - baseline: ONE hand-written DuckDB SQL query of the same sums (orders ⋈ chats per merchant),
-  ``fetchall()`` into the same dict. Both results must be identical (``equal``).
+  fetched like ``metrics.collect`` (Arrow → ints). Both results must be identical (``equal``).
 """
 
 from __future__ import annotations
@@ -322,9 +322,9 @@ WITH f AS (
     FROM read_parquet({_quote(case.chats)})
   ) GROUP BY merchant_id
 )
-SELECT coalesce(o.merchant_id, c.merchant_id),
-  {", ".join(f"coalesce(o.{k}, 0)" for k in ORDER_COLUMNS)},
-  {", ".join(f"coalesce(c.{k}, 0)" for k in CHAT_COLUMNS)}
+SELECT coalesce(o.merchant_id, c.merchant_id) AS merchant_id,
+  {", ".join(f"coalesce(o.{k}, 0)::BIGINT AS {k}" for k in ORDER_COLUMNS)},
+  {", ".join(f"coalesce(c.{k}, 0)::BIGINT AS {k}" for k in CHAT_COLUMNS)}
 FROM o FULL OUTER JOIN c ON o.merchant_id = c.merchant_id
 """
 
@@ -334,10 +334,11 @@ def _duckdb(threads: int | None) -> duckdb.DuckDBPyConnection:
 
 
 def baseline_sums(sql: str, threads: int | None = None) -> Sums:
+    """Fetched as ``metrics.collect`` fetches: an Arrow table, then ints per merchant."""
     with _duckdb(threads) as con:
-        rows = con.execute(sql).fetchall()
+        data = con.sql(sql).to_arrow_table().to_pydict()
     keys = (*ORDER_COLUMNS, *CHAT_COLUMNS)
-    return {str(r[0]): dict(zip(keys, map(int, r[1:]), strict=True)) for r in rows}
+    return {str(m): {k: int(data[k][i]) for k in keys} for i, m in enumerate(data["merchant_id"])}
 
 
 def _threads(threads: int | None) -> int:

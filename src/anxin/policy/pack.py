@@ -260,7 +260,8 @@ def load_book(name_or_path: str | Path) -> PolicyBook:
     import anxin.rules
     import anxin.score
     import anxin.score.amazon_config
-    import anxin.score.facts  # noqa: F401
+    import anxin.score.facts
+    import anxin.score.privileges  # noqa: F401
 
     path = Path(name_or_path)
     if not path.exists():

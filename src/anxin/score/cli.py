@@ -88,8 +88,9 @@ def score_group(
         raise click.UsageError("give --as-of DATE (or a subcommand)")
     from anxin.policy.pack import load_book
     from anxin.score.engines import export_parquet, open_source
+    from anxin.score.grants import run_privileges
     from anxin.score.project import rebuild as rebuild_facts
-    from anxin.score.run import as_dict, save_history, score_all
+    from anxin.score.run import as_dict, save_history, score_day
     from anxin.store.database import is_sqlite, make_engine, resolve_url
     from anxin.store.migrate import ensure_schema
 
@@ -110,7 +111,12 @@ def score_group(
         if chosen in ("duckdb", "spark") and (parquet is None or rebuild):
             export_parquet(sql, directory)
         with open_source(chosen, db=resolve_url(db), parquet=directory) as source:
-            scores = score_all(source, at, pack)
+            inputs, scores = score_day(source, at, pack)
+            if keep:
+                industries = {m.merchant_id: m.industry for m in inputs}
+                orders = {m.merchant_id: m.valid_orders for m in inputs}
+                changes = run_privileges(sql, source, scores, at, pack, industries, orders)
+                err.print(f"privileges: {len(changes):,} changes sent to the outbox")
     if keep:
         save_history(sql, pack.calendar.local(at).date(), pack, chosen, scores)
     sql.dispose()
@@ -192,3 +198,88 @@ def validate_cmd(
         window_days=window_days, horizon_days=horizon_days, min_reviews=min_reviews,
     )  # fmt: skip
     click.echo(json.dumps(result, ensure_ascii=False))
+
+
+@score_group.command("explain")
+@click.argument("merchant_id")
+@click.option("--day", help="a scored day (YYYY-MM-DD) [default: the latest]")
+@click.pass_context
+def explain_cmd(ctx: click.Context, merchant_id: str, day: str | None) -> None:
+    """A merchant's stored score for a day, with every indicator's value, band, weight, the
+    floors, deductions and bonuses (JSON), and its daily history (trend, abnormal drops)."""
+    import sqlalchemy as sa
+
+    from anxin.store import schema as t
+    from anxin.store.database import make_engine
+
+    sql = make_engine(_root(ctx, "db"))
+    s = t.merchant_scores.c
+    with sql.connect() as conn:
+        history = conn.execute(
+            sa.select(s.day, s.score, s.stage).where(s.merchant_id == merchant_id).order_by(s.day)
+        ).all()
+        if not history:
+            raise click.ClickException(f"no stored score for merchant {merchant_id!r}")
+        chosen = day or history[-1][0]
+        row = conn.execute(
+            sa.select(s.explanation, s.pack, s.pack_version, s.engine).where(
+                (s.merchant_id == merchant_id) & (s.day == chosen)
+            )
+        ).first()
+    sql.dispose()
+    if row is None:
+        raise click.ClickException(f"merchant {merchant_id!r} was not scored on {chosen}")
+    trend = []
+    previous: float | None = None
+    for d, score, stage in history:
+        value = float(score)
+        drop = None if previous is None else round(previous - value, 2)
+        trend.append({"day": d, "score": value, "stage": stage, "drop": drop})
+        previous = value
+    out = {
+        "merchant_id": merchant_id,
+        "day": chosen,
+        "pack": f"{row[1]} {row[2]}",
+        "engine": row[3],
+        "score": json.loads(row[0]),
+        "history": trend,
+    }
+    click.echo(json.dumps(out, ensure_ascii=False, indent=2))
+
+
+@score_group.command("orders")
+@click.argument("merchant_id")
+@click.argument("indicator")
+@click.option("--as-of", "as_of", required=True, help="a date or instant, as for `anxin score`")
+@click.pass_context
+def orders_cmd(ctx: click.Context, merchant_id: str, indicator: str, as_of: str) -> None:
+    """The orders behind one of a merchant's rates (JSON lines; `counted` marks the rate's
+    numerator), from the same expressions the score sums."""
+    from anxin.clock import from_us, to_us
+    from anxin.policy.pack import load_book
+    from anxin.score.engines import open_source
+    from anxin.score.metrics import orders_behind
+    from anxin.score.run import ladder, score_config
+    from anxin.store.database import is_sqlite, make_engine, resolve_url
+
+    book = load_book(_root(ctx, "pack") or "douyin")
+    at = parse_as_of(as_of, book.versions[-1])
+    pack = score_pack(book, at)
+    config = score_config(pack)
+    rungs, worst = ladder(config)
+    db = _root(ctx, "db")
+    engine_name: EngineName = "sqlite" if is_sqlite(make_engine(db)) else "postgres"
+    with open_source(engine_name, db=resolve_url(db)) as source:
+        try:
+            expr = orders_behind(
+                source.orders, merchant_id, indicator, to_us(at), config.window_days, rungs,
+                worst, int(config.pickup.anomaly_or_fraud_score),
+            )  # fmt: skip
+        except ValueError as exc:
+            raise click.BadParameter(str(exc)) from None
+        rows = expr.to_pyarrow().to_pylist()
+    for r in rows:
+        for key in ("paid_at_us", "shipped_at_us", "signed_at_us"):
+            value = r.pop(key)
+            r[key.removesuffix("_us")] = from_us(value).isoformat() if value is not None else None
+        click.echo(json.dumps(r, ensure_ascii=False))

@@ -47,6 +47,65 @@ def pickup_scores(
     return counted, ibis.ifelse(o.anomaly_or_fraud == 1, flagged, score)
 
 
+def order_sets(
+    orders: ir.Table,
+    as_of_us: int,
+    window_days: int,
+    ladder: Sequence[tuple[float, int]],
+    worst: int,
+    anomaly: int | None = None,
+) -> dict[str, ir.BooleanValue]:
+    """The sets of orders behind each sum, named: ``order_sums`` counts them, and
+    ``orders_behind`` lists the members of one (the orders behind a merchant's rate)."""
+    o = orders
+    start = as_of_us - window_days * DAY_US
+    paid = (o.paid_at_us >= start) & (o.paid_at_us < as_of_us)
+    valid = paid & (o.valid == 1)
+    signed = o.signed_at_us.notnull() & (o.signed_at_us >= start) & (o.signed_at_us < as_of_us)
+    rated = signed & o.rating.notnull() & (o.rated_at_us < as_of_us)
+    returned = signed & o.aftersale_at_us.notnull() & (o.aftersale_at_us < as_of_us)
+    counted, _ = pickup_scores(o, as_of_us, ladder, worst, anomaly)
+    due = (
+        o.delivery_due_us.notnull() & (o.delivery_due_us >= start) & (o.delivery_due_us < as_of_us)
+    )
+    on_time = (
+        o.signed_at_us.notnull() & (o.signed_at_us <= o.delivery_due_us) & (o.anomaly_or_fraud == 0)
+    )
+    asked = (
+        o.aftersale_at_us.notnull() & (o.aftersale_at_us >= start) & (o.aftersale_at_us < as_of_us)
+    )
+    helped = paid & (o.sought_help == 1)
+    return {
+        "valid": valid,
+        "signed": signed,
+        "rated": rated,
+        "bad_rating": rated & (o.rating <= 2),
+        "quality_return": returned & (o.first_reason == "quality"),
+        "pickup": valid & counted,
+        "delivery_due": due,
+        "delivery_on_time": due & on_time,
+        "logistics_return": valid
+        & (o.first_reason == "logistics")
+        & (o.logistics_finding == 1)
+        & (o.aftersale_at_us < as_of_us),
+        "reviewed": asked & o.agreed_at_us.notnull() & (o.agreed_at_us < as_of_us),
+        "sought_help": helped,
+        "escalated": helped & (o.escalated == 1),
+    }
+
+
+# Each order-based indicator: the set it is measured over, and the set it counts (if a rate).
+INDICATOR_SETS: dict[str, tuple[str, str | None]] = {
+    "product_rating": ("rated", "bad_rating"),
+    "quality_return_rate": ("signed", "quality_return"),
+    "pickup_score": ("pickup", None),
+    "on_time_delivery_rate": ("delivery_due", "delivery_on_time"),
+    "logistics_return_rate": ("valid", "logistics_return"),
+    "aftersale_review_hours": ("reviewed", None),
+    "escalation_rate": ("sought_help", "escalated"),
+}
+
+
 def order_sums(
     orders: ir.Table,
     as_of_us: int,
@@ -57,47 +116,52 @@ def order_sums(
 ) -> ir.Table:
     """Per merchant, the order-based sums of the score's indicators over the window."""
     o = orders
-    start = as_of_us - window_days * DAY_US
-    paid = (o.paid_at_us >= start) & (o.paid_at_us < as_of_us)
-    valid = paid & (o.valid == 1)
-    signed = o.signed_at_us.notnull() & (o.signed_at_us >= start) & (o.signed_at_us < as_of_us)
-    rated = signed & o.rating.notnull() & (o.rated_at_us < as_of_us)
-    returned = signed & o.aftersale_at_us.notnull() & (o.aftersale_at_us < as_of_us)
-    counted, pickup = pickup_scores(o, as_of_us, ladder, worst, anomaly)
-    due = (
-        o.delivery_due_us.notnull() & (o.delivery_due_us >= start) & (o.delivery_due_us < as_of_us)
-    )
-    on_time = (
-        o.signed_at_us.notnull() & (o.signed_at_us <= o.delivery_due_us) & (o.anomaly_or_fraud == 0)
-    )
-    asked = (
-        o.aftersale_at_us.notnull() & (o.aftersale_at_us >= start) & (o.aftersale_at_us < as_of_us)
-    )
-    agreed = asked & o.agreed_at_us.notnull() & (o.agreed_at_us < as_of_us)
+    sets = order_sets(o, as_of_us, window_days, ladder, worst, anomaly)
+    _, pickup = pickup_scores(o, as_of_us, ladder, worst, anomaly)
     waited = ibis.greatest(o.agreed_at_us - o.review_start_us, 0)
-    logistics_return = (
-        valid
-        & (o.first_reason == "logistics")
-        & (o.logistics_finding == 1)
-        & (o.aftersale_at_us < as_of_us)
-    )
     return o.group_by("merchant_id").aggregate(
-        valid_orders=_count(valid),
-        signed=_count(signed),
-        rated=_count(rated),
-        rating_total=_total(rated, o.rating),
-        bad_ratings=_count(rated & (o.rating <= 2)),
-        quality_returns=_count(returned & (o.first_reason == "quality")),
-        pickup_orders=_count(valid & counted),
-        pickup_total=_total(valid & counted, pickup),
-        deliveries_due=_count(due),
-        deliveries_on_time=_count(due & on_time),
-        logistics_returns=_count(logistics_return),
-        reviews=_count(agreed),
-        review_us=_total(agreed, waited),
-        sought_help=_count(paid & (o.sought_help == 1)),
-        escalated=_count(paid & (o.sought_help == 1) & (o.escalated == 1)),
+        valid_orders=_count(sets["valid"]),
+        signed=_count(sets["signed"]),
+        rated=_count(sets["rated"]),
+        rating_total=_total(sets["rated"], o.rating),
+        bad_ratings=_count(sets["bad_rating"]),
+        quality_returns=_count(sets["quality_return"]),
+        pickup_orders=_count(sets["pickup"]),
+        pickup_total=_total(sets["pickup"], pickup),
+        deliveries_due=_count(sets["delivery_due"]),
+        deliveries_on_time=_count(sets["delivery_on_time"]),
+        logistics_returns=_count(sets["logistics_return"]),
+        reviews=_count(sets["reviewed"]),
+        review_us=_total(sets["reviewed"], waited),
+        sought_help=_count(sets["sought_help"]),
+        escalated=_count(sets["escalated"]),
     )
+
+
+def orders_behind(
+    orders: ir.Table,
+    merchant_id: str,
+    indicator: str,
+    as_of_us: int,
+    window_days: int,
+    ladder: Sequence[tuple[float, int]],
+    worst: int,
+    anomaly: int | None = None,
+) -> ir.Table:
+    """The merchant's orders an indicator is measured over, each flagged ``counted`` when it is
+    in the rate's numerator (a bad rating, a quality return, on time …)."""
+    if indicator not in INDICATOR_SETS:
+        known = ", ".join(sorted(INDICATOR_SETS))
+        raise ValueError(f"{indicator!r} is not measured over orders; order indicators: {known}")
+    over, counting = INDICATOR_SETS[indicator]
+    sets = order_sets(orders, as_of_us, window_days, ladder, worst, anomaly)
+    _, pickup = pickup_scores(orders, as_of_us, ladder, worst, anomaly)
+    flagged = ibis.ifelse(sets[counting], 1, 0) if counting else ibis.literal(0)
+    mine = orders.filter((orders.merchant_id == merchant_id) & sets[over])
+    return mine.select(
+        "order_id", "paid_at_us", "shipped_at_us", "signed_at_us", "rating", "first_reason",
+        counted=flagged, pickup_score=pickup,
+    ).order_by("paid_at_us")  # fmt: skip
 
 
 def chat_sums(chats: ir.Table, as_of_us: int, window_days: int) -> ir.Table:
@@ -130,3 +194,28 @@ def collect(table: ir.Table, columns: Sequence[str]) -> dict[str, dict[str, int]
     for i, merchant in enumerate(data["merchant_id"]):
         out[str(merchant)] = {c: int(data[c][i] or 0) for c in columns}
     return out
+
+
+def privilege_sums(orders: ir.Table, as_of_us: int, window_days: int) -> ir.Table:
+    """Per merchant, the counts behind the privileges' facts: violations (trajectory-anomaly or
+    fraud payouts), after-sales asked and agreed, shipped orders and those returned."""
+    o = orders
+    start = as_of_us - window_days * DAY_US
+    paid = (o.paid_at_us >= start) & (o.paid_at_us < as_of_us)
+    asked = (
+        o.aftersale_at_us.notnull() & (o.aftersale_at_us >= start) & (o.aftersale_at_us < as_of_us)
+    )
+    shipped = paid & o.shipped_at_us.notnull() & (o.shipped_at_us < as_of_us)
+    returned = shipped & asked & (o.aftersale_at_us > o.shipped_at_us)
+    return o.group_by("merchant_id").aggregate(
+        violations=_count(paid & (o.anomaly_or_fraud == 1)),
+        aftersales=_count(asked),
+        aftersales_agreed=_count(asked & o.agreed_at_us.notnull() & (o.agreed_at_us < as_of_us)),
+        shipped_orders=_count(shipped),
+        returned_orders=_count(returned),
+    )
+
+
+PRIVILEGE_COLUMNS = (
+    "violations", "aftersales", "aftersales_agreed", "shipped_orders", "returned_orders",
+)  # fmt: skip

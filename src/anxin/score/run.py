@@ -144,16 +144,24 @@ def industry_cuts(
     return cuts
 
 
-def score_all(source: Source, as_of: dt.datetime, pack: PolicyPack) -> list[MerchantScore]:
+def score_day(
+    source: Source, as_of: dt.datetime, pack: PolicyPack
+) -> tuple[list[MerchantInputs], list[MerchantScore]]:
+    """Every merchant's inputs and score as of ``as_of`` (same order)."""
     config = score_config(pack)
     inputs = gather(source, as_of, config)
     cuts = industry_cuts(inputs, config)
-    return [
+    scores = [
         score_merchant(
             m, cuts.get(m.industry, {}), config, as_of, pack=pack.name, pack_version=pack.version
         )
         for m in inputs
     ]
+    return inputs, scores
+
+
+def score_all(source: Source, as_of: dt.datetime, pack: PolicyPack) -> list[MerchantScore]:
+    return score_day(source, as_of, pack)[1]
 
 
 def save_history(

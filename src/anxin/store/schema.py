@@ -267,3 +267,14 @@ merchant_scores = Table(
     Column("score", Text, nullable=False),  # a decimal, exact
     Column("explanation", Text, nullable=False),
 )
+
+# Each merchant's privileges as last evaluated (daily), with the conditions that decided them.
+merchant_privileges = Table(
+    "merchant_privileges",
+    metadata,
+    Column("merchant_id", String(128), primary_key=True),
+    Column("privilege", String(64), primary_key=True),
+    Column("granted", Integer, nullable=False),
+    Column("since_day", String(10), nullable=False),
+    Column("reasons", Text, nullable=False),
+)

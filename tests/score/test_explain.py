@@ -102,3 +102,18 @@ def test_orders_command_lists_json_lines(store: str, tmp_path: Path) -> None:
     assert all({"order_id", "counted", "rating", "paid_at"} <= set(r) for r in rows)
     assert all(r["rating"] is not None for r in rows)
     assert all(r["counted"] == (1 if r["rating"] <= 2 else 0) for r in rows)
+
+
+def test_the_amazon_pack_scores_seller_health(store: str) -> None:
+    result = CliRunner().invoke(
+        main,
+        ["--pack", "amazon", "--db", store, "score", "--as-of", "2026-10-08", "--format", "json"],
+    )
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in result.output.splitlines() if line.startswith("{")]
+    assert len(rows) == 20
+    for h in rows:
+        assert 0 <= h["health"] <= 1000
+        assert h["band"] in ("healthy", "at_risk", "critical")
+        assert {r["metric"] for r in h["rates"]} >= {"order_defect", "late_shipment"}
+        assert h["explanation"]["pack"] == "amazon"

@@ -40,12 +40,12 @@ def parse_as_of(value: str, pack: PolicyPack) -> dt.datetime:
     return at
 
 
-def score_pack(book: PolicyBook, at: dt.datetime) -> PolicyPack:
+def score_pack(book: PolicyBook, at: dt.datetime, section: str = "merchant_score") -> PolicyPack:
     """The version in force at ``at`` that defines the score, else the latest that does
     (historic imports are scored by today's definition)."""
-    having = [v for v in book.versions if v.rule("merchant_score") is not None]
+    having = [v for v in book.versions if v.rule(section) is not None]
     if not having:
-        raise click.ClickException(f"pack {book.name} defines no merchant score")
+        raise click.ClickException(f"pack {book.name} defines no `{section}`")
     earlier = [v for v in having if v.effective_from <= at]
     return earlier[-1] if earlier else having[-1]
 
@@ -90,13 +90,20 @@ def score_group(
     from anxin.score.engines import export_parquet, open_source
     from anxin.score.grants import run_privileges
     from anxin.score.project import rebuild as rebuild_facts
-    from anxin.score.run import as_dict, save_history, score_day
+    from anxin.score.run import (
+        as_dict,
+        save_health_history,
+        save_history,
+        score_day,
+        seller_health_day,
+    )
     from anxin.store.database import is_sqlite, make_engine, resolve_url
     from anxin.store.migrate import ensure_schema
 
     book = load_book(_root(ctx, "pack") or "douyin")
     at = parse_as_of(as_of, book.versions[-1])
-    pack = score_pack(book, at)
+    amazon = all(v.rule("merchant_score") is None for v in book.versions)
+    pack = score_pack(book, at, "seller_metrics" if amazon else "merchant_score")
     db = _root(ctx, "db")
     sql = make_engine(db)
     ensure_schema(sql)
@@ -111,6 +118,13 @@ def score_group(
         if chosen in ("duckdb", "spark") and (parquet is None or rebuild):
             export_parquet(sql, directory)
         with open_source(chosen, db=resolve_url(db), parquet=directory) as source:
+            if amazon:  # Amazon-style seller metrics and account health instead of a score
+                health = seller_health_day(source, at, pack)
+                if keep:
+                    save_health_history(sql, pack.calendar.local(at).date(), pack, chosen, health)
+                sql.dispose()
+                _print_health(health, at, pack, chosen, fmt)
+                return
             inputs, scores = score_day(source, at, pack)
             if keep:
                 industries = {m.merchant_id: m.industry for m in inputs}
@@ -136,6 +150,28 @@ def score_group(
             *(f"{dims[d]:.1f}" if dims.get(d) is not None else "—"
               for d in ("product", "logistics", "service")),
         )  # fmt: skip
+    Console().print(table)
+
+
+def _print_health(
+    rows: list[Any], at: dt.datetime, pack: PolicyPack, engine: str, fmt: str
+) -> None:
+    import msgspec
+
+    if fmt == "json":
+        for h in rows:
+            click.echo(json.dumps(msgspec.to_builtins(h), ensure_ascii=False, sort_keys=True))
+        return
+    table = Table(
+        title=f"Seller health as of {at.isoformat()} ({pack.name} {pack.version}, {engine})"
+    )
+    names = [r.metric for r in rows[0].rates] if rows else []
+    for column in ("merchant", "health", "band", "SPS", *names):
+        table.add_column(column, justify="left" if column in ("merchant", "band") else "right")
+    for h in rows:
+        rates = [f"{r.percent}%" if r.percent is not None else "—" for r in h.rates]
+        sps = str(h.sps) if h.sps is not None else "—"
+        table.add_row(h.merchant_id or "", str(h.health), h.band, sps, *rates)
     Console().print(table)
 
 

@@ -20,6 +20,8 @@ import sqlalchemy as sa
 from anxin.clock import from_us, to_us
 from anxin.policy.pack import PolicyPack
 from anxin.score import metrics
+from anxin.score.amazon import SellerHealth, seller_metrics, seller_sums, sum_columns
+from anxin.score.amazon_config import SellerMetricsConfig
 from anxin.score.config import ScoreConfig
 from anxin.score.engines import Source
 from anxin.score.formula import (
@@ -195,3 +197,54 @@ def save_history(
 def as_dict(score: MerchantScore) -> dict[str, Any]:
     out: dict[str, Any] = msgspec.to_builtins(score)
     return out
+
+
+def seller_health_day(source: Source, as_of: dt.datetime, pack: PolicyPack) -> list[SellerHealth]:
+    """Every merchant's Amazon-style metrics, health and SPS as of ``as_of`` (pack section
+    ``seller_metrics``), from the same score facts."""
+    config: SellerMetricsConfig | None = pack.rule("seller_metrics")
+    if config is None:
+        raise ValueError(f"pack {pack.name} {pack.version} has no `seller_metrics` section")
+    as_of_us = to_us(as_of)
+    sums = metrics.collect(seller_sums(source.orders, as_of_us, config), sum_columns(config))
+    shops = source.merchants.to_pyarrow().to_pydict()["merchant_id"]
+    empty = dict.fromkeys(sum_columns(config), 0)
+    return [
+        seller_metrics(
+            sums.get(m, empty),
+            config,
+            merchant_id=m,
+            as_of_us=as_of_us,
+            pack=pack.name,
+            pack_version=pack.version,
+        )
+        for m in sorted(shops)
+    ]
+
+
+def save_health_history(
+    engine: sa.Engine,
+    day: dt.date,
+    pack: PolicyPack,
+    engine_name: str,
+    rows: Iterable[SellerHealth],
+) -> int:
+    """The Amazon-style health joins the same daily history (score = health, stage = band)."""
+    stored = [
+        {
+            "merchant_id": h.merchant_id,
+            "day": day.isoformat(),
+            "pack": pack.name,
+            "pack_version": pack.version,
+            "engine": engine_name,
+            "stage": h.band,
+            "score": str(h.health),
+            "explanation": json.dumps(msgspec.to_builtins(h), ensure_ascii=False, sort_keys=True),
+        }
+        for h in rows
+    ]
+    with engine.begin() as conn:
+        conn.execute(t.merchant_scores.delete().where(t.merchant_scores.c.day == day.isoformat()))
+        if stored:
+            conn.execute(t.merchant_scores.insert(), stored)
+    return len(stored)

@@ -188,12 +188,13 @@ CHAT_COLUMNS = ("chat_rounds", "chat_response_seconds", "chats_rated", "chats_di
 
 def collect(table: ir.Table, columns: Sequence[str]) -> dict[str, dict[str, int]]:
     """Run the expression and return {merchant: {column: int}} (NULL sums → 0)."""
+    import pyarrow.compute as pc
+
     frame: Any = table.to_pyarrow()
-    data = frame.to_pydict()
-    out: dict[str, dict[str, int]] = {}
-    for i, merchant in enumerate(data["merchant_id"]):
-        out[str(merchant)] = {c: int(data[c][i] or 0) for c in columns}
-    return out
+    merchants = [str(m) for m in frame.column("merchant_id").to_pylist()]
+    # One conversion per column (not per cell): this runs over 100k merchants in the benchmark.
+    values = {c: pc.fill_null(frame.column(c), 0).to_pylist() for c in columns}
+    return {m: {c: int(values[c][i]) for c in columns} for i, m in enumerate(merchants)}
 
 
 def privilege_sums(orders: ir.Table, as_of_us: int, window_days: int) -> ir.Table:

@@ -117,3 +117,22 @@ def test_the_amazon_pack_scores_seller_health(store: str) -> None:
         assert h["band"] in ("healthy", "at_risk", "critical")
         assert {r["metric"] for r in h["rates"]} >= {"order_defect", "late_shipment"}
         assert h["explanation"]["pack"] == "amazon"
+
+
+@pytest.mark.parametrize(
+    ("counts", "kinds"),
+    [
+        ({"signed": 10, "next_day": 2, "remote_clean": 0}, ["next_day_share"]),  # exactly 20 %
+        ({"signed": 10, "next_day": 1, "remote_clean": 0}, []),
+        ({"signed": 0, "next_day": 0, "remote_clean": 0}, []),
+        ({"signed": 5, "next_day": 0, "remote_clean": 1}, ["remote_area_delivery"]),
+    ],
+)
+def test_bonuses_earned(counts: dict[str, int], kinds: list[str]) -> None:
+    from anxin.score.run import bonuses_earned
+
+    config = score_config(load_book("douyin").versions[-1])
+    as_of = dt.datetime(2026, 10, 8, tzinfo=CST)
+    earned = bonuses_earned(counts, config, as_of)
+    assert [a.kind for a in earned] == kinds
+    assert all(a.at < as_of for a in earned)

@@ -151,6 +151,7 @@ def _order_chunk(
         "signed_at_us": _int(signed_at, signed),
         "delivery_due_us": _int(due, shipped),
         "deliver_by_us": _int(deliver_by, has_deliver_by),
+        "next_day_by_us": _int(paid - (paid % DAY_US) + 2 * DAY_US - 1),  # UTC days: fine here
         "remote": _int(u(n) < 0.03),
         "rating": _int(rating, rated),
         "rated_at_us": _int(rated_at, rated),

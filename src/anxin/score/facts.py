@@ -46,6 +46,12 @@ class FactsConfig(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     adjustment_topics: dict[str, str] = {}  # complaint topic → deduction kind
 
 
+def _next_day_end(paid_at: dt.datetime, tz: dt.tzinfo) -> dt.datetime:
+    """The last instant of the day after payment (local): a 明日达 (next-day) delivery's bound."""
+    day = paid_at.astimezone(tz).date() + dt.timedelta(days=2)
+    return dt.datetime.combine(day, dt.time(0), tzinfo=tz) - dt.timedelta(microseconds=1)
+
+
 def _us(t: dt.datetime | None) -> int | None:
     return to_us(t) if t is not None else None
 
@@ -117,6 +123,7 @@ def order_row(state: OrderState, pack: PolicyPack, facts: FactsConfig) -> dict[s
         "signed_at_us": _us(state.delivered_at()),
         "delivery_due_us": _us(delivery_due),
         "deliver_by_us": _us(min(deliver_by)) if deliver_by else None,
+        "next_day_by_us": to_us(_next_day_end(state.paid_at, tz)),
         "remote": int(bool(logistics and province in logistics.remote)),
         "rating": state.review_stars,
         "rated_at_us": _us(state.reviewed_at),

@@ -197,6 +197,24 @@ def collect(table: ir.Table, columns: Sequence[str]) -> dict[str, dict[str, int]
     return {m: {c: int(values[c][i]) for c in columns} for i, m in enumerate(merchants)}
 
 
+def bonus_sums(orders: ir.Table, as_of_us: int, window_days: int) -> ir.Table:
+    """Per merchant, what the score's bonuses are earned by: orders signed in the window, those
+    signed by the end of the day after payment (明日达), and remote ones signed with no
+    after-sale (the remote-area logistics bonus)."""
+    o = orders
+    start = as_of_us - window_days * DAY_US
+    signed = o.signed_at_us.notnull() & (o.signed_at_us >= start) & (o.signed_at_us < as_of_us)
+    quiet = o.aftersale_at_us.isnull() | (o.aftersale_at_us >= as_of_us)
+    return o.group_by("merchant_id").aggregate(
+        signed=_count(signed),
+        next_day=_count(signed & (o.signed_at_us <= o.next_day_by_us)),
+        remote_clean=_count(signed & (o.remote == 1) & quiet),
+    )
+
+
+BONUS_COLUMNS = ("signed", "next_day", "remote_clean")
+
+
 def privilege_sums(orders: ir.Table, as_of_us: int, window_days: int) -> ir.Table:
     """Per merchant, the counts behind the privileges' facts: violations (trajectory-anomaly or
     fraud payouts), after-sales asked and agreed, shipped orders and those returned."""

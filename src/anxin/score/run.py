@@ -43,6 +43,26 @@ def score_config(pack: PolicyPack) -> ScoreConfig:
     return config
 
 
+def bonuses_earned(
+    counts: Mapping[str, int], config: ScoreConfig, as_of: dt.datetime
+) -> list[Adjustment]:
+    """The bonuses a merchant earned over the window, dated just before ``as_of`` (once per
+    window): the next-day share at or above the pack's, and a remote signed order without an
+    after-sale."""
+    at = as_of - dt.timedelta(microseconds=1)
+    out = []
+    rule = config.bonuses.get("next_day_share")
+    if (
+        rule is not None
+        and counts["signed"]
+        and rule.earned_by(counts["next_day"] / counts["signed"])
+    ):
+        out.append(Adjustment("next_day_share", at))
+    if "remote_area_delivery" in config.bonuses and counts["remote_clean"] > 0:
+        out.append(Adjustment("remote_area_delivery", at))
+    return out
+
+
 def ladder(config: ScoreConfig) -> tuple[list[tuple[float, int]], int]:
     """The pickup table as (hours, score) rungs and the score past the last rung."""
     rungs = [
@@ -101,6 +121,11 @@ def gather(source: Source, as_of: dt.datetime, config: ScoreConfig) -> list[Merc
         recent["merchant_id"], recent["kind"], recent["at_us"], strict=True
     ):
         adjustments[str(merchant)].append(Adjustment(str(kind), from_us(int(at))))
+    earned = metrics.collect(
+        metrics.bonus_sums(source.orders, as_of_us, config.window_days), metrics.BONUS_COLUMNS
+    )
+    for merchant, counts in earned.items():
+        adjustments[merchant] += bonuses_earned(counts, config, as_of)
     empty_orders = dict.fromkeys(metrics.ORDER_COLUMNS, 0)
     empty_chats = dict.fromkeys(metrics.CHAT_COLUMNS, 0)
     out = []

@@ -212,6 +212,7 @@ score_orders = Table(
     Column("signed_at_us", BigInteger),
     Column("delivery_due_us", BigInteger),  # the route's delivery standard from pickup
     Column("deliver_by_us", BigInteger),  # the promised (or estimated) delivery date
+    Column("next_day_by_us", BigInteger),  # 23:59:59.999999 the day after payment (明日达)
     Column("remote", Integer, nullable=False),
     Column("rating", Integer),
     Column("rated_at_us", BigInteger),

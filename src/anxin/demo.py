@@ -31,6 +31,7 @@ from anxin.domain.order import decode_state
 from anxin.engine.files import ingest_file
 from anxin.engine.processor import Engine
 from anxin.policy.pack import load_book
+from anxin.score.report import score_report
 from anxin.sim.evaluate import evaluate
 from anxin.sim.evaluate import render as render_evaluation
 from anxin.sim.params import preset
@@ -195,7 +196,8 @@ def run_demo(
     now = summary.last_event_at + dt.timedelta(days=1)
     sql = make_engine(str(db_path))
     upgrade(sql)
-    engine = Engine(SqlStore(sql), load_book(params.pack), FixedClock(now))
+    book = load_book(params.pack)
+    engine = Engine(SqlStore(sql), book, FixedClock(now))
     started = time.perf_counter()
     with _progress(console, bytes_=True) as progress:
         task = progress.add_task("ingest", total=events_path.stat().st_size)
@@ -214,6 +216,10 @@ def run_demo(
             console.print(section_renderer(conn))
     # What the rules found, scored against the simulator's ground truth.
     console.print(render_evaluation(evaluate(sql, truth_path)))
+    # Merchants' experience scores as of the start of the stream's last day, and privileges.
+    last_day = book.versions[-1].calendar.local(summary.last_event_at).date()
+    at = dt.datetime.combine(last_day, dt.time(0), tzinfo=book.versions[-1].calendar.zone)
+    console.print(score_report(sql, book, at))
     sql.dispose()
 
 

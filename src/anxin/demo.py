@@ -216,10 +216,9 @@ def run_demo(
             console.print(section_renderer(conn))
     # What the rules found, scored against the simulator's ground truth.
     console.print(render_evaluation(evaluate(sql, truth_path)))
-    # Merchants' experience scores as of the start of the stream's last day, and privileges.
-    last_day = book.versions[-1].calendar.local(summary.last_event_at).date()
-    at = dt.datetime.combine(last_day, dt.time(0), tzinfo=book.versions[-1].calendar.zone)
-    console.print(score_report(sql, book, at))
+    # Merchants' experience scores the morning after the simulated month (facts known then
+    # only: later deliveries, reviews and after-sales do not count), and their privileges.
+    console.print(score_report(sql, book, params.start + dt.timedelta(days=params.days)))
     sql.dispose()
 
 

@@ -150,16 +150,22 @@ class SqlTx:
     # ------------------------------------------------------------ parcels, held scans
 
     def parcel_orders(self, keys: Collection[ParcelKey]) -> dict[ParcelKey, str]:
-        mark = "(%s, %s)" if self._pg else "(?, ?)"
+        # One query per carrier with an IN-list of numbers: SQLite does not use the primary key
+        # for a row-value ``(carrier, number) IN (...)`` list and scanned the whole table per
+        # batch (quadratic in the number of parcels).
+        numbers: dict[str, list[str]] = {}
+        for carrier, number in keys:
+            numbers.setdefault(carrier, []).append(number)
+        mark = "%s" if self._pg else "?"
         found: dict[ParcelKey, str] = {}
-        for part in chunks(list(keys), 400):
-            sql = (
-                "SELECT carrier, tracking_number, order_id FROM parcels "
-                f"WHERE (carrier, tracking_number) IN ({', '.join([mark] * len(part))})"
-            )
-            params = tuple(x for key in part for x in key)  # type: ignore[attr-defined]
-            for carrier, number, order_id in self.conn.exec_driver_sql(sql, params):
-                found[(carrier, number)] = order_id
+        for carrier, wanted in numbers.items():
+            for part in chunks(wanted):
+                sql = (
+                    "SELECT tracking_number, order_id FROM parcels WHERE carrier = "
+                    f"{mark} AND tracking_number IN ({', '.join([mark] * len(part))})"
+                )
+                for number, order_id in self.conn.exec_driver_sql(sql, (carrier, *part)):
+                    found[(carrier, number)] = order_id
         return found
 
     def add_parcels(self, rows: list[tuple[str, str, str, str]]) -> None:

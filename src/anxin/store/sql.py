@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import msgspec
-from sqlalchemy import Connection, Engine, and_, delete, select, update
+from sqlalchemy import Connection, Engine, and_, delete, literal_column, select, update
 
 from anxin.clock import from_us, to_us
 from anxin.domain import merchant as merchant_state
@@ -28,6 +28,7 @@ def dumps(value: Any) -> str:
     return _json.encode(value).decode()
 
 
+_PENDING = "'pending'"
 _DEADLINE_COLS = [
     "deadline_id",
     "aggregate_key",
@@ -263,7 +264,8 @@ class SqlTx:
                 c.pack_version,
                 c.data,
             )
-            .where(and_(c.status == "pending", c.due_at_us <= now_us))
+            # A literal, not a parameter: the planner must see it matches the partial index.
+            .where(and_(c.status == literal_column(_PENDING), c.due_at_us <= now_us))
             .order_by(c.due_at_us, c.deadline_id)
             .limit(limit)
         )

@@ -396,7 +396,7 @@ class Engine:
         rules = {r.rule_id: r for r in self.rules}
         report = TickReport()
         while True:
-            with self.store.transaction() as tx:
+            with gc_paused(), self.store.transaction() as tx:  # as in ingest: see gc_paused
                 due = tx.claim_due(at_us, batch)
                 if not due:
                     return report

@@ -219,8 +219,15 @@ class PolicyBook:
             seen[v.version] = v.file
         self._starts = [to_us(v.effective_from) for v in self.versions]  # exact, cheap to compare
         self.name = self.versions[0].name
+        # The last answer, by the very instant asked: every rule asks in turn about the same
+        # order's payment (millions of calls per ingest), and to_us on an offset-aware instant
+        # is the costly part. One tuple, swapped atomically, so threads can share the book.
+        self._last: tuple[dt.datetime, PolicyPack] | None = None
 
     def in_force(self, at: dt.datetime) -> PolicyPack:
+        last = self._last
+        if last is not None and last[0] is at:
+            return last[1]
         if at.tzinfo is None:
             raise ValueError("in_force needs a timezone-aware instant")
         i = bisect.bisect_right(self._starts, to_us(at)) - 1
@@ -230,6 +237,7 @@ class PolicyBook:
                 f"pack {self.name!r} has no version in force at {at.isoformat()} "
                 f"(first: {first.version}, effective {first.effective_from.isoformat()})"
             )
+        self._last = (at, self.versions[i])
         return self.versions[i]
 
     def version(self, version: str) -> PolicyPack:

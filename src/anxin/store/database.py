@@ -31,6 +31,10 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA temp_store=MEMORY")
     cursor.execute("PRAGMA cache_size=-65536")
+    # The engine's store checkpoints from a background thread after each commit
+    # (anxin.store.checkpoint); a writer checkpoints inline only past ~200 MB of log, as a
+    # safety net, instead of in every commit past 4 MB (SQLite's default of 1000 pages).
+    cursor.execute("PRAGMA wal_autocheckpoint=50000")
     cursor.close()
 
 

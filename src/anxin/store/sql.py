@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import msgspec
-from sqlalchemy import Connection, Engine, and_, delete, select, update
+from sqlalchemy import Connection, Engine, and_, delete, literal_column, select, update
 
 from anxin.clock import from_us, to_us
 from anxin.domain import merchant as merchant_state
@@ -27,6 +27,7 @@ from anxin.engine.ports import (
     chunks,
 )
 from anxin.rules.base import DueDeadline
+from anxin.store import checkpoint
 from anxin.store import schema as t
 
 _json = msgspec.json.Encoder()
@@ -37,6 +38,7 @@ def dumps(value: Any) -> str:
     return _json.encode(value).decode()
 
 
+_PENDING = "'pending'"
 _DEADLINE_COLS = [
     "deadline_id",
     "aggregate_key",
@@ -52,11 +54,20 @@ _DEADLINE_COLS = [
 class SqlStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self._checkpointer = checkpoint.for_engine(engine)  # SQLite files only
 
     @contextmanager
     def transaction(self) -> Iterator[SqlTx]:
         with self.engine.begin() as conn:
             yield SqlTx(conn)
+        if self._checkpointer is not None:
+            self._checkpointer.kick()
+
+    def wait_checkpoint(self) -> None:
+        """Wait until what was committed so far has been checkpointed into the database file
+        (SQLite; a no-op on PostgreSQL). Benchmarks call it so their timing includes it."""
+        if self._checkpointer is not None:
+            self._checkpointer.wait()
 
 
 class SqlTx:
@@ -159,15 +170,22 @@ class SqlTx:
     # ------------------------------------------------------------ parcels, held scans
 
     def parcel_orders(self, keys: Collection[ParcelKey]) -> dict[ParcelKey, list[str]]:
-        mark = "(%s, %s)" if self._pg else "(?, ?)"
+        # One query per carrier with an IN-list of numbers: SQLite does not use the primary key
+        # for a row-value ``(carrier, number) IN (...)`` list and scanned the whole table per
+        # batch (quadratic in the number of parcels).
+        numbers: dict[str, list[str]] = {}
+        for carrier, number in keys:
+            numbers.setdefault(carrier, []).append(number)
+        mark = "%s" if self._pg else "?"
         rows: list[tuple[str, str, str, int]] = []
-        for part in chunks(list(keys), 400):
-            sql = (
-                "SELECT carrier, tracking_number, order_id, registered_at_us FROM parcels "
-                f"WHERE (carrier, tracking_number) IN ({', '.join([mark] * len(part))})"
-            )
-            params = tuple(x for key in part for x in key)  # type: ignore[attr-defined]
-            rows += self.conn.exec_driver_sql(sql, params).all()
+        for carrier, wanted in numbers.items():
+            for part in chunks(wanted):
+                sql = (
+                    "SELECT tracking_number, order_id, registered_at_us FROM parcels WHERE "
+                    f"carrier = {mark} AND tracking_number IN ({', '.join([mark] * len(part))})"
+                )
+                for number, order_id, at in self.conn.exec_driver_sql(sql, (carrier, *part)):
+                    rows.append((carrier, number, order_id, at))
         found: dict[ParcelKey, list[str]] = {}
         for carrier, number, order_id, _ in sorted(rows, key=lambda r: (r[3], r[2])):
             found.setdefault((carrier, number), []).append(order_id)
@@ -297,7 +315,8 @@ class SqlTx:
                 c.pack_version,
                 c.data,
             )
-            .where(and_(c.status == "pending", c.due_at_us <= now_us))
+            # A literal, not a parameter: the planner must see it matches the partial index.
+            .where(and_(c.status == literal_column(_PENDING), c.due_at_us <= now_us))
             .order_by(c.due_at_us, c.deadline_id)
             .limit(limit)
         )

@@ -239,6 +239,27 @@ def _fired_and_cancelled_stay_so(store: Store) -> None:
         assert [d.deadline_id for d in tx.claim_due(to_us(T0), 10)] == ["open"]
 
 
+def _schedule_already_cancelled(store: Store) -> None:
+    """``cancelled`` leaves the rows ``schedule`` (or ``reschedule``) then ``cancel`` would."""
+    watch = msgspec.structs.replace(_deadline("w", T0), replace=True)
+    with store.transaction() as tx:
+        tx.schedule([_deadline("fired", T0), _deadline("pending", T0)])
+        tx.mark_fired(["fired"], to_us(T0))
+    with store.transaction() as tx:
+        tx.schedule(
+            [_deadline(i, T0) for i in ("new-stopped", "new", "fired", "pending")],
+            cancelled={"new-stopped", "fired", "pending", "not-scheduled"},
+        )
+        tx.reschedule([watch], cancelled={"w"})
+        assert [d.deadline_id for d in tx.claim_due(to_us(T0), 10)] == ["new"]
+        tx.cancel(["new"])
+        tx.reschedule([watch])  # a watch re-armed is pending again
+        assert [d.deadline_id for d in tx.claim_due(to_us(T0), 10)] == ["w"]
+        tx.mark_fired(["fired", "new-stopped", "pending"], to_us(T0))  # none was pending
+        tx.schedule([_deadline("pending", T0)])  # a plain re-schedule does not revive it
+        assert [d.deadline_id for d in tx.claim_due(to_us(T0), 10)] == ["w"]
+
+
 def _post_ledger_counts_conflicts(store: Store) -> None:
     with store.transaction() as tx:
         assert tx.post_ledger([_txn("a", 100), _txn("b", 200)]) == 0
@@ -316,6 +337,7 @@ PORT_SCENARIOS: list[tuple[str, Callable[[Store], None]]] = [
     ("claim-order-limit-boundary", _claim_order_and_limit),
     ("schedule-insert-or-ignore", _schedule_is_insert_or_ignore),
     ("mark-fired-only-from-pending", _fired_and_cancelled_stay_so),
+    ("schedule-already-cancelled", _schedule_already_cancelled),
     ("post-ledger-conflicts", _post_ledger_counts_conflicts),
     ("state-upsert", _orders_are_upserted),
     ("parcels-and-held", _parcels_and_held_scans),
@@ -391,6 +413,7 @@ WRITES: list[tuple[str, Callable[[Any], None]]] = [
     ("hold", lambda tx: tx.hold([HeldEvent("new", "parcel:NEW:1", "awaiting_shipment", 1)])),
     ("release", lambda tx: tx.release(["held-1"])),
     ("schedule", lambda tx: tx.schedule([_deadline("new", T0)])),
+    ("schedule-cancelled", lambda tx: tx.schedule([_deadline("new", T0)], cancelled={"new"})),
     ("cancel", lambda tx: tx.cancel(["pending-1"])),
     ("mark_fired", lambda tx: tx.mark_fired(["pending-1"], 1)),
     (

@@ -4,7 +4,8 @@ The bench preset of the simulator (``anxin.sim``), scaled to ``orders``, is writ
 Lines file (not timed). Then, on a fresh migrated SQLite file with the clock at the stream's end
 + 1 day (as the demo replays it), timed end to end: ``ingest_file`` (decode, validate, event
 log, per-order state, late-shipment and logistics rules, decisions, ledger, outbox) and
-``tick(now)``, which fires every deadline that fell due. For the ratio, the same event-log rows
+``tick(now)``, which fires every deadline that fell due, up to the store's last background WAL
+checkpoint (so no write is left out of the timing). For the ratio, the same event-log rows
 are inserted with ``sqlite3.executemany`` in one transaction into a second fresh database with
 the same schema, as in ``anxin bench ingest`` (read in chunks to bound memory; only the inserts
 and the commit are timed). Everything lives in a temporary directory removed at the end.

@@ -64,9 +64,9 @@ class BatchEffects:
         once = [d for d in self.deadlines.values() if not d.replace]
         watches = [d for d in self.deadlines.values() if d.replace]
         if once:
-            tx.schedule(once)
+            tx.schedule(once, self.cancelled)
         if watches:
-            tx.reschedule(watches)
-        if self.cancelled:
-            tx.cancel(sorted(self.cancelled))
+            tx.reschedule(watches, self.cancelled)
+        if later := self.cancelled.difference(self.deadlines):  # those above went in cancelled
+            tx.cancel(sorted(later))
         return conflicts

@@ -282,13 +282,16 @@ class MemoryTx:
 
     # ------------------------------------------------------------ timers
 
-    def schedule(self, deadlines: list[ScheduleDeadline]) -> None:
+    def schedule(self, deadlines: list[ScheduleDeadline], cancelled: Collection[str] = ()) -> None:
         for d in deadlines:
             self._deadlines.add(d.deadline_id, StoredDeadline(d, to_us(d.due_at)))
+        self.cancel([d.deadline_id for d in deadlines if d.deadline_id in cancelled])
 
-    def reschedule(self, deadlines: list[ScheduleDeadline]) -> None:
+    def reschedule(
+        self, deadlines: list[ScheduleDeadline], cancelled: Collection[str] = ()
+    ) -> None:
         for d in deadlines:
-            status = "cancelled" if d.idle else "pending"
+            status = "cancelled" if d.idle or d.deadline_id in cancelled else "pending"
             self._deadlines.put(d.deadline_id, StoredDeadline(d, to_us(d.due_at), status))
 
     def _move(self, deadline_ids: Collection[str], status: str, at_us: int | None) -> None:

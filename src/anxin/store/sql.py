@@ -272,18 +272,28 @@ class SqlTx:
             for d in deadlines
         ]
 
-    def schedule(self, deadlines: list[ScheduleDeadline]) -> None:
+    def schedule(self, deadlines: list[ScheduleDeadline], cancelled: Collection[str] = ()) -> None:
+        """Insert-or-ignore; those in ``cancelled`` go in cancelled, or cancel a pending row
+        already there: the rows ``schedule`` then ``cancel`` would leave, in one statement
+        (most clocks are set and stopped within one batch)."""
+        rows = [
+            (*row[:4], "cancelled" if d.deadline_id in cancelled else "pending", *row[5:])
+            for d, row in zip(deadlines, self._deadline_rows(deadlines), strict=True)
+        ]
         self._bulk(
             t.deadlines,
             _DEADLINE_COLS,
-            self._deadline_rows(deadlines),
-            " ON CONFLICT DO NOTHING",
+            rows,
+            " ON CONFLICT (deadline_id) DO UPDATE SET status = excluded.status"
+            " WHERE excluded.status = 'cancelled' AND deadlines.status = 'pending'",
         )
 
-    def reschedule(self, deadlines: list[ScheduleDeadline]) -> None:
+    def reschedule(
+        self, deadlines: list[ScheduleDeadline], cancelled: Collection[str] = ()
+    ) -> None:
         """Move (or re-arm, or idle) watches: new due time, data and status."""
         rows = [
-            (*row[:4], "cancelled" if d.idle else "pending", *row[5:])
+            (*row[:4], "cancelled" if d.idle or d.deadline_id in cancelled else "pending", *row[5:])
             for d, row in zip(deadlines, self._deadline_rows(deadlines), strict=True)
         ]
         self._bulk(

@@ -35,7 +35,7 @@ def test_commits_are_checkpointed_off_the_writer_and_the_thread_stops_when_idle(
     checkpointer.idle_seconds = 0.05
     rows = [LoggedEvent(f"e{i}", "order.paid", "order:1", i, "t", "h", "{}", 0) for i in range(500)]
     with store.transaction() as tx:
-        tx.append_events(rows)
+        assert tx.append_new_events(rows) == {}
     store.wait_checkpoint()
 
     # The commit's pages reached the database file itself: a copy of it without the log

@@ -327,10 +327,19 @@ def _parcels_and_held_scans(store: Store) -> None:
 def _event_log(store: Store) -> None:
     row = LoggedEvent("e1", "order.paid", "order:O1", 5, "test", "h1", '{"id":"e1"}', 6)
     with store.transaction() as tx:
-        tx.append_events([row])
+        tx.append_new_events([row])
         assert tx.event_hashes(["e1", "e2"]) == {"e1": "h1"}
     with store.transaction() as tx:
         assert tx.event_bodies(["e1", "e2"]) == {"e1": b'{"id":"e1"}'}
+    # Ids the log holds are skipped and reported with their stored hash, whatever the content.
+    again = row._replace(content_hash="h-other", body='{"id":"e1","x":1}')
+    e2 = row._replace(event_id="e2", content_hash="h2")
+    with store.transaction() as tx:
+        assert tx.append_new_events([again, e2]) == {"e1": "h1"}
+        assert tx.append_new_events([e2._replace(content_hash="h2b")]) == {"e2": "h2"}
+    with store.transaction() as tx:
+        assert tx.event_hashes(["e1", "e2"]) == {"e1": "h1", "e2": "h2"}
+        assert tx.event_bodies(["e1"]) == {"e1": b'{"id":"e1"}'}
 
 
 PORT_SCENARIOS: list[tuple[str, Callable[[Store], None]]] = [
@@ -401,8 +410,8 @@ def _decision(decision_id: str) -> Decision:
 
 WRITES: list[tuple[str, Callable[[Any], None]]] = [
     (
-        "append_events",
-        lambda tx: tx.append_events([LoggedEvent("new", "t", "k", 1, "s", "h", "{}", 1)]),
+        "append_new_events",
+        lambda tx: tx.append_new_events([LoggedEvent("new", "t", "k", 1, "s", "h", "{}", 1)]),
     ),
     ("save_orders-new", lambda tx: tx.save_orders([OrderState("NEW")])),
     ("save_orders-existing", lambda tx: tx.save_orders([OrderState("O00000000", version=99)])),

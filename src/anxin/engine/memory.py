@@ -205,11 +205,14 @@ class MemoryTx:
     def event_hashes(self, event_ids: Collection[str]) -> dict[str, str]:
         return {i: e.content_hash for i in event_ids if (e := self._events.get(i)) is not None}
 
-    def append_events(self, rows: list[LoggedEvent]) -> None:
-        for row in rows:  # the event log's unique key: a repeat is a caller bug, as in SQL
-            if row.event_id in self._events:
-                raise ValueError(f"event {row.event_id!r} is already in the log")
-            self._events.put(row.event_id, row)
+    def append_new_events(self, rows: list[LoggedEvent]) -> dict[str, str]:
+        held: dict[str, str] = {}
+        for row in rows:
+            if (e := self._events.get(row.event_id)) is not None:
+                held[row.event_id] = e.content_hash
+            else:
+                self._events.put(row.event_id, row)
+        return held
 
     def event_bodies(self, event_ids: Collection[str]) -> dict[str, bytes]:
         return {i: e.body.encode() for i in event_ids if (e := self._events.get(i)) is not None}

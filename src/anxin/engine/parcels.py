@@ -81,10 +81,10 @@ def fingerprint(parcel: Parcel) -> tuple[str, int] | None:
             trace = parcel.scans[: i + 1]
             if len(trace) < MIN_PRINT_SCANS:
                 return None
-            h = hashlib.blake2b(digest_size=16)
-            for s in trace:
-                h.update(f"{to_us(s.at)}\x1f{s.code}\x1f{s.text}\x1f{s.location}\x1e".encode())
-            return h.hexdigest(), i
+            text = "".join(
+                f"{to_us(s.at)}\x1f{s.code}\x1f{s.text}\x1f{s.location}\x1e" for s in trace
+            )
+            return hashlib.blake2b(text.encode(), digest_size=16).hexdigest(), i
     return None
 
 

@@ -191,7 +191,9 @@ class Engine:
 
         # Inclusive: exactly MAX_FUTURE_SKEW after the clock is still accepted.
         latest_us = min(to_us(latest), LATEST_US - 1)
-        candidates: list[tuple[ev.Event, int, str, str, int | None, bytes]] = []
+        candidates: list[tuple[ev.Event, str, int | None, bytes]] = []
+        # The first of each id in the batch, for the log (which skips ids it already holds).
+        first: dict[str, LoggedEvent] = {}
         for position, raw in raws:
             report.received += 1
             decoded = decode_event(raw, position)
@@ -203,31 +205,30 @@ class Engine:
                 reject(raw, _absurd(decoded, now, position))
                 continue
             canonical = encode_event(decoded)
-            candidates.append(
-                (decoded, at_us, canonical.decode(), content_hash(canonical), position, raw)
-            )
+            digest = content_hash(canonical)
+            candidates.append((decoded, digest, position, raw))
+            if decoded.id not in first:
+                first[decoded.id] = LoggedEvent(
+                    decoded.id,
+                    decoded.type,
+                    decoded.key(),
+                    at_us,
+                    decoded.source,
+                    digest,
+                    canonical.decode(),
+                    now_us,
+                )
 
         with self.store.transaction() as tx:
-            known = tx.event_hashes({c[0].id for c in candidates})
+            # The same id again, here or in the log, is a redelivery (same content) or a
+            # conflict (other content).
+            known = tx.append_new_events(list(first.values()))
             fresh: list[ev.Event] = []
-            logged: list[LoggedEvent] = []
-            for event, at_us, body, digest, position, raw in candidates:
+            for event, digest, position, raw in candidates:
                 seen = known.get(event.id)
                 if seen is None:
                     known[event.id] = digest
                     fresh.append(event)
-                    logged.append(
-                        LoggedEvent(
-                            event.id,
-                            event.type,
-                            event.key(),
-                            at_us,
-                            event.source,
-                            digest,
-                            body,
-                            now_us,
-                        )
-                    )
                 elif seen == digest:
                     report.duplicates += 1
                 else:
@@ -242,7 +243,6 @@ class Engine:
                             event.id,
                         ),
                     )
-            tx.append_events(logged)
             report.accepted = len(fresh)
             failpoints.hit("ingest.after_log")
             effects = BatchEffects()
@@ -310,7 +310,8 @@ class Engine:
             order_fold.apply(state, event, self.classify)
             touched_orders[order_id] = state
             for rule in self._rules_for[type(event)]:
-                effects.add(remember(state, rule.on_event(state, event, self.book)))
+                if out := rule.on_event(state, event, self.book):  # most events decide nothing
+                    effects.add(remember(state, out))
 
         for event in fresh:
             if isinstance(event, ev.TrackingScanned):
@@ -355,7 +356,8 @@ class Engine:
             tx.release(released)
         for state in touched_orders.values():
             for rule in self.rules:
-                effects.add(remember(state, rule.settle(state, self.book)))
+                if out := rule.settle(state, self.book):
+                    effects.add(remember(state, out))
         effects.apply_caps(tx, touched_orders)
         tx.save_orders(touched_orders.values())
         if touched_merchants:

@@ -223,14 +223,34 @@ class PolicyBook:
         # order's payment (millions of calls per ingest), and to_us on an offset-aware instant
         # is the costly part. One tuple, swapped atomically, so threads can share the book.
         self._last: tuple[dt.datetime, PolicyPack] | None = None
+        # Each version's (pack, config) pair per enabled rule, for ``config_at``.
+        self._pairs = [{rid: (v, c) for rid, c in v.rules.items()} for v in self.versions]
+        self._last_pairs: tuple[dt.datetime, dict[str, tuple[PolicyPack, Any]]] | None = None
+
+    def config_at(self, at: dt.datetime, rule_id: str) -> tuple[PolicyPack, Any] | None:
+        """The version in force at ``at`` and its config for the rule; None when no version was
+        in force or that version does not enable the rule. Rules ask this for every event of
+        an order, about the same instant: the answer is kept by the very instant asked."""
+        last = self._last_pairs
+        if last is None or last[0] is not at:
+            i = self._index_at(at)
+            if i < 0:
+                return None
+            pairs = self._pairs[i]
+            last = self._last_pairs = (at, pairs)
+        return last[1].get(rule_id)
+
+    def _index_at(self, at: dt.datetime) -> int:
+        """Index of the version in force at ``at``; -1 before the first."""
+        if at.tzinfo is None:
+            raise ValueError("in_force needs a timezone-aware instant")
+        return bisect.bisect_right(self._starts, to_us(at)) - 1
 
     def in_force(self, at: dt.datetime) -> PolicyPack:
         last = self._last
         if last is not None and last[0] is at:
             return last[1]
-        if at.tzinfo is None:
-            raise ValueError("in_force needs a timezone-aware instant")
-        i = bisect.bisect_right(self._starts, to_us(at)) - 1
+        i = self._index_at(at)
         if i < 0:
             first = self.versions[0]
             raise NoPolicyInForce(

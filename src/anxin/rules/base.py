@@ -18,7 +18,7 @@ from anxin.contract.events import Event
 from anxin.domain.effects import Effect
 from anxin.domain.order import OrderState
 from anxin.domain.rights import Right
-from anxin.policy.pack import NoPolicyInForce, PolicyBook, PolicyPack
+from anxin.policy.pack import PolicyBook, PolicyPack
 
 
 @dataclass(frozen=True)
@@ -60,14 +60,8 @@ def config_at_payment(
 ) -> tuple[PolicyPack, Any] | None:
     """The pack in force when the order was paid (its promises were made then) and that pack's
     config for the rule; None when unpaid, no version was in force, or the rule is off."""
-    if state.paid_at is None:
-        return None
-    try:
-        pack = book.in_force(state.paid_at)
-    except NoPolicyInForce:
-        return None
-    config = pack.rule(rule_id)
-    return (pack, config) if config is not None else None
+    paid_at = state.paid_at
+    return None if paid_at is None else book.config_at(paid_at, rule_id)
 
 
 def exemption(state: OrderState, pack: PolicyPack, at: dt.datetime) -> dict[str, str] | None:

@@ -82,6 +82,10 @@ class DeliveryPromise:
     event_types: ClassVar[tuple[type[ev.Event], ...]] = (ev.OrderPaid, ev.TrackingScanned)
 
     def on_event(self, state: OrderState, event: ev.Event, book: PolicyBook) -> list[Effect]:
+        paid = isinstance(event, ev.OrderPaid)
+        delivered = None if paid else state.delivered_at()
+        if not paid and (delivered is None or delivered != event.occurred_at):
+            return []  # only the scan that delivered the order can settle this promise
         found = config_at_payment(state, book, RULE_ID)
         if found is None:
             return []
@@ -89,11 +93,8 @@ class DeliveryPromise:
         due = _due(state, config)
         if due is None:
             return []
-        if isinstance(event, ev.OrderPaid):
+        if delivered is None:
             return self._schedule(state, pack, config, due, 0)
-        delivered = state.delivered_at()
-        if delivered is None or delivered != event.occurred_at:
-            return []  # only the scan that delivered the order can settle this promise
         # A delivery in time stays in time (it only gets earlier with more scans): its clocks
         # need not fire. Lateness is judged when a clock fires, on the facts known then.
         return [

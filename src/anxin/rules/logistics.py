@@ -102,12 +102,6 @@ def episodes(timer: Timer, parcel: Parcel, m: Milestones | None = None) -> list[
     return list(m.stall)
 
 
-def _due(
-    timer: Timer, config: LogisticsConfig, state: OrderState, parcel: Parcel, episode: Episode
-) -> dt.datetime:
-    return episode.anchor_at + dt.timedelta(hours=_threshold(timer, config, state, parcel))
-
-
 def _open(
     state: OrderState, config: LogisticsConfig, parcel: Parcel, m: Milestones | None = None
 ) -> list[tuple[Timer, Episode, dt.datetime]]:
@@ -117,9 +111,15 @@ def _open(
     m = m or milestones(parcel)
     out = []
     for timer in config.timers:
-        for episode in episodes(timer, parcel, m):
-            due = _due(timer, config, state, parcel, episode)
-            if _kept(episode, due) or state.decided(_episode_id(state, timer, parcel, episode)):
+        found = episodes(timer, parcel, m)
+        if not found:
+            continue
+        hours = dt.timedelta(hours=_threshold(timer, config, state, parcel))  # per timer, once
+        for episode in found:
+            due = episode.anchor_at + hours
+            if _kept(episode, due) or (
+                state.findings and state.decided(_episode_id(state, timer, parcel, episode))
+            ):
                 continue
             if state.cancelled_at is None or due < state.cancelled_at:
                 out.append((timer, episode, due))

@@ -43,19 +43,21 @@ class NeverSigned:
     event_types: ClassVar[tuple[type[ev.Event], ...]] = (ev.OrderPaid, ev.TrackingScanned)
 
     def on_event(self, state: OrderState, event: ev.Event, book: PolicyBook) -> list[Effect]:
+        paid = isinstance(event, ev.OrderPaid)
+        delivered = None if paid else state.delivered_at()
+        if not paid and delivered != event.occurred_at:
+            return []  # only the scan that delivered the order settles it (most scans: cheap)
         found = config_at_payment(state, book, RULE_ID)
         if found is None or state.paid_at is None:
             return []
         pack, config = found
         key = f"order:{state.order_id}"
-        if isinstance(event, ev.OrderPaid):
-            due = state.paid_at + dt.timedelta(days=config.days)
-            return [
-                ScheduleDeadline(f"{key}:{RULE_ID}", key, RULE_ID, due, pack.name, pack.version)
-            ]
-        delivered = state.delivered_at()
         in_time = state.paid_at + dt.timedelta(days=config.days)
-        if delivered is not None and delivered == event.occurred_at and delivered <= in_time:
+        if paid:
+            return [
+                ScheduleDeadline(f"{key}:{RULE_ID}", key, RULE_ID, in_time, pack.name, pack.version)
+            ]
+        if delivered is not None and delivered <= in_time:
             return [CancelDeadline(f"{key}:{RULE_ID}")]  # signed in time: settled for good
         return []
 

@@ -84,19 +84,19 @@ class SqlTx:
 
     def _bulk(
         self, table: Any, cols: list[str], rows: list[tuple[Any, ...]], tail: str = ""
-    ) -> None:
+    ) -> int:
         """executemany with plain tuples: the hot path skips per-row parameter processing.
 
         ``ON CONFLICT ... DO NOTHING / DO UPDATE SET c = excluded.c`` reads the same on SQLite
         and PostgreSQL, so one statement serves both."""
         if not rows:
-            return
+            return 0
         mark = "%s" if self._pg else "?"
         sql = (
             f"INSERT INTO {table.name} ({', '.join(cols)}) "
             f"VALUES ({', '.join([mark] * len(cols))}){tail}"
         )
-        self.conn.exec_driver_sql(sql, rows)
+        return self.conn.exec_driver_sql(sql, rows).rowcount  # rows written
 
     # ------------------------------------------------------------ event log
 
@@ -116,8 +116,29 @@ class SqlTx:
         )
         return dict(rows)
 
-    def append_events(self, rows: list[LoggedEvent]) -> None:
-        self._bulk(t.events, list(LoggedEvent._fields), rows)  # type: ignore[arg-type]
+    def append_new_events(self, rows: list[LoggedEvent]) -> dict[str, str]:
+        if not rows:
+            return {}
+        cols = list(LoggedEvent._fields)
+        if self._pg:  # concurrent writers: look up first (a race ends in a unique violation)
+            held = self.event_hashes([r.event_id for r in rows])
+            self._bulk(t.events, cols, [r for r in rows if r.event_id not in held])
+            return held
+        # SQLite has one writer at a time, so rows numbered after the log's last seq are this
+        # call's. Inserting first spares a lookup per event when, as nearly always, all are new.
+        last = int(
+            self.conn.exec_driver_sql("SELECT coalesce(max(seq), 0) FROM events").scalar_one()
+        )
+        new: list[tuple[Any, ...]] = list(rows)
+        written = self._bulk(t.events, cols, new, " ON CONFLICT (event_id) DO NOTHING")
+        if written == len(rows):
+            return {}
+        held_rows = self._select_in(
+            f"SELECT event_id, content_hash FROM events WHERE seq <= {last} "
+            "AND event_id IN ({marks})",
+            [r.event_id for r in rows],
+        )
+        return dict(held_rows)
 
     def event_bodies(self, event_ids: Collection[str]) -> dict[str, bytes]:
         found: dict[str, bytes] = {}

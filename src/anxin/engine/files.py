@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
 from anxin.engine.processor import Engine, IngestReport
@@ -38,36 +38,47 @@ def ingest_file(
     fails to commit (crash, kill) is simply re-ingested next time: event ids make it idempotent.
     """
     total = IngestReport()
-    batch: list[tuple[int | None, bytes]] = []
+    name = source or f"file:{path.name}"
+    # The batch as two lists handed over as ``zip(numbers, lines)``: list slices and ``map`` do
+    # the per-line work in C, and zip reuses its tuple as the engine unpacks it. A Python loop
+    # per line (tuples, strip) cost ~5 % of a whole ingest.
+    numbers: list[int] = []
+    lines: list[bytes] = []
     consumed = number = 0
 
     def flush() -> None:
         nonlocal consumed
-        total.add(engine.ingest(batch, source or f"file:{path.name}"))
-        batch.clear()
+        total.add(engine.ingest(zip(numbers, lines, strict=True), name))
+        numbers.clear()
+        lines.clear()
         if progress is not None:
             progress(consumed)
         consumed = 0
 
     with path.open("rb") as handle:
         while chunk := handle.readlines(_READ_HINT):  # bulk reads: per-line I/O is slow
-            # Whole chunks at a time (a comprehension, then slices): a Python loop per line
-            # cost ~3 s per million lines.
+            stripped = list(map(bytes.strip, chunk))
             first = number + 1
-            items = [(n, s) for n, line in enumerate(chunk, first) if (s := line.strip())]
             number += len(chunk)
-            start = taken = 0  # chunk lines already counted in `consumed`; items batched
-            while taken < len(items):
-                room = max(batch_size - len(batch), 1)
-                batch += items[taken : taken + room]
-                taken = min(taken + room, len(items))
-                if len(batch) >= batch_size:
-                    end = items[taken - 1][0] - first + 1  # just past the batch's last line
-                    consumed += sum(map(len, chunk[start:end]))
-                    start = end
+            at: list[int] | None = None  # each kept line's index in the chunk, if any is blank
+            nums: Sequence[int] = range(first, number + 1)
+            if b"" in stripped:
+                at = [i for i, s in enumerate(stripped) if s]
+                stripped = [stripped[i] for i in at]
+                nums = [first + i for i in at]
+            start = taken = 0  # chunk lines already counted in `consumed`; lines batched
+            while taken < len(stripped):
+                end = min(taken + max(batch_size - len(lines), 1), len(stripped))
+                lines += stripped[taken:end]
+                numbers += nums[taken:end]
+                taken = end
+                if len(lines) >= batch_size:
+                    past = (at[taken - 1] if at is not None else taken - 1) + 1
+                    consumed += sum(map(len, chunk[start:past]))  # to the batch's last line
+                    start = past
                     flush()
             consumed += sum(map(len, chunk[start:]))
-    if batch or consumed:
+    if lines or consumed:
         flush()
     return total
 

@@ -157,6 +157,19 @@ class Engine:
         self._rules_for: dict[type[ev.Event], list[OrderRule]] = {
             t: [r for r in self.rules if t in r.event_types] for t in ev.EVENT_TYPES
         }
+        self._scan_rules: dict[str, list[OrderRule]] = {}  # by the scan's status, as needed
+
+    def _rules_for_scan(self, scan: ev.TrackingScanned) -> list[OrderRule]:
+        p = scan.payload
+        status = self.classify(p.carrier, p.code, p.text)[0]
+        found = self._scan_rules.get(status)
+        if found is None:
+            found = self._scan_rules[status] = [
+                r
+                for r in self._rules_for[ev.TrackingScanned]
+                if r.scan_statuses is None or status in r.scan_statuses
+            ]
+        return found
 
     # ================================================================ ingest
 
@@ -309,7 +322,12 @@ class Engine:
                 state = orders[order_id] = OrderState(order_id)
             order_fold.apply(state, event, self.classify)
             touched_orders[order_id] = state
-            for rule in self._rules_for[type(event)]:
+            rules = (
+                self._rules_for_scan(event)
+                if isinstance(event, ev.TrackingScanned)
+                else self._rules_for[type(event)]
+            )
+            for rule in rules:
                 if out := rule.on_event(state, event, self.book):  # most events decide nothing
                     effects.add(remember(state, out))
 

@@ -38,6 +38,9 @@ class OrderRule(Protocol):
     rule_id: ClassVar[str]
     # The engine calls on_event only for these types (a cheap dispatch on the hot path).
     event_types: ClassVar[tuple[type[Event], ...]]
+    # For a carrier scan, only when the scan reads as one of these statuses (None: every scan).
+    # Most scans are in transit, and settle nothing: the filter spares a call per rule.
+    scan_statuses: ClassVar[frozenset[str] | None]
 
     def on_event(self, state: OrderState, event: Event, book: PolicyBook) -> list[Effect]: ...
 

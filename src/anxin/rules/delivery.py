@@ -80,6 +80,9 @@ def _due(state: OrderState, config: DeliveryConfig) -> tuple[dt.datetime, str] |
 class DeliveryPromise:
     rule_id: ClassVar[str] = RULE_ID
     event_types: ClassVar[tuple[type[ev.Event], ...]] = (ev.OrderPaid, ev.TrackingScanned)
+    scan_statuses: ClassVar[frozenset[str] | None] = frozenset(
+        {"delivered"}
+    )  # the delivering scan settles it
 
     def on_event(self, state: OrderState, event: ev.Event, book: PolicyBook) -> list[Effect]:
         paid = isinstance(event, ev.OrderPaid)

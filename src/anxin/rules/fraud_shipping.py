@@ -39,6 +39,7 @@ register_rule_config(RULE_ID, FraudShippingConfig)
 
 class FraudShipping:
     rule_id: ClassVar[str] = RULE_ID
+    scan_statuses: ClassVar[frozenset[str] | None] = None
     event_types: ClassVar[tuple[type[ev.Event], ...]] = (ev.AfterSaleResolved,)
 
     def on_event(self, state: OrderState, event: ev.Event, book: PolicyBook) -> list[Effect]:

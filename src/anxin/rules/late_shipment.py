@@ -153,6 +153,7 @@ def _tier_amount(
 
 class LateShipment:
     rule_id: ClassVar[str] = RULE_ID
+    scan_statuses: ClassVar[frozenset[str] | None] = None
     event_types: ClassVar[tuple[type[ev.Event], ...]] = (
         ev.OrderPaid,
         ev.ShipmentCreated,

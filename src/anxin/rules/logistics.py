@@ -132,11 +132,13 @@ def _kept(episode: Episode, due: dt.datetime) -> bool:
 
 class Logistics:
     rule_id: ClassVar[str] = RULE_ID
-    event_types: ClassVar[tuple[type[ev.Event], ...]] = (ev.ShipmentCreated, ev.TrackingScanned)
+    scan_statuses: ClassVar[frozenset[str] | None] = None
+    # Clocks are judged when they fire, on the facts known then (a scan can arrive before an
+    # earlier one); the parcel's watch is set once the batch is folded (``settle``). No event
+    # needs an answer on its own.
+    event_types: ClassVar[tuple[type[ev.Event], ...]] = ()
 
     def on_event(self, state: OrderState, event: ev.Event, book: PolicyBook) -> list[Effect]:
-        # Clocks are judged when they fire, on the facts known then (a scan can arrive before an
-        # earlier one); the parcel's watch is set once the batch is folded (``settle``).
         return []
 
     def settle(self, state: OrderState, book: PolicyBook) -> list[Effect]:

@@ -41,6 +41,9 @@ register_rule_config(RULE_ID, NeverSignedConfig)
 class NeverSigned:
     rule_id: ClassVar[str] = RULE_ID
     event_types: ClassVar[tuple[type[ev.Event], ...]] = (ev.OrderPaid, ev.TrackingScanned)
+    scan_statuses: ClassVar[frozenset[str] | None] = frozenset(
+        {"delivered"}
+    )  # the delivering scan settles it
 
     def on_event(self, state: OrderState, event: ev.Event, book: PolicyBook) -> list[Effect]:
         paid = isinstance(event, ev.OrderPaid)

@@ -559,3 +559,27 @@ def test_scan_after_its_shipment_is_applied_directly(engine: Engine, sql_engine:
     assert (report.accepted, report.held, report.released) == (1, 0, 0)
     assert _held(sql_engine) == []
     assert _scans(sql_engine) == [SCAN.id]
+
+
+def test_a_batch_mixing_new_logged_duplicate_and_conflicting_ids(
+    engine: Engine, sql_engine: sa.Engine
+) -> None:
+    """The log skips the ids it holds (the store's slow path) and keeps every new one beside
+    them; the first of an id new to the log wins within the batch, as in the log."""
+    first, logged = VALID[0], VALID[CONFLICT_INDEX]
+    engine.ingest([(1, first), (2, logged)], SOURCE)
+    second = next(i for i, raw in enumerate(VALID) if i > 1 and _doc(raw)["type"] == "order.placed")
+    new, other_new = VALID[second], _conflicting(second)
+    report = engine.ingest(
+        [(1, logged), (2, _conflicting(CONFLICT_INDEX)), (3, new), (4, other_new), (5, new)],
+        SOURCE,
+    )
+    assert (report.received, report.accepted, report.duplicates, report.rejected) == (5, 1, 2, 2)
+    assert [(e.code, e.index) for e in report.errors] == [("conflict", 2), ("conflict", 4)]
+    assert _adds_up(report)
+    counts = _event_counts(sql_engine)
+    ids = [VALID_IDS[0], VALID_IDS[CONFLICT_INDEX], VALID_IDS[second]]
+    assert {i: counts.get(i) for i in ids} == dict.fromkeys(ids, 1)
+    assert len(counts) == 3
+    assert _body(sql_engine, VALID_IDS[CONFLICT_INDEX]) == logged.decode()
+    assert _body(sql_engine, VALID_IDS[second]) == new.decode()

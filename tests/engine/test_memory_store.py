@@ -340,6 +340,17 @@ def _event_log(store: Store) -> None:
     with store.transaction() as tx:
         assert tx.event_hashes(["e1", "e2"]) == {"e1": "h1", "e2": "h2"}
         assert tx.event_bodies(["e1"]) == {"e1": b'{"id":"e1"}'}
+    # A batch larger than one statement's slice, with held ids in several slices.
+    many = [row._replace(event_id=f"m{i:05d}", content_hash=f"n{i}") for i in range(4_500)]
+    with store.transaction() as tx:
+        assert tx.append_new_events([many[10], many[2_100], many[4_400]]) == {}
+    with store.transaction() as tx:
+        assert tx.append_new_events([r._replace(content_hash="x") for r in many]) == {
+            "m00010": "n10",
+            "m02100": "n2100",
+            "m04400": "n4400",
+        }
+        assert len(tx.event_hashes([r.event_id for r in many])) == 4_500
 
 
 PORT_SCENARIOS: list[tuple[str, Callable[[Store], None]]] = [

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
-from itertools import chain
 from typing import Any
 
 import msgspec
@@ -40,8 +39,6 @@ def dumps(value: Any) -> str:
 
 
 _PENDING = "'pending'"
-_LOG_ROWS = 2000  # event-log rows per multi-row INSERT (8 parameters each)
-_LOG_MARKS = "(" + ", ".join(["?"] * len(LoggedEvent._fields)) + ")"
 _DEADLINE_COLS = [
     "deadline_id",
     "aggregate_key",
@@ -127,22 +124,22 @@ class SqlTx:
             held = self.event_hashes([r.event_id for r in rows])
             self._bulk(t.events, cols, [r for r in rows if r.event_id not in held])
             return held
-        # SQLite: insert first, and RETURNING names exactly the rows this statement wrote, so
-        # the ids are looked up only when a row was skipped (nearly never), whoever wrote it.
-        # Multi-row VALUES in slices keep under SQLite's 32,766 parameters per statement.
-        written: set[str] = set()
-        for i in range(0, len(rows), _LOG_ROWS):
-            part = rows[i : i + _LOG_ROWS]
-            sql = (
-                f"INSERT INTO events ({', '.join(cols)}) VALUES "
-                f"{', '.join([_LOG_MARKS] * len(part))} "
-                "ON CONFLICT (event_id) DO NOTHING RETURNING event_id"
-            )
-            params = tuple(chain.from_iterable(part))
-            written.update(r[0] for r in self.conn.exec_driver_sql(sql, params))
-        if len(written) == len(rows):
+        # SQLite: insert first; ids are looked up only when a row was skipped (nearly never).
+        # The INSERT takes the one write lock, so rows already there were committed before it
+        # and carry lower seqs than every row it adds: of the batch's ids, the rows with the
+        # `written` highest seqs are this call's, the others were held. (No seq may be read
+        # before the INSERT: SQLAlchemy emits no BEGIN on SQLite, so such a read would run
+        # outside the transaction.)
+        new: list[tuple[Any, ...]] = list(rows)
+        written = self._bulk(t.events, cols, new, " ON CONFLICT (event_id) DO NOTHING")
+        if written == len(rows):
             return {}
-        return self.event_hashes([r.event_id for r in rows if r.event_id not in written])
+        found = self._select_in(
+            "SELECT event_id, content_hash, seq FROM events WHERE event_id IN ({marks})",
+            [r.event_id for r in rows],
+        )
+        found.sort(key=lambda f: f[2])
+        return {event_id: digest for event_id, digest, _ in found[: len(found) - written]}
 
     def event_bodies(self, event_ids: Collection[str]) -> dict[str, bytes]:
         found: dict[str, bytes] = {}

@@ -199,24 +199,41 @@ def save_history(
     scores: Iterable[MerchantScore],
 ) -> int:
     """Replace the day's rows in ``merchant_scores`` (the daily history)."""
-    rows = [
+    return _replace_day(
+        engine,
+        day,
+        pack,
+        engine_name,
+        [(s.merchant_id, s.stage, f"{s.score:.2f}", s) for s in scores],
+    )
+
+
+def _replace_day(
+    engine: sa.Engine,
+    day: dt.date,
+    pack: PolicyPack,
+    engine_name: str,
+    rows: list[tuple[str | None, str, str, Any]],
+) -> int:
+    """Replace the day's rows in ``merchant_scores``: (merchant, stage, score, explanation)."""
+    stored = [
         {
-            "merchant_id": s.merchant_id,
+            "merchant_id": merchant_id,
             "day": day.isoformat(),
             "pack": pack.name,
             "pack_version": pack.version,
             "engine": engine_name,
-            "stage": s.stage,
-            "score": f"{s.score:.2f}",
-            "explanation": json.dumps(msgspec.to_builtins(s), ensure_ascii=False, sort_keys=True),
+            "stage": stage,
+            "score": score,
+            "explanation": json.dumps(msgspec.to_builtins(why), ensure_ascii=False, sort_keys=True),
         }
-        for s in scores
+        for merchant_id, stage, score, why in rows
     ]
     with engine.begin() as conn:
         conn.execute(t.merchant_scores.delete().where(t.merchant_scores.c.day == day.isoformat()))
-        if rows:
-            conn.execute(t.merchant_scores.insert(), rows)
-    return len(rows)
+        if stored:
+            conn.execute(t.merchant_scores.insert(), stored)
+    return len(stored)
 
 
 def as_dict(score: MerchantScore) -> dict[str, Any]:
@@ -255,21 +272,6 @@ def save_health_history(
     rows: Iterable[SellerHealth],
 ) -> int:
     """The Amazon-style health joins the same daily history (score = health, stage = band)."""
-    stored = [
-        {
-            "merchant_id": h.merchant_id,
-            "day": day.isoformat(),
-            "pack": pack.name,
-            "pack_version": pack.version,
-            "engine": engine_name,
-            "stage": h.band,
-            "score": str(h.health),
-            "explanation": json.dumps(msgspec.to_builtins(h), ensure_ascii=False, sort_keys=True),
-        }
-        for h in rows
-    ]
-    with engine.begin() as conn:
-        conn.execute(t.merchant_scores.delete().where(t.merchant_scores.c.day == day.isoformat()))
-        if stored:
-            conn.execute(t.merchant_scores.insert(), stored)
-    return len(stored)
+    return _replace_day(
+        engine, day, pack, engine_name, [(h.merchant_id, h.band, str(h.health), h) for h in rows]
+    )

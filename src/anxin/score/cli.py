@@ -14,6 +14,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from anxin.cli.options import parse_instant
 from anxin.policy.pack import PolicyBook, PolicyPack
 from anxin.score.engines import ENGINES, EngineName
 
@@ -28,15 +29,14 @@ def _root(ctx: click.Context, name: str) -> Any:
 def parse_as_of(value: str, pack: PolicyPack) -> dt.datetime:
     """A date means the start of that day in the pack's time zone (scores refresh each
     morning over the 30 days before); an instant needs its UTC offset."""
-    try:
-        if len(value) == 10:
+    if len(value) == 10:
+        try:
             day = dt.date.fromisoformat(value)
-            return dt.datetime.combine(day, dt.time(0), tzinfo=pack.calendar.zone)
-        at = dt.datetime.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is neither a date nor an ISO 8601 instant") from None
-    if at.tzinfo is None:
-        raise click.BadParameter(f"{value!r} has no UTC offset")
+        except ValueError:
+            raise click.BadParameter(f"{value!r} is not an ISO 8601 date") from None
+        return dt.datetime.combine(day, dt.time(0), tzinfo=pack.calendar.zone)
+    at = parse_instant(value)
+    assert at is not None
     return at
 
 

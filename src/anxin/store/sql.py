@@ -217,31 +217,23 @@ class SqlTx:
         self._ignore(t.parcels, [r._asdict() for r in rows])
 
     def trace_prints(self, fingerprints: Collection[str]) -> dict[str, TracePrint]:
-        found: dict[str, TracePrint] = {}
-        for part in chunks(list(fingerprints)):
-            query = select(
-                t.trace_prints.c.fingerprint,
-                t.trace_prints.c.carrier,
-                t.trace_prints.c.tracking_number,
-                t.trace_prints.c.order_id,
-                t.trace_prints.c.consumer_id,
-            ).where(t.trace_prints.c.fingerprint.in_(part))
-            for row in self.conn.execute(query):
-                found[row[0]] = TracePrint(*row)
+        return self._rows_by_key(t.trace_prints, TracePrint, fingerprints)
+
+    def _rows_by_key(self, table: Any, row: Any, keys: Collection[str]) -> dict[str, Any]:
+        """``table``'s rows as ``row`` tuples (its fields name the columns, the key first),
+        by key."""
+        cols = [table.c[name] for name in row._fields]
+        found: dict[str, Any] = {}
+        for part in chunks(list(keys)):
+            for values in self.conn.execute(select(*cols).where(cols[0].in_(part))):
+                found[values[0]] = row(*values)
         return found
 
     def add_trace_prints(self, rows: list[TracePrint]) -> None:
         self._ignore(t.trace_prints, [r._asdict() for r in rows])
 
     def cap_usage(self, cap_keys: Collection[str]) -> dict[str, CapUsage]:
-        found: dict[str, CapUsage] = {}
-        for part in chunks(list(cap_keys)):
-            query = select(
-                t.payout_caps.c.cap_key, t.payout_caps.c.currency, t.payout_caps.c.used
-            ).where(t.payout_caps.c.cap_key.in_(part))
-            for row in self.conn.execute(query):
-                found[row[0]] = CapUsage(*row)
-        return found
+        return self._rows_by_key(t.payout_caps, CapUsage, cap_keys)
 
     def save_cap_usage(self, rows: list[CapUsage]) -> None:
         self._bulk(

@@ -16,9 +16,10 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from anxin.application import load_policy, order_rules
 from anxin.clock import FixedClock
 from anxin.engine.processor import Engine
-from anxin.policy.pack import PolicyBook, load_book
+from anxin.policy.pack import PolicyBook
 from anxin.store.database import make_engine, resolve_url
 from anxin.store.migrate import upgrade
 from anxin.store.sql import SqlStore
@@ -73,7 +74,7 @@ def db_url(new_db_url: object) -> str:
 
 @pytest.fixture(scope="session")
 def book() -> PolicyBook:
-    return load_book("douyin")
+    return load_policy("douyin")
 
 
 @pytest.fixture
@@ -90,4 +91,4 @@ def sql_engine(db_url: str) -> Iterator[sa.Engine]:
 
 @pytest.fixture
 def engine(sql_engine: sa.Engine, book: PolicyBook, clock: FixedClock) -> Engine:
-    return Engine(SqlStore(sql_engine), book, clock)
+    return Engine(SqlStore(sql_engine), book, clock, rules=order_rules())

@@ -25,12 +25,11 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from anxin.application import build_engine, load_policy
 from anxin.clock import FixedClock
 from anxin.domain.kpis import platform_kpis
 from anxin.domain.order import decode_state
 from anxin.engine.files import ingest_file
-from anxin.engine.processor import Engine
-from anxin.policy.pack import load_book
 from anxin.score.report import score_report
 from anxin.sim.evaluate import evaluate
 from anxin.sim.evaluate import render as render_evaluation
@@ -196,8 +195,8 @@ def run_demo(
     now = summary.last_event_at + dt.timedelta(days=1)
     sql = make_engine(str(db_path))
     upgrade(sql)
-    book = load_book(params.pack)
-    engine = Engine(SqlStore(sql), book, FixedClock(now))
+    book = load_policy(params.pack)
+    engine = build_engine(SqlStore(sql), book, FixedClock(now))
     started = time.perf_counter()
     with _progress(console, bytes_=True) as progress:
         task = progress.add_task("ingest", total=events_path.stat().st_size)

@@ -21,6 +21,7 @@ import msgspec
 import pytest
 import sqlalchemy as sa
 
+from anxin.application import order_rules
 from anxin.clock import FixedClock
 from anxin.contract.decode import decode_event
 from anxin.engine.files import batches
@@ -190,7 +191,7 @@ def test_every_event_twice_and_shuffled_gives_the_same_store(
 
     def run(url: str, stream: list[bytes], batch: int) -> tuple[str, int, int]:
         sql = make_engine(url)
-        engine = Engine(SqlStore(sql), book, FixedClock(NOW))
+        engine = Engine(SqlStore(sql), book, FixedClock(NOW), rules=order_rules())
         held = duplicates = 0
         for chunk in batches(enumerate(stream, 1), batch):
             report = engine.ingest(chunk, "test")

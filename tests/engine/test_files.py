@@ -8,12 +8,12 @@ from pathlib import Path
 import msgspec
 import pytest
 
+from anxin.application import load_policy, order_rules
 from anxin.clock import FixedClock
 from anxin.engine import files
 from anxin.engine.files import ingest_file
 from anxin.engine.memory import MemoryStore
 from anxin.engine.processor import Engine
-from anxin.policy.pack import load_book
 
 NOW = dt.datetime(2026, 3, 1, tzinfo=dt.UTC)
 
@@ -65,7 +65,7 @@ def test_every_line_once_with_its_number(
 ) -> None:
     monkeypatch.setattr(files, "_READ_HINT", read_hint)  # chunks of one line up to the file
     path, expected = _file(tmp_path)
-    engine = Engine(MemoryStore(), load_book("douyin"), FixedClock(NOW))
+    engine = Engine(MemoryStore(), load_policy("douyin"), FixedClock(NOW), rules=order_rules())
     seen: list[list[int]] = []
     original = engine.ingest
 

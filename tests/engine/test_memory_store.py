@@ -11,6 +11,7 @@ import msgspec
 import pytest
 import sqlalchemy as sa
 
+from anxin.application import order_rules
 from anxin.clock import FixedClock, to_us
 from anxin.domain import ledger
 from anxin.domain import order as order_fold
@@ -456,7 +457,7 @@ WRITES: list[tuple[str, Callable[[Any], None]]] = [
 @pytest.fixture
 def filled(book: PolicyBook, clock: FixedClock) -> MemoryStore:
     store = MemoryStore()
-    engine = Engine(store, book, clock)
+    engine = Engine(store, book, clock, rules=order_rules())
     engine.ingest(list(enumerate(example_lines(20, 3), 1)), "test")
     engine.tick(dt.datetime(2026, 10, 10, tzinfo=UTC))
     with store.transaction() as tx:
@@ -482,7 +483,7 @@ def test_an_exception_inside_the_transaction_leaves_the_store_unchanged(
 def test_a_failed_engine_batch_leaves_the_store_unchanged(
     filled: MemoryStore, book: PolicyBook, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    engine = Engine(filled, book, clock)
+    engine = Engine(filled, book, clock, rules=order_rules())
     before = _snapshot(filled)
 
     def boom(name: str) -> None:

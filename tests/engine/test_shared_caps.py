@@ -9,11 +9,12 @@ import json
 import pytest
 import sqlalchemy as sa
 
+from anxin.application import load_policy, order_rules
 from anxin.clock import FixedClock
 from anxin.contract import events as ev
 from anxin.contract.decode import encode_event
 from anxin.engine.processor import Engine
-from anxin.policy.pack import PolicyBook, load_book
+from anxin.policy.pack import PolicyBook
 from anxin.store.database import make_engine
 from anxin.store.migrate import upgrade
 from anxin.store.sql import SqlStore
@@ -27,7 +28,7 @@ BIG = ev.Money(amount=600_000, currency="CNY")  # 6,000.00: late 5 % → 50 (max
 
 @pytest.fixture(scope="module")
 def tmall() -> PolicyBook:
-    return load_book("tmall")
+    return load_policy("tmall")
 
 
 def unshipped(order_id: str, paid: dt.datetime, consumer: str = "C") -> list[ev.Event]:
@@ -42,7 +43,7 @@ def unshipped(order_id: str, paid: dt.datetime, consumer: str = "C") -> list[ev.
 
 
 def run(sql: sa.Engine, book: PolicyBook, batches: list[list[ev.Event]]) -> Engine:
-    engine = Engine(SqlStore(sql), book, FixedClock(AFTER))
+    engine = Engine(SqlStore(sql), book, FixedClock(AFTER), rules=order_rules())
     for batch in batches:
         engine.ingest([(i, encode_event(e)) for i, e in enumerate(batch, 1)], "test")
     engine.tick(AFTER)
@@ -127,7 +128,7 @@ def test_replays_and_batch_cuts_pay_the_same(new_db_url: object, tmall: PolicyBo
         upgrade(engine)
         run(engine, tmall, batches)
         engine_totals = paid_to(engine)
-        again = Engine(SqlStore(engine), tmall, FixedClock(AFTER))
+        again = Engine(SqlStore(engine), tmall, FixedClock(AFTER), rules=order_rules())
         again.tick(AFTER + 24 * H)  # nothing left to fire, nothing paid twice
         assert paid_to(engine) == engine_totals
         outcomes.append(engine_totals)

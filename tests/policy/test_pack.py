@@ -11,6 +11,8 @@ from typing import Any
 import pytest
 import yaml
 
+from anxin.application import rule_schemas
+from anxin.guarantees.rules.late_shipment import LateShipmentConfig
 from anxin.policy.pack import (
     NoPolicyInForce,
     PolicyBook,
@@ -19,7 +21,6 @@ from anxin.policy.pack import (
     load_pack_file,
     parse_pack,
 )
-from anxin.rules.late_shipment import LateShipmentConfig
 
 CST = dt.timezone(dt.timedelta(hours=8))
 US = dt.timedelta(microseconds=1)
@@ -28,7 +29,7 @@ US = dt.timedelta(microseconds=1)
 
 
 def test_builtin_douyin_book_loads() -> None:
-    book = load_book("douyin")
+    book = load_book("douyin", rule_schemas())
     assert book.name == "douyin"
     assert [v.version for v in book.versions] == ["2025-09-29", "2026-08-10"]
     assert book.latest.version == "2026-08-10"
@@ -252,7 +253,7 @@ INVALID: list[Any] = [
 
 
 def test_the_valid_document_is_valid(tmp_path: Path) -> None:
-    pack = load_pack_file(_write(tmp_path / "v1.yaml", _doc()))
+    pack = load_pack_file(_write(tmp_path / "v1.yaml", _doc()), rule_schemas())
     assert (pack.name, pack.version, pack.file) == ("testpack", "v1", str(tmp_path / "v1.yaml"))
     assert isinstance(pack.rule("late_shipment"), LateShipmentConfig)
 
@@ -265,7 +266,7 @@ def test_invalid_pack_names_file_key_and_why(
     breaker(document)
     path = _write(tmp_path / "broken.yaml", document)
     with pytest.raises(PolicyError) as caught:
-        load_pack_file(path)
+        load_pack_file(path, rule_schemas())
     err = caught.value
     assert (err.file, err.key) == (str(path), key)
     assert why in err.why
@@ -287,7 +288,7 @@ def test_unreadable_pack_file(tmp_path: Path, text: str, key: str, why: str) -> 
     path = tmp_path / "bad.yaml"
     path.write_text(text, "utf-8")
     with pytest.raises(PolicyError) as caught:
-        load_pack_file(path)
+        load_pack_file(path, rule_schemas())
     assert caught.value.key == key
     assert why in caught.value.why
     assert "\n" not in str(caught.value)
@@ -296,7 +297,7 @@ def test_unreadable_pack_file(tmp_path: Path, text: str, key: str, why: str) -> 
 
 def test_parse_pack_refuses_a_non_mapping() -> None:
     with pytest.raises(PolicyError, match=r"^mem: \(top level\): a pack file must be a mapping$"):
-        parse_pack(["pack"], "mem")
+        parse_pack(["pack"], "mem", rule_schemas())
 
 
 # ---------------------------------------------------------------- books of versions
@@ -343,7 +344,7 @@ def test_conflicting_versions_in_one_book(
 ) -> None:
     folder = _book_dir(tmp_path, _doc(), second)
     with pytest.raises(PolicyError) as caught:
-        load_book(folder)
+        load_book(folder, rule_schemas())
     assert caught.value.key == key
     assert why in caught.value.why
     assert str(caught.value).startswith(str(folder))
@@ -354,16 +355,16 @@ def test_load_book_from_a_directory_of_versions(tmp_path: Path) -> None:
     # file names sort against effective dates: the book orders by effective_from, not by name
     folder = _book_dir(tmp_path, _doc(version="v2", effective_from=later), _doc())
     (folder / "notes.txt").write_text("not a version", "utf-8")
-    book = load_book(folder)
+    book = load_book(folder, rule_schemas())
     assert book.name == "testpack"
     assert [v.version for v in book.versions] == ["v1", "v2"]
     assert book.in_force(later - US).version == "v1"
     assert book.in_force(later).version == "v2"
     with pytest.raises(NoPolicyInForce):
         book.in_force(dt.datetime(2026, 1, 1, tzinfo=CST) - US)
-    single = load_book(folder / "01.yaml")
+    single = load_book(folder / "01.yaml", rule_schemas())
     assert [v.version for v in single.versions] == ["v1"]
-    assert load_book(str(folder)).latest.version == "v2"
+    assert load_book(str(folder), rule_schemas()).latest.version == "v2"
 
 
 @pytest.mark.parametrize(
@@ -379,7 +380,7 @@ def test_load_book_from_a_directory_of_versions(tmp_path: Path) -> None:
 )
 def test_load_book_refuses(tmp_path: Path, make: Callable[[Path], Path], why: str) -> None:
     with pytest.raises(PolicyError) as caught:
-        load_book(make(tmp_path))
+        load_book(make(tmp_path), rule_schemas())
     assert caught.value.key == "(pack)"
     assert why in caught.value.why
 
@@ -387,3 +388,25 @@ def test_load_book_refuses(tmp_path: Path, make: Callable[[Path], Path], why: st
 def test_a_book_needs_a_version() -> None:
     with pytest.raises(ValueError, match="at least one version"):
         PolicyBook([])
+
+
+def test_policy_imports_no_capability() -> None:
+    """The loader learns rule schemas from the composition root, never by importing rules."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, anxin.policy.pack as p; "
+        "print(sorted(m for m in sys.modules if m.startswith(('anxin.guarantees', 'anxin.score',"
+        " 'anxin.engine', 'anxin.application'))))"
+    )
+    found = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert found == "[]"
+
+
+def test_a_section_without_a_schema_is_refused(tmp_path: Path) -> None:
+    """With no schemas handed over, a pack's rule sections are unknown, not silently kept."""
+    with pytest.raises(PolicyError, match="no such rule"):
+        load_book("douyin", {})

@@ -6,7 +6,8 @@ import datetime as dt
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from anxin.policy.pack import PolicyPack, load_book
+from anxin.application import load_policy
+from anxin.policy.pack import PolicyPack
 from anxin.score.config import ScoreConfig
 from anxin.score.formula import Adjustment, MerchantInputs
 
@@ -15,7 +16,7 @@ AS_OF = dt.datetime(2026, 9, 1, 8, 0, tzinfo=SHANGHAI)
 DAY = dt.timedelta(days=1)
 US = dt.timedelta(microseconds=1)
 
-PACK: PolicyPack = load_book("douyin").latest
+PACK: PolicyPack = load_policy("douyin").latest
 _config = PACK.rule("merchant_score")
 assert isinstance(_config, ScoreConfig)
 CONFIG: ScoreConfig = _config

@@ -13,8 +13,8 @@ import msgspec
 import pytest
 import sqlalchemy as sa
 
+from anxin.application import load_policy
 from anxin.clock import to_us
-from anxin.policy.pack import load_book
 from anxin.score.amazon import (
     SPS_DELIVERED,
     band_of,
@@ -28,7 +28,7 @@ from anxin.score.amazon_config import SellerMetricsConfig
 from anxin.score.metrics import DAY_US, collect
 from anxin.store.schema import score_orders
 
-PACK = load_book("amazon").latest
+PACK = load_policy("amazon").latest
 _config = PACK.rule("seller_metrics")
 assert isinstance(_config, SellerMetricsConfig)
 CONFIG: SellerMetricsConfig = _config

@@ -7,10 +7,10 @@ import datetime as dt
 import click
 import pytest
 
-from anxin.policy.pack import load_book
+from anxin.application import load_policy
 from anxin.score.cli import parse_as_of
 
-PACK = load_book("douyin").latest
+PACK = load_policy("douyin").latest
 
 
 def test_a_date_is_midnight_in_the_packs_zone() -> None:

@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from anxin.policy.pack import PolicyError, load_book, parse_pack
+from anxin.application import load_policy, rule_schemas
+from anxin.policy.pack import PolicyError, parse_pack
 from anxin.score.config import ScoreConfig
 from tests.score.cases import CONFIG, PACK, SHANGHAI
 
@@ -43,7 +44,7 @@ def test_the_douyin_pack_carries_the_2026_07_14_model() -> None:
 
 
 def test_the_section_is_in_force_from_the_2026_08_10_version() -> None:
-    book = load_book("douyin")
+    book = load_policy("douyin")
     pack = book.in_force(dt.datetime(2026, 9, 1, tzinfo=SHANGHAI))
     assert isinstance(pack.rule("merchant_score"), ScoreConfig)
 
@@ -219,13 +220,13 @@ def test_invalid_section_is_refused_precisely(breaker: Breaker, match: str) -> N
     document = copy.deepcopy(dict(PACK.document))
     breaker(document)
     with pytest.raises(PolicyError, match=match) as info:
-        parse_pack(document, "bad.yaml")
+        parse_pack(document, "bad.yaml", rule_schemas())
     assert info.value.file == "bad.yaml"
     assert info.value.key.startswith("rules.merchant_score")
 
 
 def test_the_unchanged_document_loads() -> None:
-    pack = parse_pack(copy.deepcopy(dict(PACK.document)), "ok.yaml")
+    pack = parse_pack(copy.deepcopy(dict(PACK.document)), "ok.yaml", rule_schemas())
     assert pack.rule("merchant_score") == CONFIG
 
 

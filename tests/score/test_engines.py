@@ -14,10 +14,11 @@ import msgspec
 import pytest
 import sqlalchemy as sa
 
+from anxin.application import load_policy, order_rules
 from anxin.clock import FixedClock
 from anxin.engine.files import ingest_file
 from anxin.engine.processor import Engine
-from anxin.policy.pack import PolicyBook, load_book
+from anxin.policy.pack import PolicyBook
 from anxin.score.engines import EngineName, export_parquet, open_source
 from anxin.score.formula import MerchantScore
 from anxin.score.project import rebuild
@@ -61,14 +62,14 @@ def stream(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, str]:
 
 @pytest.fixture(scope="module")
 def douyin() -> PolicyBook:
-    return load_book("douyin")
+    return load_policy("douyin")
 
 
 def _store(url: str, events: Path, book: PolicyBook) -> sa.Engine:
     sql = make_engine(url)
     upgrade(sql)
     now = dt.datetime(2026, 11, 12, tzinfo=CST)
-    engine = Engine(SqlStore(sql), book, FixedClock(now))
+    engine = Engine(SqlStore(sql), book, FixedClock(now), rules=order_rules())
     ingest_file(engine, events, batch_size=20_000)
     engine.tick(now)
     rebuild(sql, book)

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from anxin.application import load_policy
 from anxin.cli.main import main
 from anxin.clock import to_us
-from anxin.policy.pack import load_book
 from anxin.score import metrics
 from anxin.score.engines import open_source
 from anxin.score.run import ladder, score_config
@@ -38,7 +38,7 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 def test_the_orders_behind_each_rate_are_the_ones_summed(store: str) -> None:
-    pack = load_book("douyin").versions[-1]
+    pack = load_policy("douyin").versions[-1]
     config = score_config(pack)
     rungs, worst = ladder(config)
     as_of = to_us(dt.datetime(2026, 10, 8, tzinfo=CST))
@@ -131,7 +131,7 @@ def test_the_amazon_pack_scores_seller_health(store: str) -> None:
 def test_bonuses_earned(counts: dict[str, int], kinds: list[str]) -> None:
     from anxin.score.run import bonuses_earned
 
-    config = score_config(load_book("douyin").versions[-1])
+    config = score_config(load_policy("douyin").versions[-1])
     as_of = dt.datetime(2026, 10, 8, tzinfo=CST)
     earned = bonuses_earned(counts, config, as_of)
     assert [a.kind for a in earned] == kinds

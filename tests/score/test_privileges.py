@@ -11,14 +11,15 @@ import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
 
+from anxin.application import load_policy
 from anxin.cli.main import main
-from anxin.policy.pack import PolicyBook, load_book
+from anxin.policy.pack import PolicyBook
 from anxin.score.privileges import PrivilegesConfig, daily_facts, evaluate, transitions
 
 
 @pytest.fixture(scope="module")
 def config() -> PrivilegesConfig:
-    found: PrivilegesConfig = load_book("douyin").versions[-1].rule("privileges")
+    found: PrivilegesConfig = load_policy("douyin").versions[-1].rule("privileges")
     return found
 
 

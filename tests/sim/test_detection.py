@@ -12,11 +12,10 @@ from typing import Any
 import pytest
 from rich.console import Console
 
+from anxin.application import build_engine, load_policy
 from anxin.clock import FixedClock, to_us
 from anxin.engine.files import ingest_file
-from anxin.engine.processor import Engine
-from anxin.policy.pack import load_book
-from anxin.rules.logistics_config import LogisticsConfig
+from anxin.guarantees.rules.logistics_config import LogisticsConfig
 from anxin.sim.evaluate import Evaluation, _breached, _lane_hours, evaluate, render
 from anxin.sim.params import preset
 from anxin.sim.run import simulate
@@ -49,7 +48,7 @@ def detect(root: Path, seed: int, cheats: dict[str, Any]) -> Evaluation:
     sql = make_engine(str(root / "anxin.db"))
     upgrade(sql)
     try:
-        engine = Engine(SqlStore(sql), load_book(params.pack), FixedClock(now))
+        engine = build_engine(SqlStore(sql), load_policy(params.pack), FixedClock(now))
         ingest_file(engine, events, batch_size=20_000)
         engine.tick(now)
         evaluation = evaluate(sql, truth)
@@ -130,7 +129,7 @@ def test_clock_deadline_is_inclusive(satisfied: int | None, now: int, breached: 
     ],
 )
 def test_lane_thresholds(origin: str, destination: str, hours: int) -> None:
-    config: LogisticsConfig | None = load_book("douyin").latest.rule("logistics")
+    config: LogisticsConfig | None = load_policy("douyin").latest.rule("logistics")
     assert config is not None
     stall = next(t for t in config.timers if t.id == "transit_stall")
     assert _lane_hours(stall, config, origin, destination) == hours

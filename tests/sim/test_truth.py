@@ -7,17 +7,17 @@ import itertools
 
 import pytest
 
+from anxin.application import load_policy
 from anxin.contract import events as ev
 from anxin.contract.decode import decode_event
 from anxin.domain.promises import binding_ship_promise
-from anxin.policy.pack import load_book
 
 from .conftest import Streams, when
 
 
 def binding_dues(s: Streams) -> dict[str, dt.datetime]:
     """Each paid order's binding ship-by, computed by anxin's own domain code from the events."""
-    pack = load_book("douyin").latest
+    pack = load_policy("douyin").latest
     config = pack.rule("late_shipment")
     assert config is not None
     default = ev.Promise(kind="ship", source="platform", named=config.default_promise)

@@ -23,15 +23,12 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from anxin.api.keys import ApiKey, verify_key
+from anxin.application import open_application
 from anxin.clock import Clock
 from anxin.contract.decode import ContractError, split_batch
 from anxin.contract.events import AnyEvent
-from anxin.engine.processor import Engine
 from anxin.guarantees.hall import GuaranteeHall, OrderNotFound, load_hall
-from anxin.policy.pack import load_book
-from anxin.store.database import make_engine
-from anxin.store.migrate import current_revision, ensure_schema
-from anxin.store.sql import SqlStore
+from anxin.store.migrate import current_revision
 
 log = logging.getLogger("anxin.api")
 
@@ -276,8 +273,8 @@ def create_app(
     db_url: str | None = None, *, pack: str = "douyin", clock: Clock | None = None
 ) -> FastAPI:
     """Build the API over one database (default: ``ANXIN_DB`` or ``./anxin.db``)."""
-    sql_engine = make_engine(db_url)
-    ensure_schema(sql_engine)
+    application = open_application(db_url, pack, clock)
+    sql_engine = application.sql
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -286,7 +283,7 @@ def create_app(
 
     app = FastAPI(title="anxin", version="0.1.0", redoc_url=None, lifespan=lifespan)
     app.state.sql_engine = sql_engine
-    app.state.engine = Engine(SqlStore(sql_engine), load_book(pack), clock)
+    app.state.engine = application.engine
     app.state.ingest_lock = threading.Lock()
     app.include_router(router)
     app.add_middleware(CatchAll)

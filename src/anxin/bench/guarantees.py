@@ -25,11 +25,10 @@ from typing import Any
 import click
 import sqlalchemy as sa
 
+from anxin.application import build_engine, load_policy
 from anxin.bench.ingest import COLUMNS
 from anxin.clock import FixedClock
 from anxin.engine.files import ingest_file
-from anxin.engine.processor import Engine
-from anxin.policy.pack import load_book
 from anxin.sim.params import preset
 from anxin.sim.run import simulate
 from anxin.store.database import make_engine
@@ -108,7 +107,7 @@ def run(orders: int = 1_000_000, batch_size: int = 20_000, seed: int = 1) -> dic
         db = root / "anxin.db"
         sql = _fresh_db(db)
         store = SqlStore(sql)
-        engine = Engine(store, load_book(params.pack), FixedClock(now))
+        engine = build_engine(store, load_policy(params.pack), FixedClock(now))
         started = time.perf_counter()
         report = ingest_file(engine, stream, batch_size=batch_size)
         seconds = time.perf_counter() - started

@@ -18,10 +18,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+from anxin.application import load_policy, order_rules
 from anxin.clock import FixedClock
 from anxin.engine.files import ingest_file
 from anxin.engine.processor import Engine
-from anxin.policy.pack import load_book
 from anxin.sample import example_lines
 from anxin.store.database import make_engine
 from anxin.store.migrate import upgrade
@@ -55,9 +55,9 @@ def run(
         store = SqlStore(sql)
         engine = Engine(
             store,
-            load_book("douyin"),
+            load_policy("douyin"),
             FixedClock(CLOCK),
-            rules=[] if rules == "none" else None,
+            rules=[] if rules == "none" else order_rules(),
         )
         started = time.perf_counter()
         report = ingest_file(engine, stream, batch_size=batch_size)

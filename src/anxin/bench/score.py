@@ -60,9 +60,9 @@ def pickup_ladder() -> Pickup:
     """The douyin pack's pickup table (``merchant_score`` rule), else the constants."""
     try:
         import anxin.score  # noqa: F401  (registers the rule's config type)
-        from anxin.policy.pack import load_book
+        from anxin.application import load_policy
 
-        config: Any = load_book("douyin").versions[-1].rule("merchant_score")
+        config: Any = load_policy("douyin").versions[-1].rule("merchant_score")
         steps = config.pickup.steps
         ladder = [(float(s.up_to_hours), int(s.score)) for s in steps if s.up_to_hours is not None]
         return Pickup(ladder, int(steps[-1].score), int(config.pickup.anomaly_or_fraud_score))

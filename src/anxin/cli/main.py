@@ -15,7 +15,7 @@ from rich.table import Table
 
 from anxin.cli.options import parse_instant
 from anxin.clock import Clock, FixedClock, SystemClock, from_us
-from anxin.policy.pack import PolicyError, load_book
+from anxin.policy.pack import PolicyBook, PolicyError
 
 console = Console(stderr=True)
 out = Console()
@@ -26,19 +26,29 @@ class Settings:
         self.db = db
         self.pack = pack
 
-    def sql_engine(self) -> Any:
-        from anxin.store.database import make_engine
-        from anxin.store.migrate import ensure_schema
+    def sql_engine(self, *, create: bool = True) -> Any:
+        """The store, migrated; ``create=False`` (read-only commands) refuses a missing file."""
+        from anxin.application import StoreMissing, open_store
 
-        engine = make_engine(self.db)
-        ensure_schema(engine)
-        return engine
+        try:
+            return open_store(self.db, create=create)
+        except StoreMissing as exc:
+            raise click.ClickException(str(exc)) from None
+
+    def book(self) -> PolicyBook:
+        return load_policy(self.pack)
 
     def engine(self, clock: Clock | None = None) -> Any:
-        from anxin.engine.processor import Engine
+        from anxin.application import build_engine
         from anxin.store.sql import SqlStore
 
-        return Engine(SqlStore(self.sql_engine()), load_book(self.pack), clock or SystemClock())
+        return build_engine(SqlStore(self.sql_engine()), self.book(), clock or SystemClock())
+
+
+def load_policy(pack: str) -> PolicyBook:
+    from anxin.application import load_policy as load
+
+    return load(pack)
 
 
 @click.group()
@@ -126,7 +136,7 @@ def guarantees(settings: Settings, order_id: str, now: str | None) -> None:
 
     at = parse_instant(now) or SystemClock().now()
     try:
-        hall = load_hall(settings.sql_engine(), order_id, load_book(settings.pack), at)
+        hall = load_hall(settings.sql_engine(create=False), order_id, settings.book(), at)
     except OrderNotFound:
         raise click.ClickException(f"no order {order_id!r}") from None
     click.echo(msgspec.json.format(msgspec.json.encode(hall), indent=2))
@@ -167,7 +177,7 @@ def policy_validate(packs: tuple[str, ...]) -> None:
     failed = False
     for name in packs:
         try:
-            book = load_book(name)
+            book = load_policy(name)
         except PolicyError as exc:
             failed = True
             out.print(f"[red]invalid[/red] {exc}", highlight=False)
@@ -184,7 +194,7 @@ def policy_validate(packs: tuple[str, ...]) -> None:
 def policy_show(pack: str, at: str | None, as_json: bool) -> None:
     """Show a pack's versions and the one in force."""
     try:
-        book = load_book(pack)
+        book = load_policy(pack)
         instant = parse_instant(at)
         version = book.in_force(instant) if instant else book.latest
     except (PolicyError, LookupError) as exc:
@@ -226,7 +236,7 @@ def deadletter_list(settings: Settings, limit: int, code: str | None, as_json: b
     q = sa.select(d).order_by(d.c.received_at_us, d.c.source, d.c.position).limit(limit)
     if code:
         q = q.where(d.c.code == code)
-    with settings.sql_engine().connect() as conn:
+    with settings.sql_engine(create=False).connect() as conn:
         rows = conn.execute(q).mappings().all()
     if as_json:
         for r in rows:
@@ -284,7 +294,7 @@ def apikey_create(settings: Settings, name: str, role: str) -> None:
 def apikey_list(settings: Settings) -> None:
     from anxin.api.keys import list_keys
 
-    for key in list_keys(settings.sql_engine()):
+    for key in list_keys(settings.sql_engine(create=False)):
         revoked = f"  revoked {key.revoked_at.isoformat()}" if key.revoked_at else ""
         out.print(f"{key.key_id}  {key.role:9s} {key.name}{revoked}", highlight=False)
 

@@ -21,6 +21,7 @@ import msgspec
 from anxin.clock import from_us, to_us
 from anxin.domain import merchant as merchant_state
 from anxin.domain import order as order_state
+from anxin.domain.deadlines import DueDeadline
 from anxin.domain.effects import Decision, OutboxMessage, ScheduleDeadline
 from anxin.domain.ledger import LedgerTransaction
 from anxin.domain.merchant import MerchantState
@@ -34,7 +35,6 @@ from anxin.engine.ports import (
     ParcelRow,
     TracePrint,
 )
-from anxin.rules.base import DueDeadline
 
 K = TypeVar("K")
 V = TypeVar("V")

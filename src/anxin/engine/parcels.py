@@ -2,7 +2,7 @@
 
 Rules see one order at a time; these facts need several. The engine resolves them per batch
 and folds them into the orders they concern (``Parcel.shared_with``, ``Parcel.cloned``), where
-the fake-tracking signs (``anxin.rules.fake_tracking``) read them.
+the fake-tracking signs (``anxin.guarantees.rules.fake_tracking``) read them.
 
 - A number several orders ship under: the later orders get the earlier ones (consumer and
   address) and the parcel's scans so far; every later scan folds into all of them. One

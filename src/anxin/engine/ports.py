@@ -14,11 +14,11 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import NamedTuple, Protocol
 
+from anxin.domain.deadlines import DueDeadline
 from anxin.domain.effects import Decision, OutboxMessage, ScheduleDeadline
 from anxin.domain.ledger import LedgerTransaction
 from anxin.domain.merchant import MerchantState
 from anxin.domain.order import OrderState
-from anxin.rules.base import DueDeadline
 
 ParcelKey = tuple[str, str]  # (carrier, tracking_number)
 

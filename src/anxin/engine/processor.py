@@ -36,8 +36,8 @@ from anxin.engine import failpoints, parcels
 from anxin.engine.batch import BatchEffects
 from anxin.engine.parcels import ParcelRegistry
 from anxin.engine.ports import DeadLetter, HeldEvent, LoggedEvent, ParcelKey, Store, StoreTx
+from anxin.engine.rule import OrderRule
 from anxin.policy.pack import PolicyBook
-from anxin.rules.base import OrderRule, order_rules
 
 # Events dated further than this after the ingest clock are refused as absurd.
 MAX_FUTURE_SKEW = dt.timedelta(days=1)
@@ -146,14 +146,15 @@ class Engine:
         store: Store,
         book: PolicyBook,
         clock: Clock | None = None,
-        rules: Sequence[OrderRule] | None = None,
+        *,
+        rules: Sequence[OrderRule],
         classify: Classifier | None = None,
     ) -> None:
         self.store = store
         self.classify = classify or default_classifier()
         self.book = book
         self.clock = clock or SystemClock()
-        self.rules = list(rules if rules is not None else order_rules().values())
+        self.rules = list(rules)  # chosen by the composition root (anxin.application)
         self._rules_for: dict[type[ev.Event], list[OrderRule]] = {
             t: [r for r in self.rules if t in r.event_types] for t in ev.EVENT_TYPES
         }

@@ -14,8 +14,9 @@ import sqlalchemy as sa
 from anxin.clock import from_us
 from anxin.domain.order import OrderState, decode_state
 from anxin.domain.rights import RecordedOutcome, Right, RightStatus, overlay
+from anxin.engine.rule import OrderRule
+from anxin.guarantees.rules import RULES
 from anxin.policy.pack import PolicyBook
-from anxin.rules.base import OrderRule, order_rules
 from anxin.store import schema as t
 
 
@@ -103,7 +104,7 @@ def build_hall(
     views: list[RightView] = []
     total = 0
     currency = state.currency
-    for rule in rules if rules is not None else list(order_rules().values()):
+    for rule in rules if rules is not None else list(RULES):
         for right in rule.rights(state, book, now):
             views.append(_view(right, decisions, payouts))
     for amount, cur in payouts.values():

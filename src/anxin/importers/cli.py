@@ -53,13 +53,14 @@ def olist(
     # Imported here: `anxin --help` should not pay for SQLAlchemy and the engine.
     from sqlalchemy.engine import make_url
 
+    from anxin.application import load_policy
     from anxin.importers.olist import ExportError, ingest_export, read_export
-    from anxin.policy.pack import PolicyError, load_book
+    from anxin.policy.pack import PolicyError
     from anxin.store.database import make_engine, resolve_url
     from anxin.store.migrate import ensure_schema
 
     try:
-        book = load_book(_root_setting(ctx, "pack") or "douyin")
+        book = load_policy(_root_setting(ctx, "pack") or "douyin")
         export = read_export(directory, sellers, tz)  # before any database is touched
     except (ExportError, PolicyError) as exc:
         raise click.ClickException(str(exc)) from None

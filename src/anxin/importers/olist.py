@@ -19,8 +19,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from anxin.application import build_engine, load_policy
 from anxin.clock import Clock, SystemClock
-from anxin.engine.processor import Engine, IngestReport
+from anxin.engine.processor import IngestReport
 from anxin.importers import DEFAULT_BATCH
 from anxin.importers.csvread import ExportError
 from anxin.importers.olist_reader import DEFAULT_TZ, SELLERS, Export, read_export
@@ -30,7 +31,7 @@ from anxin.importers.olist_store import (
     ingest_events,
     store_counts,
 )
-from anxin.policy.pack import PolicyBook, load_book
+from anxin.policy.pack import PolicyBook
 from anxin.store.sql import SqlStore
 
 __all__ = [
@@ -102,7 +103,7 @@ def ingest_export(
     pack; Olist dates predate every version of it, so no rule fires (``--pack amazon`` judges
     them). Deadlines are fired as of the export's last fact.
     """
-    engine = Engine(SqlStore(sql), book or load_book("douyin"), clock or SystemClock())
+    engine = build_engine(SqlStore(sql), book or load_policy("douyin"), clock or SystemClock())
     report = ingest_events(
         engine, export.events, source=source[:128], batch_size=batch_size, progress=progress
     )

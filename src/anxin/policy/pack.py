@@ -3,8 +3,9 @@
 A pack is a directory of YAML files, one per version (``packs/douyin/2025-09-29.yaml``). Each
 file states its ``effective_from``; the version in force at a fact's time is the one applied
 ("the rule in force when it happened applies"). Each rule owns the schema of its own section
-(``rules.<rule_id>``), registered with :func:`register_rule_config`, so a pack can never carry a
-section no rule understands.
+(``rules.<rule_id>``); the composition root (``anxin.application``) hands the loader every
+capability's schemas, so a pack can never carry a section no rule understands, and this module
+imports no rule.
 """
 
 from __future__ import annotations
@@ -77,12 +78,8 @@ class PackFile(msgspec.Struct, forbid_unknown_fields=True):
     rules: dict[str, Any] = {}
 
 
-_RULE_CONFIGS: dict[str, type[msgspec.Struct]] = {}
-
-
-def register_rule_config(rule_id: str, config: type[msgspec.Struct]) -> None:
-    """Declare the schema of ``rules.<rule_id>`` in packs."""
-    _RULE_CONFIGS[rule_id] = config
+# The schema of each ``rules.<rule_id>`` section a pack may carry, by rule id.
+RuleSchemas = Mapping[str, type[msgspec.Struct]]
 
 
 # ------------------------------------------------------------------ loaded pack
@@ -154,7 +151,7 @@ def _calendar(spec: CalendarSpec, file: str) -> BusinessCalendar:
         raise PolicyError(file, "calendar", str(exc)) from None
 
 
-def parse_pack(document: Any, file: str) -> PolicyPack:
+def parse_pack(document: Any, file: str, schemas: RuleSchemas) -> PolicyPack:
     """Validate one parsed YAML document into a pack; raises :class:`PolicyError`."""
     if not isinstance(document, dict):
         raise PolicyError(file, "(top level)", "a pack file must be a mapping")
@@ -163,9 +160,9 @@ def parse_pack(document: Any, file: str) -> PolicyPack:
         raise PolicyError(file, "currency", f"unknown currency {spec.currency!r}")
     rules: dict[str, Any] = {}
     for rule_id, section in spec.rules.items():
-        config_type = _RULE_CONFIGS.get(rule_id)
+        config_type = schemas.get(rule_id)
         if config_type is None:
-            known = ", ".join(sorted(_RULE_CONFIGS)) or "none"
+            known = ", ".join(sorted(schemas)) or "none"
             raise PolicyError(file, f"rules.{rule_id}", f"no such rule (known: {known})")
         config = _convert(section, config_type, file, f".rules.{rule_id}")
         check = getattr(config, "check", None)
@@ -189,12 +186,12 @@ def parse_pack(document: Any, file: str) -> PolicyPack:
     )
 
 
-def load_pack_file(path: Path) -> PolicyPack:
+def load_pack_file(path: Path, schemas: RuleSchemas) -> PolicyPack:
     try:
         document = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         raise PolicyError(str(path), "(syntax)", str(exc).replace("\n", " ")) from None
-    return parse_pack(document, str(path))
+    return parse_pack(document, str(path), schemas)
 
 
 class PolicyBook:
@@ -282,15 +279,9 @@ def builtin_packs() -> list[str]:
     return sorted(p.name for p in root.iterdir() if p.is_dir() and any(p.glob("*.yaml")))
 
 
-def load_book(name_or_path: str | Path) -> PolicyBook:
-    """Load a pack by built-in name (``douyin``) or from a directory or a single YAML file."""
-    # Rules register their config schemas on import.
-    import anxin.rules
-    import anxin.score
-    import anxin.score.amazon_config
-    import anxin.score.facts
-    import anxin.score.privileges  # noqa: F401
-
+def load_book(name_or_path: str | Path, schemas: RuleSchemas) -> PolicyBook:
+    """Load a pack by built-in name (``douyin``) or from a directory or a single YAML file,
+    validating each ``rules.<id>`` section against ``schemas`` (see ``anxin.application``)."""
     path = Path(name_or_path)
     if not path.exists():
         builtin = _builtin_dir(str(name_or_path))
@@ -303,4 +294,4 @@ def load_book(name_or_path: str | Path) -> PolicyBook:
     files = sorted(path.glob("*.yaml")) if path.is_dir() else [path]
     if not files:
         raise PolicyError(str(path), "(pack)", "directory holds no *.yaml version files")
-    return PolicyBook([load_pack_file(f) for f in files])
+    return PolicyBook([load_pack_file(f, schemas) for f in files])

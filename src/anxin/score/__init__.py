@@ -2,5 +2,15 @@
 
 from __future__ import annotations
 
-# Registers the ``rules.merchant_score`` pack section before packs are validated.
-from anxin.score import config as config
+import msgspec
+
+from anxin.score import amazon_config, config, facts, privileges
+
+# The pack sections the score reads; the composition root hands them to the policy loader.
+SCHEMAS: dict[str, type[msgspec.Struct]] = {
+    rule_id: schema
+    for module in (config, amazon_config, facts, privileges)
+    for rule_id, schema in module.SCHEMAS.items()
+}
+
+__all__ = ["SCHEMAS"]

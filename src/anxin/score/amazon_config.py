@@ -15,8 +15,6 @@ from typing import Annotated, Literal
 
 import msgspec
 
-from anxin.policy.pack import register_rule_config
-
 RULE_ID = "seller_metrics"
 
 # What a rate counts (see anxin.score.amazon for the exact expressions).
@@ -185,4 +183,4 @@ def _check_steps(where: str, metric: SpsMetric, top: Decimal) -> None:
         raise ValueError(f"{where}.steps: scores must be within 0..{top}")
 
 
-register_rule_config(RULE_ID, SellerMetricsConfig)
+SCHEMAS: dict[str, type[msgspec.Struct]] = {RULE_ID: SellerMetricsConfig}

@@ -86,7 +86,7 @@ def score_group(
         return
     if as_of is None:
         raise click.UsageError("give --as-of DATE (or a subcommand)")
-    from anxin.policy.pack import load_book
+    from anxin.application import load_policy
     from anxin.score.engines import export_parquet, open_source
     from anxin.score.grants import run_privileges
     from anxin.score.project import rebuild as rebuild_facts
@@ -100,7 +100,7 @@ def score_group(
     from anxin.store.database import is_sqlite, make_engine, resolve_url
     from anxin.store.migrate import ensure_schema
 
-    book = load_book(_root(ctx, "pack") or "douyin")
+    book = load_policy(_root(ctx, "pack") or "douyin")
     at = parse_as_of(as_of, book.versions[-1])
     amazon = all(v.rule("merchant_score") is None for v in book.versions)
     pack = score_pack(book, at, "seller_metrics" if amazon else "merchant_score")
@@ -187,7 +187,7 @@ def export_group() -> None:
 @click.pass_context
 def export_parquet_cmd(ctx: click.Context, directory: Path, rebuild: bool) -> None:
     """Write the score facts as Parquet files (DuckDB, Spark) into DIRECTORY."""
-    from anxin.policy.pack import load_book
+    from anxin.application import load_policy
     from anxin.score.engines import export_parquet
     from anxin.score.project import rebuild as rebuild_facts
     from anxin.store.database import make_engine
@@ -196,7 +196,7 @@ def export_parquet_cmd(ctx: click.Context, directory: Path, rebuild: bool) -> No
     sql = make_engine(_root(ctx, "db"))
     ensure_schema(sql)
     if rebuild:
-        rebuild_facts(sql, load_book(_root(ctx, "pack") or "douyin"))
+        rebuild_facts(sql, load_policy(_root(ctx, "pack") or "douyin"))
     written = export_parquet(sql, directory)
     sql.dispose()
     click.echo(json.dumps({"directory": str(directory), "rows": written}))
@@ -223,10 +223,10 @@ def validate_cmd(
 ) -> None:
     """Score an Olist export's sellers mid-period and rank them against their later 1-2★ share
     (Spearman, AUC); prints one JSON line."""
-    from anxin.policy.pack import load_book
+    from anxin.application import load_policy
     from anxin.score.validate import validate_olist
 
-    book = load_book(_root(ctx, "pack") or "douyin")
+    book = load_policy(_root(ctx, "pack") or "douyin")
     day = dt.date.fromisoformat(as_of)
     at = dt.datetime.combine(day, dt.time(0), tzinfo=dt.timezone(dt.timedelta(hours=-3)))
     result = validate_olist(
@@ -291,14 +291,14 @@ def explain_cmd(ctx: click.Context, merchant_id: str, day: str | None) -> None:
 def orders_cmd(ctx: click.Context, merchant_id: str, indicator: str, as_of: str) -> None:
     """The orders behind one of a merchant's rates (JSON lines; `counted` marks the rate's
     numerator), from the same expressions the score sums."""
+    from anxin.application import load_policy
     from anxin.clock import from_us, to_us
-    from anxin.policy.pack import load_book
     from anxin.score.engines import open_source
     from anxin.score.metrics import orders_behind
     from anxin.score.run import ladder, score_config
     from anxin.store.database import is_sqlite, make_engine, resolve_url
 
-    book = load_book(_root(ctx, "pack") or "douyin")
+    book = load_policy(_root(ctx, "pack") or "douyin")
     at = parse_as_of(as_of, book.versions[-1])
     pack = score_pack(book, at)
     config = score_config(pack)

@@ -14,7 +14,7 @@ from typing import Annotated, Literal, TypeVar
 
 import msgspec
 
-from anxin.policy.pack import ClockTime, register_rule_config
+from anxin.policy.pack import ClockTime
 
 RULE_ID = "merchant_score"
 
@@ -310,4 +310,4 @@ def _check_stars(stars: StarDisplay, low: int, high: int) -> None:
         raise ValueError(f"stars.icons: nothing for displays below {icons[0]}")
 
 
-register_rule_config(RULE_ID, ScoreConfig)
+SCHEMAS: dict[str, type[msgspec.Struct]] = {RULE_ID: ScoreConfig}

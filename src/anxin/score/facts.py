@@ -21,9 +21,9 @@ from anxin.clock import to_us
 from anxin.contract import events as ev
 from anxin.domain.money import Money
 from anxin.domain.order import OrderState
-from anxin.policy.pack import PolicyPack, register_rule_config
-from anxin.rules.late_shipment import binding_at_payment
-from anxin.rules.logistics_config import LogisticsConfig, RegionHours
+from anxin.guarantees.rules.late_shipment import binding_at_payment
+from anxin.guarantees.rules.logistics_config import LogisticsConfig, RegionHours
+from anxin.policy.pack import PolicyPack
 from anxin.score.config import Clocks, Window
 from anxin.score.formula import (
     chat_session_counts,
@@ -196,4 +196,4 @@ def adjustment_row(event: ev.ComplaintFiled, facts: FactsConfig) -> dict[str, An
     }
 
 
-register_rule_config("score_facts", FactsConfig)
+SCHEMAS: dict[str, type[msgspec.Struct]] = {"score_facts": FactsConfig}

@@ -15,8 +15,6 @@ from typing import Any, Literal
 
 import msgspec
 
-from anxin.policy.pack import register_rule_config
-
 Op = Literal[">=", ">", "<=", "<", "==", "!="]
 OPS: dict[str, Callable[[float, float], bool]] = {
     ">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt,
@@ -63,7 +61,7 @@ class PrivilegesConfig(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
                         )
 
 
-register_rule_config("privileges", PrivilegesConfig)
+SCHEMAS: dict[str, type[msgspec.Struct]] = {"privileges": PrivilegesConfig}
 
 
 class Verdict(msgspec.Struct, frozen=True):

@@ -28,9 +28,10 @@ class PackView:
 
 def pack_view(name: str, params: SimParams) -> PackView:
     """Read the pack's default ship-by promise and same-day cut-off (fall back to Douyin's)."""
-    from anxin.policy.pack import NoPolicyInForce, load_book
+    from anxin.application import load_policy
+    from anxin.policy.pack import NoPolicyInForce
 
-    book = load_book(name)
+    book = load_policy(name)
     try:
         pack = book.in_force(params.start)
     except NoPolicyInForce:

@@ -52,10 +52,11 @@ from typing import Any
 import sqlalchemy as sa
 from rich.table import Table
 
+from anxin.application import load_policy
 from anxin.clock import from_us, to_us
-from anxin.policy.pack import NoPolicyInForce, PolicyBook, PolicyPack, load_book
-from anxin.rules.late_shipment import LateShipmentConfig
-from anxin.rules.logistics_config import LogisticsConfig, Timer
+from anxin.guarantees.rules.late_shipment import LateShipmentConfig
+from anxin.guarantees.rules.logistics_config import LogisticsConfig, Timer
+from anxin.policy.pack import NoPolicyInForce, PolicyBook, PolicyPack
 from anxin.sim.carriers import ARRIVE, OUT, PICKUP, RETURN, RETURN_SIGNED, SIGNED
 from anxin.sim.eval_inputs import (
     ParcelKey,
@@ -249,7 +250,7 @@ def evaluate(
         )
         unscored = {str(rule): int(n) for rule, n in others}
     now_us = to_us(at)
-    packs = _Packs(load_book(pack))
+    packs = _Packs(load_policy(pack))
 
     families: list[FamilyScore] = []
     unmatched: list[str] = list(decided.other)

@@ -12,6 +12,7 @@ from sqlalchemy import Connection, Engine, and_, delete, literal_column, select,
 from anxin.clock import from_us, to_us
 from anxin.domain import merchant as merchant_state
 from anxin.domain import order as order_state
+from anxin.domain.deadlines import DueDeadline
 from anxin.domain.effects import Decision, OutboxMessage, ScheduleDeadline
 from anxin.domain.ledger import LedgerTransaction
 from anxin.domain.merchant import MerchantState
@@ -26,7 +27,6 @@ from anxin.engine.ports import (
     TracePrint,
     chunks,
 )
-from anxin.rules.base import DueDeadline
 from anxin.store import checkpoint
 from anxin.store import schema as t
 

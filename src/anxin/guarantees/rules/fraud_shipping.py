@@ -10,14 +10,15 @@ from typing import Any, ClassVar, Literal
 import msgspec
 
 from anxin.contract import events as ev
+from anxin.domain.deadlines import DueDeadline
 from anxin.domain.effects import Decision, Effect, Explanation
 from anxin.domain.money import Money
 from anxin.domain.order import OrderState
 from anxin.domain.rights import Right
-from anxin.policy.pack import PolicyBook, register_rule_config
-from anxin.rules.base import DueDeadline, config_at_payment, register_rule
-from anxin.rules.late_shipment import PayoutSpec
-from anxin.rules.payout import compensate
+from anxin.guarantees.rules.base import config_at_payment
+from anxin.guarantees.rules.late_shipment import PayoutSpec
+from anxin.guarantees.rules.payout import compensate
+from anxin.policy.pack import PolicyBook
 
 RULE_ID = "fraud_shipping"
 
@@ -34,7 +35,7 @@ class FraudShippingConfig(msgspec.Struct, forbid_unknown_fields=True, frozen=Tru
         self.payout.amount(Money(0, currency))
 
 
-register_rule_config(RULE_ID, FraudShippingConfig)
+SCHEMAS: dict[str, type[msgspec.Struct]] = {RULE_ID: FraudShippingConfig}
 
 
 class FraudShipping:
@@ -104,4 +105,4 @@ class FraudShipping:
         return []  # a finding, not a clock the consumer watches
 
 
-register_rule(FraudShipping())
+RULE = FraudShipping()

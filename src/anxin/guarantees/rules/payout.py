@@ -12,7 +12,7 @@ from anxin.domain import ledger
 from anxin.domain.effects import CapClaim, Effect, OutboxMessage
 from anxin.domain.money import Money
 from anxin.domain.order import OrderState
-from anxin.policy.pack import PolicyPack, register_rule_config
+from anxin.policy.pack import PolicyPack
 
 Funder = Literal["merchant_deposit", "platform_fund", "carrier"]
 
@@ -35,7 +35,7 @@ class SharedCaps(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
             Money.of_major(Decimal(str(cap.max)), currency)
 
 
-register_rule_config("shared_caps", SharedCaps)
+SCHEMAS: dict[str, type[msgspec.Struct]] = {"shared_caps": SharedCaps}
 
 
 def funding_account(state: OrderState, funded_by: Funder) -> str:

@@ -17,7 +17,7 @@ import msgspec
 from anxin.contract import events as ev
 from anxin.domain.address import same_place
 from anxin.domain.order import OrderState, Parcel
-from anxin.rules.logistics_config import FakeTracking, Sign
+from anxin.guarantees.rules.logistics_config import FakeTracking, Sign
 
 # Carrier reason for a parcel the sender had stopped and sent back (拦截, 召回; anxin.tracking).
 RECALLED = "recalled"

@@ -11,7 +11,7 @@ from typing import Literal
 import msgspec
 
 from anxin.domain.money import Money
-from anxin.rules.late_shipment import PayoutSpec
+from anxin.guarantees.rules.late_shipment import PayoutSpec
 
 Anchor = Literal["upload", "pickup", "last_scan"]
 Until = Literal["pickup", "dispatch", "next_scan"]

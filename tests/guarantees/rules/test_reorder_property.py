@@ -9,16 +9,16 @@ import msgspec
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from anxin.application import load_policy, order_rules
 from anxin.clock import FixedClock
 from anxin.contract import events as ev
 from anxin.engine.memory import MemoryStore
 from anxin.engine.processor import Engine
-from anxin.policy.pack import load_book
 
 CST = dt.timezone(dt.timedelta(hours=8))
 PAID = dt.datetime(2026, 10, 5, 10, 0, tzinfo=CST)
 NOW = dt.datetime(2026, 11, 20, tzinfo=dt.UTC)
-BOOK = load_book("douyin")
+BOOK = load_policy("douyin")
 TEXTS = [
     "【杭州】已揽收",
     "快件已到达【杭州转运中心】",
@@ -81,7 +81,7 @@ def order_lines(gaps: list[float], ship_after: float) -> tuple[list[bytes], list
 
 def ledger_after(batches: list[list[bytes]]) -> list[tuple[str, str, int]]:
     store = MemoryStore()
-    engine = Engine(store, BOOK, FixedClock(NOW))
+    engine = Engine(store, BOOK, FixedClock(NOW), rules=order_rules())
     for batch in batches:
         engine.ingest(list(enumerate(batch)), "t")
     engine.tick(NOW)

@@ -6,14 +6,15 @@ import datetime as dt
 
 import pytest
 
+from anxin.application import load_policy
 from anxin.contract import events as ev
+from anxin.domain.deadlines import DueDeadline
 from anxin.domain.effects import Decision, Effect, OutboxMessage, ScheduleDeadline
 from anxin.domain.ledger import LedgerTransaction
 from anxin.domain.order import OrderState, apply
-from anxin.policy.pack import PolicyBook, load_book
-from anxin.rules.base import DueDeadline
-from anxin.rules.delivery import DeliveryPromise
-from tests.rules.clock import tick_all
+from anxin.guarantees.rules.delivery import DeliveryPromise
+from anxin.policy.pack import PolicyBook
+from tests.guarantees.rules.clock import tick_all
 
 CST = dt.timezone(dt.timedelta(hours=8))
 PAID = dt.datetime(2026, 10, 5, 10, 0, tzinfo=CST)
@@ -30,7 +31,7 @@ def classify(carrier: str, code: str, text: str) -> tuple[str, str, str]:
 
 @pytest.fixture(scope="module")
 def amazon() -> PolicyBook:
-    return load_book("amazon")
+    return load_policy("amazon")
 
 
 def order(

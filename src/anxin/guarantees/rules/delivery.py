@@ -15,6 +15,7 @@ from typing import Any, ClassVar, Literal
 import msgspec
 
 from anxin.contract import events as ev
+from anxin.domain.deadlines import DueDeadline
 from anxin.domain.effects import (
     CancelDeadline,
     Decision,
@@ -26,10 +27,10 @@ from anxin.domain.effects import (
 from anxin.domain.money import Money
 from anxin.domain.order import OrderState
 from anxin.domain.rights import Right, RightStatus
-from anxin.policy.pack import PolicyBook, PolicyPack, register_rule_config
-from anxin.rules.base import DueDeadline, config_at_payment, exemption, register_rule
-from anxin.rules.late_shipment import PayoutSpec
-from anxin.rules.payout import compensate
+from anxin.guarantees.rules.base import config_at_payment, exemption
+from anxin.guarantees.rules.late_shipment import PayoutSpec
+from anxin.guarantees.rules.payout import compensate
+from anxin.policy.pack import PolicyBook, PolicyPack
 
 RULE_ID = "delivery_promise"
 
@@ -57,7 +58,7 @@ class DeliveryConfig(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
                 t.payout.amount(Money(0, currency))
 
 
-register_rule_config(RULE_ID, DeliveryConfig)
+SCHEMAS: dict[str, type[msgspec.Struct]] = {RULE_ID: DeliveryConfig}
 
 
 def _due(state: OrderState, config: DeliveryConfig) -> tuple[dt.datetime, str] | None:
@@ -215,4 +216,4 @@ class DeliveryPromise:
         return effects
 
 
-register_rule(DeliveryPromise())
+RULE = DeliveryPromise()

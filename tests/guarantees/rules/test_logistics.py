@@ -12,14 +12,14 @@ from typing import Any
 import pytest
 
 from anxin.contract import events as ev
+from anxin.domain.deadlines import DueDeadline
 from anxin.domain.effects import Decision, Effect, OutboxMessage, ScheduleDeadline
 from anxin.domain.ledger import LedgerTransaction
 from anxin.domain.order import OrderState, apply
 from anxin.engine.processor import remember
+from anxin.guarantees.rules.logistics import Logistics
 from anxin.policy.pack import PolicyBook
-from anxin.rules.base import DueDeadline
-from anxin.rules.logistics import Logistics
-from tests.rules.clock import tick_all
+from tests.guarantees.rules.clock import tick_all
 
 CST = dt.timezone(dt.timedelta(hours=8))
 PAID = dt.datetime(2026, 10, 5, 10, 0, tzinfo=CST)

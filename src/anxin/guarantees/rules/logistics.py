@@ -19,6 +19,7 @@ from typing import Any, ClassVar
 import msgspec
 
 from anxin.contract import events as ev
+from anxin.domain.deadlines import DueDeadline
 from anxin.domain.effects import (
     Decision,
     Effect,
@@ -29,20 +30,20 @@ from anxin.domain.effects import (
 from anxin.domain.money import Money
 from anxin.domain.order import Finding, OrderState, Parcel
 from anxin.domain.rights import Node, Right, RightStatus
-from anxin.policy.pack import PolicyBook, PolicyPack, register_rule_config
-from anxin.rules.base import DueDeadline, config_at_payment, exemption, register_rule
-from anxin.rules.fake_tracking import SignSeen, signs
-from anxin.rules.late_shipment import binding_at_payment
-from anxin.rules.logistics_config import (
+from anxin.guarantees.rules.base import config_at_payment, exemption
+from anxin.guarantees.rules.fake_tracking import SignSeen, signs
+from anxin.guarantees.rules.late_shipment import binding_at_payment
+from anxin.guarantees.rules.logistics_config import (
     LogisticsConfig,
     Timer,
 )
-from anxin.rules.payout import Funder, compensate
+from anxin.guarantees.rules.payout import Funder, compensate
+from anxin.policy.pack import PolicyBook, PolicyPack
 
 RULE_ID = "logistics"
 
 
-register_rule_config(RULE_ID, LogisticsConfig)
+SCHEMAS: dict[str, type[msgspec.Struct]] = {RULE_ID: LogisticsConfig}
 
 
 def _threshold(timer: Timer, config: LogisticsConfig, state: OrderState, parcel: Parcel) -> int:
@@ -436,4 +437,4 @@ def _capped(
     return amount
 
 
-register_rule(Logistics())
+RULE = Logistics()

@@ -7,21 +7,31 @@ import datetime as dt
 
 import pytest
 
+from anxin.application import load_policy
 from anxin.contract import events as ev
 from anxin.domain.effects import Decision, Effect
 from anxin.domain.ledger import LedgerTransaction
 from anxin.domain.order import OrderState, apply
-from anxin.policy.pack import PolicyBook, load_book
-from anxin.rules.late_shipment import LateShipment
-from tests.rules.clock import tick_all
-from tests.rules.test_logistics import CST, UPLOAD, H, S, breaches, classify, order, run_events
+from anxin.guarantees.rules.late_shipment import LateShipment
+from anxin.policy.pack import PolicyBook
+from tests.guarantees.rules.clock import tick_all
+from tests.guarantees.rules.test_logistics import (
+    CST,
+    UPLOAD,
+    H,
+    S,
+    breaches,
+    classify,
+    order,
+    run_events,
+)
 
 PAID = dt.datetime(2026, 10, 5, 10, 0, tzinfo=CST)  # as in test_logistics
 
 
 @pytest.fixture(scope="module")
 def tmall() -> PolicyBook:
-    return load_book("tmall")
+    return load_policy("tmall")
 
 
 def payouts(effects: list[Effect]) -> dict[str, int]:

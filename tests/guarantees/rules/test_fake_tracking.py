@@ -18,9 +18,9 @@ from anxin.domain.effects import Decision, Effect
 from anxin.domain.ledger import LedgerTransaction
 from anxin.domain.order import Clone, OrderState, OtherOrder, apply
 from anxin.engine.processor import remember
+from anxin.guarantees.rules.logistics import Logistics
 from anxin.policy.pack import PolicyBook
-from anxin.rules.logistics import Logistics
-from tests.rules.clock import tick_all
+from tests.guarantees.rules.clock import tick_all
 
 CST = dt.timezone(dt.timedelta(hours=8))
 PAID = dt.datetime(2026, 10, 5, 10, 0, tzinfo=CST)

@@ -1,7 +1,7 @@
 """Late shipment: the binding promise, breach boundaries, payouts, and timer/event agreement.
 
 Pure tests drive the rule object with an ``OrderState`` folded from contract events, the way the
-engine does (fold first, then ask the rule); a few go through ``Engine(MemoryStore())``.
+engine does (fold first, then ask the rule); a few go through ``Engine(MemoryStore(), ...)``.
 """
 
 from __future__ import annotations
@@ -15,18 +15,19 @@ from typing import Any
 import msgspec
 import pytest
 
+from anxin.application import rule_schemas
 from anxin.clock import FixedClock, from_us, to_us
 from anxin.contract import events as ev
 from anxin.domain import ledger
 from anxin.domain import order as order_fold
+from anxin.domain.deadlines import DueDeadline
 from anxin.domain.effects import CancelDeadline, Decision, Effect, OutboxMessage, ScheduleDeadline
 from anxin.domain.ledger import LedgerTransaction
 from anxin.domain.order import OrderState
 from anxin.engine.memory import MemoryStore
 from anxin.engine.processor import Engine
+from anxin.guarantees.rules.late_shipment import LateShipment
 from anxin.policy.pack import PolicyBook, parse_pack
-from anxin.rules.base import DueDeadline
-from anxin.rules.late_shipment import LateShipment
 
 CST = dt.timezone(dt.timedelta(hours=8))
 SEC = dt.timedelta(seconds=1)
@@ -494,7 +495,7 @@ def test_shipment_without_payment_is_ignored(order: Order) -> None:
 def _book_with_exemption(book: PolicyBook, start: dt.datetime, end: dt.datetime) -> PolicyBook:
     document = copy.deepcopy(dict(book.latest.document))
     document["calendar"]["exemptions"] = [{"name": "台风", "start": start, "end": end}]
-    return PolicyBook([parse_pack(document, "exempt.yaml")])
+    return PolicyBook([parse_pack(document, "exempt.yaml", rule_schemas())])
 
 
 EXEMPTIONS: list[Any] = [
@@ -545,7 +546,7 @@ def test_binding_memo_does_not_leak_between_books(rule: LateShipment, book: Poli
     document = copy.deepcopy(dict(book.latest.document))
     document["pack"] = "othermarket"
     document["rules"]["late_shipment"]["default_promise"] = "same_day"
-    other = PolicyBook([parse_pack(document, "other.yaml")])
+    other = PolicyBook([parse_pack(document, "other.yaml", rule_schemas())])
     same_day = dt.datetime(2026, 9, 1, 23, 59, 59, tzinfo=CST)
     assert Order(LateShipment(), other).pay()[0].due_at == same_day  # a fresh rule gets it right
     Order(rule, book).pay()  # douyin: next_day

@@ -18,6 +18,7 @@ from typing import Annotated, Any, ClassVar, Literal
 import msgspec
 
 from anxin.contract import events as ev
+from anxin.domain.deadlines import DueDeadline
 from anxin.domain.effects import (
     CancelDeadline,
     Decision,
@@ -30,9 +31,9 @@ from anxin.domain.money import Money, percent_of
 from anxin.domain.order import OrderState
 from anxin.domain.promises import BindingPromise, binding_ship_promise
 from anxin.domain.rights import Right, RightStatus
-from anxin.policy.pack import PolicyBook, PolicyPack, register_rule_config
-from anxin.rules.base import DueDeadline, config_at_payment, exemption, register_rule
-from anxin.rules.payout import compensate
+from anxin.guarantees.rules.base import config_at_payment, exemption
+from anxin.guarantees.rules.payout import compensate
+from anxin.policy.pack import PolicyBook, PolicyPack
 
 RULE_ID = "late_shipment"
 
@@ -115,7 +116,7 @@ class LateShipmentConfig(msgspec.Struct, forbid_unknown_fields=True, frozen=True
         raise AssertionError("check() guarantees an open-ended class")
 
 
-register_rule_config(RULE_ID, LateShipmentConfig)
+SCHEMAS: dict[str, type[msgspec.Struct]] = {RULE_ID: LateShipmentConfig}
 
 
 def default_promise(config: LateShipmentConfig) -> ev.Promise:
@@ -376,4 +377,4 @@ class LateShipment:
         )
 
 
-register_rule(LateShipment())
+RULE = LateShipment()

@@ -9,9 +9,9 @@ import pytest
 from anxin.contract import events as ev
 from anxin.domain.effects import Decision, Effect, OutboxMessage
 from anxin.domain.order import OrderState, apply
+from anxin.guarantees.rules.never_signed import NeverSigned
 from anxin.policy.pack import PolicyBook
-from anxin.rules.never_signed import NeverSigned
-from tests.rules.clock import tick_all
+from tests.guarantees.rules.clock import tick_all
 
 CST = dt.timezone(dt.timedelta(hours=8))
 PAID = dt.datetime(2025, 10, 5, 10, 0, tzinfo=CST)

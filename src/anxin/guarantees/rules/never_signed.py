@@ -11,6 +11,7 @@ from typing import ClassVar
 import msgspec
 
 from anxin.contract import events as ev
+from anxin.domain.deadlines import DueDeadline
 from anxin.domain.effects import (
     CancelDeadline,
     Decision,
@@ -21,8 +22,8 @@ from anxin.domain.effects import (
 )
 from anxin.domain.order import OrderState
 from anxin.domain.rights import Right, RightStatus
-from anxin.policy.pack import PolicyBook, register_rule_config
-from anxin.rules.base import DueDeadline, config_at_payment, register_rule
+from anxin.guarantees.rules.base import config_at_payment
+from anxin.policy.pack import PolicyBook
 
 RULE_ID = "never_signed"
 
@@ -35,7 +36,7 @@ class NeverSignedConfig(msgspec.Struct, forbid_unknown_fields=True, frozen=True)
             raise ValueError("days must be at least 1")
 
 
-register_rule_config(RULE_ID, NeverSignedConfig)
+SCHEMAS: dict[str, type[msgspec.Struct]] = {RULE_ID: NeverSignedConfig}
 
 
 class NeverSigned:
@@ -125,4 +126,4 @@ class NeverSigned:
         ]
 
 
-register_rule(NeverSigned())
+RULE = NeverSigned()

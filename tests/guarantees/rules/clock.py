@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from anxin.domain.deadlines import DueDeadline
 from anxin.domain.effects import CancelDeadline, Decision, Effect, ScheduleDeadline
 from anxin.domain.order import Finding, OrderState
 from anxin.policy.pack import PolicyBook
-from anxin.rules.base import DueDeadline
 
 
 def as_due(d: ScheduleDeadline) -> DueDeadline:

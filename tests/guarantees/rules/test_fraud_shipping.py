@@ -11,8 +11,8 @@ from anxin.domain.effects import Decision, Effect
 from anxin.domain.ledger import LedgerTransaction
 from anxin.domain.order import OrderState, apply
 from anxin.engine.processor import remember
+from anxin.guarantees.rules.fraud_shipping import FraudShipping
 from anxin.policy.pack import PolicyBook
-from anxin.rules.fraud_shipping import FraudShipping
 
 CST = dt.timezone(dt.timedelta(hours=8))
 PAID = dt.datetime(2026, 10, 5, 10, 0, tzinfo=CST)

@@ -1,0 +1,96 @@
+"""The composition root: the one place that wires anxin's capabilities over engine and store.
+
+Every edge (CLI, HTTP API, demo, importers, benchmarks) builds what it needs here, so which
+rules run, which pack sections are valid and how a store is opened are decided once. Capability
+packages export their parts as plain values (``RULES``, ``SCHEMAS``); nothing registers itself
+on import, and ``anxin.policy`` imports no capability.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import msgspec
+import sqlalchemy as sa
+
+from anxin import score
+from anxin.clock import Clock, SystemClock
+from anxin.engine.ports import Store
+from anxin.engine.processor import Engine
+from anxin.engine.rule import OrderRule
+from anxin.guarantees import rules as guarantee_rules
+from anxin.policy.pack import PolicyBook, load_book
+
+
+class StoreMissing(LookupError):
+    """A read-only command was pointed at a store that does not exist (it never creates one)."""
+
+
+def rule_schemas() -> Mapping[str, type[msgspec.Struct]]:
+    """Every ``rules.<id>`` section a pack may carry, from every capability."""
+    return {**guarantee_rules.SCHEMAS, **score.SCHEMAS}
+
+
+def order_rules() -> Sequence[OrderRule]:
+    """The rules the engine runs on each order, in the order they run."""
+    return guarantee_rules.RULES
+
+
+def load_policy(pack: str | Path) -> PolicyBook:
+    """A policy book by built-in name (``douyin``) or path, validated against every schema."""
+    return load_book(pack, rule_schemas())
+
+
+def build_engine(store: Store, book: PolicyBook, clock: Clock | None = None) -> Engine:
+    return Engine(store, book, clock or SystemClock(), rules=order_rules())
+
+
+def open_store(db: str | None = None, *, create: bool = True) -> sa.Engine:
+    """The SQL store named by ``db`` (``--db`` / ``ANXIN_DB`` / ``./anxin.db``), migrated to head.
+
+    ``create=False`` is for read-only commands: a SQLite file that does not exist is refused
+    (``StoreMissing``) instead of being created empty, so a wrong path is an error, not an
+    empty answer."""
+    from anxin.store.database import make_engine, resolve_url
+    from anxin.store.migrate import ensure_schema
+
+    url = sa.make_url(resolve_url(db))
+    if (
+        not create
+        and url.get_backend_name() == "sqlite"
+        and url.database not in (None, "", ":memory:")
+    ):
+        path = Path(url.database or "")
+        if not path.exists():
+            raise StoreMissing(
+                f"no store at {path} (set --db or ANXIN_DB to the store you ingested into; "
+                "`make demo` writes var/demo/anxin-demo.db)"
+            )
+    sql = make_engine(db)
+    ensure_schema(sql)
+    return sql
+
+
+@dataclass(frozen=True)
+class Application:
+    """An engine over a SQL store with its policy book: what an edge works with."""
+
+    sql: sa.Engine
+    book: PolicyBook
+    engine: Engine
+
+
+def open_application(
+    db: str | None = None,
+    pack: str | Path = "douyin",
+    clock: Clock | None = None,
+    *,
+    create: bool = True,
+) -> Application:
+    from anxin.store.sql import SqlStore
+
+    sql = open_store(db, create=create)
+    book = load_policy(pack)
+    return Application(sql, book, build_engine(SqlStore(sql), book, clock))

@@ -25,23 +25,19 @@ from typing import Any
 import click
 import sqlalchemy as sa
 
-from anxin.application import build_engine, load_policy
+from anxin.application import build_engine, load_policy, open_store
 from anxin.bench.ingest import COLUMNS
 from anxin.clock import FixedClock
 from anxin.engine.files import ingest_file
 from anxin.sim.params import preset
 from anxin.sim.run import simulate
-from anxin.store.database import make_engine
-from anxin.store.migrate import upgrade
 from anxin.store.sql import SqlStore
 
 RAW_CHUNK = 100_000  # event-log rows read per chunk for the raw insert
 
 
 def _fresh_db(path: Path) -> sa.Engine:
-    engine = make_engine(str(path))
-    upgrade(engine)
-    return engine
+    return open_store(str(path))  # a fresh file, migrated to head
 
 
 def _raw_insert(source: Path, target: Path) -> tuple[int, float]:

@@ -18,13 +18,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from anxin.application import load_policy, order_rules
+from anxin.application import load_policy, open_store, order_rules
 from anxin.clock import FixedClock
 from anxin.engine.files import ingest_file
 from anxin.engine.processor import Engine
 from anxin.sample import example_lines
-from anxin.store.database import make_engine
-from anxin.store.migrate import upgrade
 from anxin.store.sql import SqlStore
 
 CLOCK = dt.datetime(2026, 11, 24, tzinfo=dt.UTC)
@@ -34,9 +32,7 @@ COLUMNS = (
 
 
 def _fresh_db(path: Path) -> Any:
-    engine = make_engine(str(path))
-    upgrade(engine)
-    return engine
+    return open_store(str(path))  # a fresh file, migrated to head
 
 
 def run(

@@ -38,16 +38,10 @@ def timer_words(timer_after: str, timer_until: str, span: Text) -> Text:
     if timer_after == "last_scan":
         return Text(
             f"运输途中每个节点停留不超过{span.zh}",
-            f"Never stuck in transit for more than {span.en}",
+            f"never stuck in transit for more than {span.en}",
         )
     until, after = UNTIL_WORDS[timer_until], ANCHOR_WORDS[timer_after]
-    return Text(
-        f"{after.zh}后{span.zh}内{until.zh}", f"{_cap(until.en)} within {span.en} of {after.en}"
-    )
-
-
-def _cap(phrase: str) -> str:
-    return phrase[:1].upper() + phrase[1:]
+    return Text(f"{after.zh}后{span.zh}内{until.zh}", f"{until.en} within {span.en} of {after.en}")
 
 
 class RegionHours(msgspec.Struct, forbid_unknown_fields=True, frozen=True):

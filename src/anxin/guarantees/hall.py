@@ -1,6 +1,9 @@
 """Assemble an order's guarantee hall from the store: state, rules' rights, decisions, payouts.
 
 Read-only and derived: nothing here is stored, so the hall can never disagree with the facts.
+Every decision recorded for the order and every ledger payout to it is shown on exactly one
+right: on the right its rule describes, or, when no described right claims it (a rule switched
+off since, a clock the rule no longer lists), on a right built from the decision itself.
 """
 
 from __future__ import annotations
@@ -12,11 +15,23 @@ import msgspec
 import sqlalchemy as sa
 
 from anxin.clock import from_us
+from anxin.domain.money import Money
 from anxin.domain.order import OrderState, decode_state
-from anxin.domain.rights import RecordedOutcome, Right, RightStatus, overlay
+from anxin.domain.rights import (
+    Decided,
+    Node,
+    Paid,
+    RecordedOutcome,
+    Right,
+    RightStatus,
+    overlay,
+    owner,
+    recorded_text,
+)
+from anxin.domain.wording import Text, sentences
 from anxin.engine.rule import OrderRule
 from anxin.guarantees.rules import RULES
-from anxin.policy.pack import PolicyBook
+from anxin.policy.pack import NoPolicyInForce, PolicyBook
 from anxin.store import schema as t
 
 
@@ -24,10 +39,13 @@ class RightView(msgspec.Struct):
     right_id: str
     rule_id: str
     node: str
-    title: str
+    title: Text
     status: RightStatus
     due_at: dt.datetime | None
-    compensation: dict[str, Any] | None
+    kept_at: dt.datetime | None
+    explanation: Text
+    compensation: dict[str, Any] | None  # the ledger's payouts on this right, summed
+    payouts: list[dict[str, Any]]  # each ledger transaction crediting the consumer for it
     facts: dict[str, Any]
     decisions: list[dict[str, Any]]
 
@@ -57,6 +75,16 @@ class OrderNotFound(LookupError):
     pass
 
 
+# Names for a right built from a decision no described right claims.
+RULE_NAMES: dict[str, tuple[Text, Node]] = {
+    "late_shipment": (Text("发货超时", "Late shipment"), "paid"),
+    "logistics": (Text("物流轨迹", "Parcel tracking"), "in_transit"),
+    "delivery_promise": (Text("送达承诺", "Delivery promise"), "in_transit"),
+    "fraud_shipping": (Text("欺诈发货", "Fraud shipping"), "after_sales"),
+    "never_signed": (Text("长期未签收", "Never signed for"), "in_transit"),
+}
+
+
 def _decisions(conn: sa.Connection, key: str) -> list[dict[str, Any]]:
     d = t.decisions.c
     rows = conn.execute(
@@ -80,46 +108,92 @@ def _decisions(conn: sa.Connection, key: str) -> list[dict[str, Any]]:
 
 
 def _payouts(
-    conn: sa.Connection, order_id: str, consumer_account: str
-) -> dict[str, tuple[int, str]]:
-    """Money credited to the consumer per payout key (``payout:<decision id>``)."""
-    e = t.ledger_entries.c
+    conn: sa.Connection, order_id: str, consumer_account: str, decision_ids: set[str]
+) -> list[Paid]:
+    """Money the ledger credited to the consumer for this order, one entry per transaction.
+
+    A payout belongs to the order of the decision it names. Its key says the order too
+    (``payout:order:<id>:…``) but an order id may itself hold ':' (or LIKE's '%', '_', escaped
+    here), so a key alone could pick up order "a:b"'s payouts for order "a"; a payout naming a
+    decision the store does not know at all is still shown (never silently dropped)."""
+    e, x = t.ledger_entries.c, t.ledger_transactions.c
     rows = conn.execute(
-        sa.select(e.txn_key, e.amount, e.currency).where(
-            e.txn_key.like(f"payout:order:{order_id}:%"), e.account == consumer_account
+        sa.select(e.txn_key, e.amount, e.currency, x.occurred_at_us, x.explanation)
+        .join_from(t.ledger_entries, t.ledger_transactions, e.txn_key == x.txn_key)
+        .where(
+            e.account == consumer_account,
+            e.amount > 0,
+            e.txn_key.startswith(f"payout:order:{order_id}:", autoescape=True),
         )
+        .order_by(x.occurred_at_us, e.txn_key)
     )
-    return {r.txn_key.removeprefix("payout:"): (int(r.amount), r.currency) for r in rows}
+    found = []
+    for r in rows:
+        named = msgspec.json.decode(r.explanation).get("decision_id")
+        decision_id = named if isinstance(named, str) else None
+        found.append(
+            Paid(
+                r.txn_key, decision_id, Money(int(r.amount), r.currency), from_us(r.occurred_at_us)
+            )
+        )
+    strangers = {
+        p.decision_id for p in found if p.decision_id and p.decision_id not in decision_ids
+    }
+    if strangers:  # another order's (ids with ':'), unless no order made that decision
+        d = t.decisions.c
+        known = set(
+            conn.execute(sa.select(d.decision_id).where(d.decision_id.in_(strangers))).scalars()
+        )
+        found = [p for p in found if p.decision_id not in known]
+    return found
 
 
 def build_hall(
     state: OrderState,
     decisions: list[dict[str, Any]],
-    payouts: dict[str, tuple[int, str]],
+    payouts: list[Paid],
     book: PolicyBook,
     now: dt.datetime,
     rules: list[OrderRule] | None = None,
 ) -> GuaranteeHall:
     """Pure assembly from already-loaded facts (the store access is in :func:`load_hall`)."""
-    views: list[RightView] = []
-    total = 0
-    currency = state.currency
+    rights: list[Right] = []
     for rule in rules if rules is not None else list(RULES):
-        for right in rule.rights(state, book, now):
-            views.append(_view(right, decisions, payouts))
-    for amount, cur in payouts.values():
-        total += amount
-        currency = cur
-    paid = state.paid()
+        rights += rule.rights(state, book, now)
+    mine: list[list[dict[str, Any]]] = [[] for _ in rights]
+    for d in decisions:
+        i = owner(rights, d["decision_id"])
+        if i is None:  # no described right claims it: it gets a right of its own
+            rights.append(_decided_right(state, d))
+            mine.append([])
+            i = len(rights) - 1
+        mine[i].append(d)
+    where = {d["decision_id"]: i for i, ds in enumerate(mine) for d in ds}
+    paid: list[list[Paid]] = [[] for _ in rights]
+    for p in payouts:
+        i = where.get(p.decision_id or "")
+        if i is None:
+            rights.append(_paid_right(state, p))
+            mine.append([])
+            paid.append([])
+            i = len(rights) - 1
+        paid[i].append(p)
+    zone = _zone(state, book, now)
+    views = [_view(r, ds, ps, zone, now) for r, ds, ps in zip(rights, mine, paid, strict=True)]
+    amounts = [p.amount for p in payouts]
+    currency = amounts[0].currency if amounts else state.currency
+    state_paid = state.paid()
     return GuaranteeHall(
         order_id=state.order_id,
         status=state.status,
         merchant_id=state.merchant_id,
         consumer_id=state.consumer_id,
-        amount_paid=paid.to_dict() if paid else None,
+        amount_paid=state_paid.to_dict() if state_paid else None,
         as_of=now,
         rights=views,
-        compensation_total={"amount": total, "currency": currency} if currency else None,
+        compensation_total=(
+            {"amount": sum(m.amount for m in amounts), "currency": currency} if currency else None
+        ),
         timeline=sorted(
             (
                 ScanView(s.at, p.carrier, p.tracking_number, s.code, s.text, s.location)
@@ -131,38 +205,83 @@ def build_hall(
     )
 
 
+def _zone(state: OrderState, book: PolicyBook, now: dt.datetime) -> dt.tzinfo:
+    """The zone instants are written in: the pack's in force when the order was paid."""
+    try:
+        return book.in_force(state.paid_at or state.placed_at or now).calendar.zone
+    except NoPolicyInForce:
+        return book.versions[0].calendar.zone
+
+
+def _decided_right(state: OrderState, d: dict[str, Any]) -> Right:
+    unknown: tuple[Text, Node] = (Text(d["rule_id"], d["rule_id"]), "after_sales")
+    name, node = RULE_NAMES.get(d["rule_id"], unknown)
+    status: RightStatus = "exempt" if d["kind"] == "exempt" else "breached"
+    return Right(
+        right_id=d["decision_id"].removeprefix(f"order:{state.order_id}:"),
+        rule_id=d["rule_id"],
+        node=node,
+        title=Text(f"{name.zh}：平台已作出判定", f"{name.en}: the platform made a decision"),
+        status=status,
+        due_at=d["decided_at"],
+        decision_prefix=d["decision_id"],
+    )
+
+
+def _paid_right(state: OrderState, p: Paid) -> Right:
+    return Right(
+        right_id=p.txn_key.removeprefix(f"payout:order:{state.order_id}:"),
+        rule_id="unknown",
+        node="after_sales",
+        title=Text("平台向消费者赔付", "Compensation paid to you"),
+        status="breached",
+        due_at=p.at,
+    )
+
+
 def _view(
-    right: Right, decisions: list[dict[str, Any]], payouts: dict[str, tuple[int, str]]
+    right: Right,
+    decisions: list[dict[str, Any]],
+    paid: list[Paid],
+    zone: dt.tzinfo,
+    now: dt.datetime,
 ) -> RightView:
-    mine = [
-        d
-        for d in decisions
-        if right.decision_prefix and d["decision_id"].startswith(right.decision_prefix)
-    ]
-    paid = [
-        v
-        for k, v in payouts.items()
-        if right.decision_prefix and k.startswith(right.decision_prefix)
-    ]
-    amount = sum(a for a, _ in paid)
+    amount = sum(p.amount.amount for p in paid)
+    currency = paid[0].amount.currency if paid else None
     recorded = (
         RecordedOutcome(
-            frozenset(d["kind"] for d in mine), amount, paid[0][1] if paid else None,
-            tuple(d["decision_id"] for d in mine),
+            frozenset(d["kind"] for d in decisions), amount, currency,
+            tuple(d["decision_id"] for d in decisions),
         )
-        if mine or paid
+        if decisions or paid
         else None
     )  # fmt: skip
+    decided = [
+        Decided(d["decision_id"], d["kind"], d["decided_at"], d["outcome"]) for d in decisions
+    ]
+    status = overlay(right, recorded)
     return RightView(
         right_id=right.right_id,
         rule_id=right.rule_id,
         node=right.node,
         title=right.title,
-        status=overlay(right, recorded),
+        status=status,
         due_at=right.due_at,
-        compensation={"amount": amount, "currency": paid[0][1]} if paid else None,
+        kept_at=right.kept_at if status == "kept" else None,
+        explanation=sentences(right.explanation, recorded_text(decided, paid, zone, now)),
+        compensation={"amount": amount, "currency": currency} if currency else None,
+        payouts=[
+            {
+                "txn_key": p.txn_key,
+                "decision_id": p.decision_id,
+                "amount": p.amount.amount,
+                "currency": p.amount.currency,
+                "paid_at": p.at,
+            }
+            for p in paid
+        ],
         facts=right.facts,
-        decisions=mine,
+        decisions=decisions,
     )
 
 
@@ -177,7 +296,10 @@ def load_hall(
             raise OrderNotFound(order_id)
         state = decode_state(raw)
         decisions = _decisions(conn, f"order:{order_id}")
+        ids = {d["decision_id"] for d in decisions}
         payouts = (
-            _payouts(conn, order_id, f"consumer:{state.consumer_id}") if state.consumer_id else {}
+            _payouts(conn, order_id, f"consumer:{state.consumer_id}", ids)
+            if state.consumer_id
+            else []
         )
     return build_hall(state, decisions, payouts, book, now)

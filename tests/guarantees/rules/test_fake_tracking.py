@@ -347,3 +347,34 @@ def test_the_hall_shows_genuine_tracking_per_parcel(book: PolicyBook) -> None:
         if r.right_id.startswith("genuine")
     }
     assert found == {"genuine_tracking.unauthorised_recall": ("breached", PICK + 5 * H)}
+
+
+def test_the_hall_says_each_clock_in_words(book: PolicyBook) -> None:
+    state = OrderState("O")
+    for e in events(ROUTE):
+        apply(state, e, classify)
+    rights = {r.right_id: r for r in RULE.rights(state, book, PICK + 3 * H)}
+    pickup = rights["pickup_timeout"]
+    assert (pickup.status, pickup.kept_at) == ("kept", PICK)
+    # A next-day promise (<= 48 h): the trajectory-timeout family pays 1 % of 300, min 3.
+    assert pickup.title.en == (
+        "Parcel SF1: picked up within 24 hours of the tracking upload, or you receive ¥3.00."
+    )
+    assert pickup.title.zh == "包裹SF1：上传运单号后24小时内揽收，否则赔付¥3.00。"
+    assert pickup.explanation.en == "Picked up at 13:00:00 on 5 October, in time."
+    stall = rights["transit_stall"]  # 浙江 → 上海: one region, 48 h
+    assert (stall.status, stall.due_at) == ("in_force", PICK + 2 * H + 48 * H)
+    assert stall.explanation.zh == "尚未更新物流，时限为10月7日15:00:00。"
+
+
+def test_a_stall_at_an_earlier_node_stays_on_the_hall(book: PolicyBook) -> None:
+    # Stuck 50 h at the hub (48 h allowed), then moving again: the latest clock is running, but
+    # the right was broken at the hub and says so.
+    moved = PICK + H + 50 * H
+    route = [Scan("pick", PICK), Scan("hub", PICK + H), Scan("move", moved)]
+    state = OrderState("O")
+    for e in events(route):
+        apply(state, e, classify)
+    stall = next(r for r in RULE.rights(state, book, moved + H) if r.right_id == "transit_stall")
+    assert (stall.status, stall.due_at) == ("breached", PICK + H + 48 * H)
+    assert stall.explanation.en == "Updated at 16:00:00 on 7 October, 2 hours late."

@@ -20,6 +20,12 @@ RULE = FraudShipping()
 
 
 def run(book: PolicyBook, reason: str, outcome: str, amount: int, times: int = 1) -> list[Effect]:
+    return fold(book, reason, outcome, amount, times)[1]
+
+
+def fold(
+    book: PolicyBook, reason: str, outcome: str, amount: int, times: int = 1
+) -> tuple[OrderState, list[Effect]]:
     money = ev.Money(amount, "CNY")
     item = ev.Item(sku="s", quantity=1, unit_price=money)
     placed = ev.OrderPlacedPayload(
@@ -65,7 +71,7 @@ def run(book: PolicyBook, reason: str, outcome: str, amount: int, times: int = 1
         apply(state, e)
         if isinstance(e, RULE.event_types):
             out += remember(state, RULE.on_event(state, e, book))
-    return out
+    return state, out
 
 
 @pytest.mark.parametrize(
@@ -91,3 +97,29 @@ def test_fraud_shipping(
 def test_found_once_per_order(book: PolicyBook) -> None:
     effects = run(book, "empty_parcel", "refunded", 30000, times=2)
     assert len([e for e in effects if isinstance(e, Decision)]) == 1
+
+
+@pytest.mark.parametrize(
+    ("outcome", "status", "explanation"),
+    [
+        ("refunded", "breached",
+         "After-sale A0 (an empty parcel) was upheld at 15:00:00 on 8 October."),
+        ("refused", "in_force",
+         "In force: if what arrives has one of these problems, ask for an after-sale."),
+    ],
+)  # fmt: skip
+def test_the_hall_shows_the_right_to_genuine_goods(
+    book: PolicyBook, outcome: str, status: str, explanation: str
+) -> None:
+    state, _ = fold(book, "empty_parcel", outcome, 30000)
+    (right,) = RULE.rights(state, book, PAID + dt.timedelta(days=10))
+    assert (right.right_id, right.status, right.explanation.en) == (
+        "genuine_goods",
+        status,
+        explanation,
+    )
+    assert right.title.en == (
+        "If an after-sale for an empty parcel, a wrong item or a short quantity is upheld,"
+        " you receive ¥90.00."
+    )
+    assert right.title.zh == "因空包、错发商品或少件申请售后并成立的，赔付¥90.00。"

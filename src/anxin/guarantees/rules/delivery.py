@@ -26,7 +26,8 @@ from anxin.domain.effects import (
 )
 from anxin.domain.money import Money
 from anxin.domain.order import OrderState
-from anxin.domain.rights import Right, RightStatus
+from anxin.domain.rights import Right, RightStatus, clock_status, clock_text
+from anxin.domain.wording import Text, exemption_name, hours, money, when
 from anxin.guarantees.rules.base import config_at_payment, exemption
 from anxin.guarantees.rules.late_shipment import PayoutSpec
 from anxin.guarantees.rules.payout import compensate
@@ -76,6 +77,29 @@ def _due(state: OrderState, config: DeliveryConfig) -> tuple[dt.datetime, str] |
     if not dues:
         return None
     return min(dues)
+
+
+def _title(
+    config: DeliveryConfig, due: dt.datetime, paid: Money | None, zone: dt.tzinfo, now: dt.datetime
+) -> Text:
+    """The promise in words, with what each tier pays this order (each tier pays its own)."""
+    by = when(due, zone, now)
+    title = Text(f"须在{by.zh}前送达", f"Arrives by {by.en}")
+    said = False
+    for tier in config.tiers:
+        amount = tier.payout.amount(paid) if tier.payout and paid else None
+        if amount is None or amount.amount <= 0:
+            continue
+        text, span = money(amount), hours(tier.after_hours)
+        if tier.after_hours == 0:
+            title += Text(f"，否则赔付{text}", f", or you receive {text}")
+        else:
+            title += Text(
+                f"；超过{span.zh}仍未送达的，{'另' if said else ''}赔付{text}",
+                f"; not there {span.en} after that, {text}{' more' if said else ''}",
+            )
+        said = True
+    return title + Text("。", ".")
 
 
 class DeliveryPromise:
@@ -149,18 +173,36 @@ class DeliveryPromise:
     def rights(self, state: OrderState, book: PolicyBook, now: dt.datetime) -> list[Right]:
         found = config_at_payment(state, book, RULE_ID)
         due = _due(state, found[1]) if found else None
-        if due is None:
+        if found is None or due is None:
             return []
+        pack, config = found
         delivered = state.delivered_at()
+        exempt = exemption(state, pack, due[0])
         status: RightStatus
-        if delivered is not None:
-            status = "expired" if delivered <= due[0] else "breached"
+        if delivered is None and state.cancelled_at is not None:
+            status = "expired"  # a cancelled order's clocks judge nothing more (on_deadline)
         else:
-            status = "in_force" if now <= due[0] else "breached"
-        title = f"Arrives by {due[0].isoformat()} ({due[1]} promise, the shortest binds)"
+            status = clock_status(due[0], delivered, now, exempt=exempt is not None)
+        zone = pack.calendar.zone
+        explanation = clock_text(
+            status,
+            due=due[0],
+            done_at=delivered,
+            done=Text("送达", "delivered"),
+            zone=zone,
+            now=now,
+            exemption=exemption_name(exempt["exemption"]) if exempt else None,
+        )
+        title = _title(config, due[0], state.paid(), zone, now)
         prefix = f"order:{state.order_id}:{RULE_ID}"
-        facts = {"delivered_at": delivered}
-        return [Right("deliver_by", RULE_ID, "in_transit", title, status, due[0], prefix, facts)]
+        facts = {"delivered_at": delivered, "promise_source": due[1]}
+        kept = delivered if status == "kept" else None
+        return [
+            Right(
+                "deliver_by", RULE_ID, "in_transit", title, status, due[0], prefix, facts,
+                kept_at=kept, explanation=explanation,
+            )
+        ]  # fmt: skip
 
     @staticmethod
     def _breach(

@@ -14,7 +14,8 @@ from anxin.domain.deadlines import DueDeadline
 from anxin.domain.effects import Decision, Effect, Explanation
 from anxin.domain.money import Money
 from anxin.domain.order import OrderState
-from anxin.domain.rights import Right
+from anxin.domain.rights import Right, RightStatus
+from anxin.domain.wording import Text, money, when
 from anxin.guarantees.rules.base import config_at_payment
 from anxin.guarantees.rules.late_shipment import PayoutSpec
 from anxin.guarantees.rules.payout import compensate
@@ -36,6 +37,13 @@ class FraudShippingConfig(msgspec.Struct, forbid_unknown_fields=True, frozen=Tru
 
 
 SCHEMAS: dict[str, type[msgspec.Struct]] = {RULE_ID: FraudShippingConfig}
+
+# The pack's after-sale reasons in words (another reason is shown as the pack names it).
+REASONS = {
+    "empty_parcel": Text("空包", "an empty parcel"),
+    "wrong_item": Text("错发商品", "a wrong item"),
+    "short_quantity": Text("少件", "a short quantity"),
+}
 
 
 class FraudShipping:
@@ -102,7 +110,58 @@ class FraudShipping:
         return []
 
     def rights(self, state: OrderState, book: PolicyBook, now: dt.datetime) -> list[Right]:
-        return []  # a finding, not a clock the consumer watches
+        """No clock: a standing promise that the goods are what was bought, broken by an upheld
+        after-sale with one of the pack's reasons (as ``on_event`` judges it)."""
+        found = config_at_payment(state, book, RULE_ID)
+        if found is None:
+            return []
+        pack, config = found
+        paid = state.paid()
+        amount = config.payout.amount(paid) if paid else None
+        names = [REASONS.get(r, Text(r, r)) for r in config.reasons]
+        zh = "、".join(n.zh for n in names[:-1]) + ("或" if len(names) > 1 else "") + names[-1].zh
+        en = ", ".join(n.en for n in names[:-1]) + (" or " if len(names) > 1 else "") + names[-1].en
+        title = Text(f"因{zh}申请售后并成立的", f"If an after-sale for {en} is upheld")
+        if amount is not None and amount.amount > 0:
+            title += Text(f"，赔付{money(amount)}。", f", you receive {money(amount)}.")
+        else:
+            title += Text("，商家须承担责任。", ", the merchant is held to account.")
+        evidence = next(
+            (
+                a
+                for a in state.aftersales
+                if a.reason in config.reasons and a.outcome == "refunded" and a.resolved_at
+            ),
+            None,
+        )
+        status: RightStatus = "in_force"
+        explanation = Text(
+            "保障中：如收到的商品有上述问题，可申请售后。",
+            "In force: if what arrives has one of these problems, ask for an after-sale.",
+        )
+        due = None
+        if evidence is not None and evidence.resolved_at is not None:
+            status, due = "breached", evidence.resolved_at
+            at, why = when(due, pack.calendar.zone, now), REASONS.get(evidence.reason)
+            reason = why or Text(evidence.reason, evidence.reason)
+            explanation = Text(
+                f"售后{evidence.aftersale_id}（{reason.zh}）已于{at.zh}判定成立。",
+                f"After-sale {evidence.aftersale_id} ({reason.en}) was upheld at {at.en}.",
+            )
+        elif state.cancelled_at is not None and not state.parcels:
+            status = "expired"
+            explanation = Text(
+                "订单未发货即已取消，本项保障不适用。",
+                "The order was cancelled before it shipped; this protection does not apply.",
+            )
+        prefix = f"order:{state.order_id}:{RULE_ID}"
+        facts = {"reasons": list(config.reasons)}
+        return [
+            Right(
+                "genuine_goods", RULE_ID, "after_sales", title, status, due, prefix, facts,
+                explanation=explanation,
+            )
+        ]  # fmt: skip
 
 
 RULE = FraudShipping()

@@ -30,7 +30,8 @@ from anxin.domain.effects import (
 from anxin.domain.money import Money, percent_of
 from anxin.domain.order import OrderState
 from anxin.domain.promises import BindingPromise, binding_ship_promise
-from anxin.domain.rights import Right, RightStatus
+from anxin.domain.rights import PENDING, Right, clock_status, clock_text
+from anxin.domain.wording import Text, exemption_name, hours, money, when
 from anxin.guarantees.rules.base import config_at_payment, exemption
 from anxin.guarantees.rules.payout import compensate
 from anxin.policy.pack import PolicyBook, PolicyPack
@@ -152,6 +153,48 @@ def _tier_amount(
     return spec.amount(paid) if spec is not None else Money.zero(paid.currency)
 
 
+def _title(
+    config: LateShipmentConfig,
+    binding: BindingPromise,
+    paid: Money | None,
+    zone: dt.tzinfo,
+    now: dt.datetime,
+) -> Text:
+    """The promise in words, with what each lateness tier pays this order."""
+    by = when(binding.due_at, zone, now)
+    title = Text(f"商家须在{by.zh}前发货", f"Ships by {by.en}")
+    # top_up: a tier adds only what it pays above the lower tiers; stack: each pays its own
+    floor, said = 0, False
+    for tier, late in enumerate(config.lateness_tiers_hours):
+        if paid is None:
+            break
+        amount = _tier_amount(config, binding.promised_hours, tier, paid)
+        if amount.amount <= floor:
+            continue
+        text, span = money(amount), hours(late)
+        if tier == 0:
+            title += Text(f"，否则赔付{text}", f", or you receive {text}")
+        elif not said:
+            title += Text(
+                f"；超时{span.zh}仍未发货的，赔付{text}",
+                f"; if it is still unshipped {span.en} after that, you receive {text}",
+            )
+        elif config.stacking == "top_up":
+            title += Text(
+                f"；超时{span.zh}仍未发货的，共赔付{text}",
+                f"; still unshipped {span.en} after that, {text} in all",
+            )
+        else:
+            title += Text(
+                f"；超时{span.zh}仍未发货的，另赔付{text}",
+                f"; still unshipped {span.en} after that, {text} more",
+            )
+        said = True
+        if config.stacking == "top_up":
+            floor = amount.amount
+    return title + Text("。", ".")
+
+
 class LateShipment:
     rule_id: ClassVar[str] = RULE_ID
     scan_statuses: ClassVar[frozenset[str] | None] = None
@@ -230,24 +273,35 @@ class LateShipment:
         return []  # its clocks are one-off: scheduled at payment, cancelled at shipment
 
     def rights(self, state: OrderState, book: PolicyBook, now: dt.datetime) -> list[Right]:
-        prefix = f"order:{state.order_id}:{RULE_ID}:"
+        prefix = f"order:{state.order_id}:{RULE_ID}"
         if state.paid_at is None:
-            title = "Ships by the promised time once paid"
-            return [Right("ship_by", RULE_ID, "paid", title, "pending", decision_prefix=prefix)]
+            title = Text("付款后，商家须按承诺时间发货", "Ships by the promised time once paid")
+            return [
+                Right(
+                    "ship_by", RULE_ID, "paid", title, "pending",
+                    decision_prefix=prefix, explanation=PENDING,
+                )
+            ]  # fmt: skip
         found = config_at_payment(state, book, RULE_ID)
         if found is None:
             return []
         pack, config = found
         binding = self._binding(state, config, pack)
         due, shipped_at = binding.due_at, state.shipped_at()
-        status: RightStatus
-        if shipped_at is not None:
-            status = "expired" if shipped_at <= due else "breached"  # kept, or kept late
-        elif state.cancelled_at is not None:
-            status = "expired"
-        else:
-            status = "in_force" if now <= due else "breached"
-        title = f"Ships by {due.isoformat()} ({binding.source} promise, the shortest binds)"
+        exempt = exemption(state, pack, due)
+        status = clock_status(
+            due, shipped_at, now, void_at=state.cancelled_at, exempt=exempt is not None
+        )
+        zone = pack.calendar.zone
+        explanation = clock_text(
+            status,
+            due=due,
+            done_at=shipped_at,
+            done=Text("发货", "shipped"),
+            zone=zone,
+            now=now,
+            exemption=exemption_name(exempt["exemption"]) if exempt else None,
+        )
         facts: dict[str, Any] = {
             "promised_hours": round(binding.promised_hours, 3),
             "promise_source": binding.source,
@@ -255,7 +309,13 @@ class LateShipment:
             "pack": pack.name,
             "pack_version": pack.version,
         }
-        return [Right("ship_by", RULE_ID, "paid", title, status, due, prefix, facts)]
+        return [
+            Right(
+                "ship_by", RULE_ID, "paid", _title(config, binding, state.paid(), zone, now),
+                status, due, prefix, facts,
+                kept_at=shipped_at if status == "kept" else None, explanation=explanation,
+            )
+        ]  # fmt: skip
 
     # ---------------------------------------------------------------- internals
 

@@ -29,13 +29,17 @@ from anxin.domain.effects import (
 )
 from anxin.domain.money import Money
 from anxin.domain.order import Finding, OrderState, Parcel
-from anxin.domain.rights import Node, Right, RightStatus
+from anxin.domain.rights import VOID, Node, Right, clock_status, clock_text, offer
+from anxin.domain.wording import Text, exemption_name, hours
 from anxin.guarantees.rules.base import config_at_payment, exemption
-from anxin.guarantees.rules.fake_tracking import SignSeen, signs
+from anxin.guarantees.rules.fake_tracking import SignSeen, sign_id, signs, tracking_rights
 from anxin.guarantees.rules.late_shipment import binding_at_payment
 from anxin.guarantees.rules.logistics_config import (
+    ANCHOR_WORDS,
+    UNTIL_WORDS,
     LogisticsConfig,
     Timer,
+    timer_words,
 )
 from anxin.guarantees.rules.payout import Funder, compensate
 from anxin.policy.pack import PolicyBook, PolicyPack
@@ -202,26 +206,21 @@ class Logistics:
         found = config_at_payment(state, book, RULE_ID)
         if found is None:
             return []
-        _, config = found
+        pack, config = found
+        paid, hours_promised = state.paid(), _promised_hours(state, pack)
+        owed = {  # what each family pays this order, uncapped (the ledger has what was paid)
+            name: next(
+                c for c in f.payouts if c.up_to_hours is None or hours_promised <= c.up_to_hours
+            ).amount(paid)
+            for name, f in config.families.items()
+            if paid is not None
+        }
         rights: list[Right] = []
         for parcel in state.parcels:
+            m = milestones(parcel)
             for timer in config.timers:
-                hours = dt.timedelta(hours=_threshold(timer, config, state, parcel))
-                for episode in episodes(timer, parcel)[-1:]:  # the clock running now
-                    due = episode.anchor_at + hours
-                    status: RightStatus
-                    if _kept(episode, due):
-                        status = "expired"
-                    elif episode.satisfied_at is None and now <= due:
-                        status = "in_force"
-                    else:
-                        status = "breached"
-                    prefix = _episode_id(state, timer, parcel, episode)
-                    title = f"{timer.id}: {timer.after} → {timer.until} within {hours}"
-                    facts = {"family": timer.family, "parcel": parcel.tracking_number}
-                    node: Node = "shipped" if timer.after == "upload" else "in_transit"
-                    rights.append(Right(timer.id, RULE_ID, node, title, status, due, prefix, facts))
-            rights += _tracking_rights(state, config, parcel, now)
+                rights.append(_timer_right(state, pack, config, timer, parcel, m, now, owed))
+            rights += tracking_rights(state, pack, config, parcel, now, owed)
         return rights
 
     # ---------------------------------------------------------------- internals
@@ -291,7 +290,7 @@ class Logistics:
     ) -> list[Effect]:
         assert config.fake_tracking is not None
         family = config.fake_tracking.family
-        base = _sign_id(state, parcel, seen.sign)
+        base = sign_id(state, parcel, seen.sign)
         facts = {
             "sign": seen.sign,
             **seen.facts,
@@ -360,34 +359,67 @@ class Logistics:
         return effects
 
 
-def _tracking_rights(
-    state: OrderState, config: LogisticsConfig, parcel: Parcel, now: dt.datetime
-) -> list[Right]:
-    """Genuine tracking: one right per sign found on the parcel, or one in force if none."""
-    fake = config.fake_tracking
-    if fake is None:
-        return []
-    found = signs(state, parcel, fake)
-    facts: dict[str, Any] = {"parcel": parcel.tracking_number, "signs_checked": list(fake.signs)}
-    if not found:
-        title = "Genuine tracking: no fake-tracking sign on this parcel"
-        prefix = f"order:{state.order_id}:{RULE_ID}:genuine:{parcel.tracking_number}"
-        return [
-            Right("genuine_tracking", RULE_ID, "shipped", title, "in_force", None, prefix, facts)
-        ]
-    return [
-        Right(
-            f"genuine_tracking.{seen.sign}",
-            RULE_ID,
-            "in_transit",
-            f"Genuine tracking: {seen.sign.replace('_', ' ')}",
-            "breached" if seen.at <= now else "in_force",
-            seen.at,
-            _sign_id(state, parcel, seen.sign),
-            {**facts, **seen.facts},
+def _timer_right(
+    state: OrderState,
+    pack: PolicyPack,
+    config: LogisticsConfig,
+    timer: Timer,
+    parcel: Parcel,
+    m: Milestones,
+    now: dt.datetime,
+    owed: dict[str, Money],
+) -> Right:
+    """One right per timer and parcel, over all its clocks: a breach of any (a stall at any
+    node) breaks it, a running clock keeps it in force, and it is kept when every clock was."""
+    threshold = _threshold(timer, config, state, parcel)
+    words = timer_words(timer.after, timer.until, hours(threshold))
+    tn = parcel.tracking_number
+    title = offer(
+        Text(f"包裹{tn}：", f"Parcel {tn}: ") + words, owed.get(timer.family), timer.auto_refund
+    )
+    # Every clock's decision starts with this (``_episode_id``).
+    prefix = f"order:{state.order_id}:{RULE_ID}:{timer.id}:{tn}"
+    facts = {"family": timer.family, "parcel": tn, "hours": threshold}
+    node: Node = "shipped" if timer.after == "upload" else "in_transit"
+    clocks = episodes(timer, parcel, m)
+    if not clocks:
+        if state.cancelled_at is not None:
+            return Right(
+                timer.id, RULE_ID, node, title, "expired", None, prefix, facts, explanation=VOID
+            )
+        start = ANCHOR_WORDS[timer.after]
+        waiting = Text(f"{start.zh}后开始计时。", f"The clock starts at {start.en}.")
+        return Right(
+            timer.id, RULE_ID, node, title, "pending", None, prefix, facts, explanation=waiting
         )
-        for seen in found
-    ]
+    judged = []
+    for episode in clocks:
+        due = episode.anchor_at + dt.timedelta(hours=threshold)
+        exempt = exemption(state, pack, due)
+        status = clock_status(
+            due, episode.satisfied_at, now, void_at=state.cancelled_at, exempt=exempt is not None
+        )
+        judged.append((status, episode, due, exempt))
+    rank = {"breached": 0, "exempt": 1, "in_force": 2, "expired": 3}
+    status, episode, due, exempt = (
+        min(judged, key=lambda j: rank.get(j[0], 4))
+        if any(j[0] != "kept" for j in judged)
+        else judged[-1]
+    )
+    explanation = clock_text(
+        status,
+        due=due,
+        done_at=episode.satisfied_at,
+        done=UNTIL_WORDS[timer.until],
+        zone=pack.calendar.zone,
+        now=now,
+        exemption=exemption_name(exempt["exemption"]) if exempt else None,
+    )
+    kept = episode.satisfied_at if status == "kept" else None
+    return Right(
+        timer.id, RULE_ID, node, title, status, due, prefix, facts,
+        kept_at=kept, explanation=explanation,
+    )  # fmt: skip
 
 
 def _open_signs(state: OrderState, config: LogisticsConfig, parcel: Parcel) -> list[SignSeen]:
@@ -397,13 +429,9 @@ def _open_signs(state: OrderState, config: LogisticsConfig, parcel: Parcel) -> l
     return [
         seen
         for seen in signs(state, parcel, config.fake_tracking)
-        if not state.decided(_sign_id(state, parcel, seen.sign))
+        if not state.decided(sign_id(state, parcel, seen.sign))
         and (state.cancelled_at is None or seen.at < state.cancelled_at)
     ]
-
-
-def _sign_id(state: OrderState, parcel: Parcel, sign: str) -> str:
-    return f"order:{state.order_id}:{RULE_ID}:{sign}:{parcel.tracking_number}"
 
 
 def _episode_id(state: OrderState, timer: Timer, parcel: Parcel, episode: Episode) -> str:

@@ -11,10 +11,37 @@ from typing import Literal
 import msgspec
 
 from anxin.domain.money import Money
+from anxin.domain.wording import Text
 from anxin.guarantees.rules.late_shipment import PayoutSpec
 
 Anchor = Literal["upload", "pickup", "last_scan"]
 Until = Literal["pickup", "dispatch", "next_scan"]
+
+
+# Timers in words, for the guarantee hall: what meets each (a Chinese verb, an English
+# participle) and what starts it.
+UNTIL_WORDS: dict[str, Text] = {
+    "pickup": Text("揽收", "picked up"),
+    "dispatch": Text("到达分拨中心", "scanned at a sorting hub"),
+    "next_scan": Text("更新物流", "updated"),
+}
+ANCHOR_WORDS: dict[str, Text] = {
+    "upload": Text("上传运单号", "the tracking upload"),
+    "pickup": Text("揽收", "pickup"),
+    "last_scan": Text("到达首个分拨中心", "the first sorting-hub scan"),
+}
+
+
+def timer_words(timer_after: str, timer_until: str, span: Text) -> Text:
+    """The promise a timer makes: "picked up within 24 hours of the tracking upload" (it follows
+    "Parcel …:" in a title)."""
+    if timer_after == "last_scan":
+        return Text(
+            f"运输途中每个节点停留不超过{span.zh}",
+            f"never stuck in transit for more than {span.en}",
+        )
+    until, after = UNTIL_WORDS[timer_until], ANCHOR_WORDS[timer_after]
+    return Text(f"{after.zh}后{span.zh}内{until.zh}", f"{until.en} within {span.en} of {after.en}")
 
 
 class RegionHours(msgspec.Struct, forbid_unknown_fields=True, frozen=True):

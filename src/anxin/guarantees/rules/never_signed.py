@@ -21,7 +21,8 @@ from anxin.domain.effects import (
     ScheduleDeadline,
 )
 from anxin.domain.order import OrderState
-from anxin.domain.rights import Right, RightStatus
+from anxin.domain.rights import Right, clock_status, clock_text
+from anxin.domain.wording import Text, days, when
 from anxin.guarantees.rules.base import config_at_payment
 from anxin.policy.pack import PolicyBook
 
@@ -104,15 +105,20 @@ class NeverSigned:
         found = config_at_payment(state, book, RULE_ID)
         if found is None or state.paid_at is None:
             return []
-        config: NeverSignedConfig = found[1]
+        pack, config = found
         due = state.paid_at + dt.timedelta(days=config.days)
         delivered = state.delivered_at()
-        status: RightStatus = (
-            "expired"
-            if delivered is not None or state.cancelled_at
-            else ("in_force" if now <= due else "breached")
+        status = clock_status(due, delivered, now, void_at=state.cancelled_at)
+        zone = pack.calendar.zone
+        by, span = when(due, zone, now), days(config.days)
+        title = Text(
+            f"付款后{span.zh}内（{by.zh}前）仍未签收的，订单自动关闭并全额退款。",
+            f"Not signed for within {span.en} of payment (by {by.en}): the order is closed"
+            " and refunded in full.",
         )
-        title = f"Refunded automatically if not signed for by {due.isoformat()}"
+        explanation = clock_text(
+            status, due=due, done_at=delivered, done=Text("签收", "signed for"), zone=zone, now=now
+        )
         return [
             Right(
                 "never_signed",
@@ -122,6 +128,8 @@ class NeverSigned:
                 status,
                 due,
                 f"order:{state.order_id}:{RULE_ID}",
+                kept_at=delivered if status == "kept" else None,
+                explanation=explanation,
             )
         ]
 

@@ -19,17 +19,14 @@ import msgspec
 import pytest
 import sqlalchemy as sa
 
+from anxin.application import open_application
 from anxin.clock import FixedClock
 from anxin.engine.files import ingest_file
-from anxin.engine.processor import Engine
 from anxin.guarantees.hall import load_hall
-from anxin.policy.pack import PolicyBook, load_book
+from anxin.policy.pack import PolicyBook
 from anxin.sim.params import preset
 from anxin.sim.run import simulate
 from anxin.store import schema as t
-from anxin.store.database import make_engine
-from anxin.store.migrate import upgrade
-from anxin.store.sql import SqlStore
 
 # Two merchants cheat so every payout family shows up in a few hundred orders.
 CHEAT = {"false_ship_rate": 0.15, "fake_tracking_rate": 0.15, "fraud_ship_rate": 0.05}
@@ -57,10 +54,8 @@ def world(
         summary = simulate(params, events_out, truth_out)
     assert summary.last_event_at is not None
     now = summary.last_event_at + dt.timedelta(days=1)  # as the demo does: every clock has run
-    sql = make_engine(str(root / "anxin.db"))
-    upgrade(sql)
-    book = load_book(pack)
-    engine = Engine(SqlStore(sql), book, FixedClock(now))
+    app = open_application(str(root / "anxin.db"), pack, FixedClock(now))
+    sql, book, engine = app.sql, app.book, app.engine
     ingest_file(engine, events, batch_size=20_000)
     engine.tick(now)
     with sql.connect() as conn:

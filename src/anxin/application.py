@@ -43,8 +43,17 @@ def load_policy(pack: str | Path) -> PolicyBook:
     return load_book(pack, rule_schemas())
 
 
-def build_engine(store: Store, book: PolicyBook, clock: Clock | None = None) -> Engine:
-    return Engine(store, book, clock or SystemClock(), rules=order_rules())
+def build_engine(
+    store: Store,
+    book: PolicyBook,
+    clock: Clock | None = None,
+    *,
+    rules: Sequence[OrderRule] | None = None,
+) -> Engine:
+    """The engine over ``store``; ``rules`` overrides the root's choice (a benchmark of the
+    spine alone passes none)."""
+    chosen = order_rules() if rules is None else rules
+    return Engine(store, book, clock or SystemClock(), rules=chosen)
 
 
 def open_store(db: str | None = None, *, create: bool = True) -> sa.Engine:

@@ -18,10 +18,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from anxin.application import load_policy, open_store, order_rules
+from anxin.application import build_engine, load_policy, open_store
 from anxin.clock import FixedClock
 from anxin.engine.files import ingest_file
-from anxin.engine.processor import Engine
 from anxin.sample import example_lines
 from anxin.store.sql import SqlStore
 
@@ -49,11 +48,11 @@ def run(
 
         sql = _fresh_db(root / "anxin.db")
         store = SqlStore(sql)
-        engine = Engine(
+        engine = build_engine(
             store,
             load_policy("douyin"),
             FixedClock(CLOCK),
-            rules=[] if rules == "none" else order_rules(),
+            rules=[] if rules == "none" else None,
         )
         started = time.perf_counter()
         report = ingest_file(engine, stream, batch_size=batch_size)

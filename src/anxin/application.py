@@ -17,6 +17,7 @@ import sqlalchemy as sa
 
 from anxin import score
 from anxin.clock import Clock, SystemClock
+from anxin.domain import kpis
 from anxin.engine.ports import Store
 from anxin.engine.processor import Engine
 from anxin.engine.rule import OrderRule
@@ -30,7 +31,7 @@ class StoreMissing(LookupError):
 
 def rule_schemas() -> Mapping[str, type[msgspec.Struct]]:
     """Every ``rules.<id>`` section a pack may carry, from every capability."""
-    return {**guarantee_rules.SCHEMAS, **score.SCHEMAS}
+    return {**guarantee_rules.SCHEMAS, **score.SCHEMAS, **kpis.SCHEMAS}
 
 
 def order_rules() -> Sequence[OrderRule]:

@@ -82,7 +82,8 @@ def _kpis(conn: sa.Connection) -> RenderableType:
     states = (
         decode_state(raw) for (raw,) in conn.execute(sa.text("SELECT state FROM order_state"))
     )
-    kpis = platform_kpis(states).summary()
+    config = load_policy(preset("demo").pack).latest.rules["platform_kpis"]  # the demo's pack
+    kpis = platform_kpis(states, config).summary()
     late = conn.execute(
         sa.text(
             "SELECT count(DISTINCT aggregate_key) FROM decisions WHERE rule_id = 'late_shipment'"

@@ -2,11 +2,15 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
+from anxin.application import load_policy
 from anxin.contract import events as ev
-from anxin.domain.kpis import platform_kpis
+from anxin.domain.kpis import KpiConfig, platform_kpis
 from anxin.domain.order import OrderState, apply
 
 T0 = dt.datetime(2026, 10, 1, 10, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+DOUYIN: KpiConfig = load_policy("douyin").in_force(T0).rule("platform_kpis")
 
 
 def order(oid: str, ship_after_h: float | None, stars: int | None = None) -> OrderState:
@@ -34,16 +38,42 @@ def order(oid: str, ship_after_h: float | None, stars: int | None = None) -> Ord
 
 def test_48h_boundary_and_review_shares() -> None:
     kpis = platform_kpis(
-        [order("a", 48, 5), order("b", 48 + 1 / 3600, 2), order("c", 10, 1), order("d", None)]
+        [order("a", 48, 5), order("b", 48 + 1 / 3600, 2), order("c", 10, 1), order("d", None)],
+        DOUYIN,
     ).summary()
     assert kpis["orders"] == 4
     assert kpis["paid_orders"] == 4
     # exactly 48 h is within; one second more is not
-    assert kpis["shipped_within_48h_share"] == round(2 / 3, 4)
+    assert kpis["ship_within_hours"] == 48
+    assert kpis["shipped_within_hours_share"] == round(2 / 3, 4)
     assert kpis["avg_review_stars"] == round(8 / 3, 3)
     assert kpis["low_star_share"] == round(2 / 3, 4)
     assert kpis["merchants"] == 1
 
 
 def test_empty_population_has_no_division_by_zero() -> None:
-    assert platform_kpis([]).summary()["shipped_within_48h_share"] == 0.0
+    assert platform_kpis([], DOUYIN).summary()["shipped_within_hours_share"] == 0.0
+
+
+@pytest.mark.parametrize(
+    ("config", "within", "low"),
+    [
+        pytest.param(KpiConfig(ship_within_hours=48, low_star_max=2), 2 / 3, 2 / 3, id="48h-1-2"),
+        pytest.param(KpiConfig(ship_within_hours=24, low_star_max=2), 1 / 3, 2 / 3, id="24h"),
+        pytest.param(KpiConfig(ship_within_hours=49, low_star_max=1), 1.0, 1 / 3, id="49h-1"),
+    ],
+)
+def test_thresholds_come_from_the_pack_section(
+    config: KpiConfig, within: float, low: float
+) -> None:
+    states = [order("a", 48, 5), order("b", 48 + 1 / 3600, 2), order("c", 10, 1)]
+    kpis = platform_kpis(states, config).summary()
+    assert kpis["ship_within_hours"] == config.ship_within_hours
+    assert kpis["shipped_within_hours_share"] == round(within, 4)
+    assert kpis["low_star_share"] == round(low, 4)
+
+
+@pytest.mark.parametrize("pack", ["douyin", "tmall", "amazon"])
+def test_every_builtin_pack_states_its_kpi_thresholds(pack: str) -> None:
+    for version in load_policy(pack).versions:
+        assert isinstance(version.rule("platform_kpis"), KpiConfig), version.file

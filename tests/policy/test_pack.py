@@ -96,6 +96,8 @@ VALID: dict[str, Any] = {
     },
     "rules": {
         "late_shipment": {
+            "default_promise": "next_day",
+            "same_day_cutoff": "16:00",
             "lateness_tiers_hours": [0, 48],
             "promise_classes": [
                 {"up_to_hours": 48, "payouts": [None, {"percent": 1, "min": 2, "max": 50}]},

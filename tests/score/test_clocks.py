@@ -7,9 +7,10 @@ import datetime as dt
 import math
 from zoneinfo import ZoneInfo
 
+import msgspec
 import pytest
 
-from anxin.score.config import Clocks, Window
+from anxin.score.config import Window
 from anxin.score.formula import (
     chat_session_counts,
     pickup_clock_start,
@@ -73,7 +74,7 @@ def test_clock_start_refuses_a_naive_instant() -> None:
 
 def test_clock_start_skipped_by_daylight_saving_lands_on_a_real_instant() -> None:
     ny = ZoneInfo("America/New_York")  # 2026-03-08 02:00 EST jumps to 03:00 EDT
-    clocks = Clocks(Window("01:00", "02:30"), CLOCKS.review_night, CLOCKS.chat_hours)
+    clocks = msgspec.structs.replace(CLOCKS, pickup_night=Window("01:00", "02:30"))
     start = pickup_clock_start(dt.datetime(2026, 3, 8, 1, 30, tzinfo=ny), ny, clocks)
     assert start == dt.datetime(2026, 3, 8, 7, 30, tzinfo=dt.UTC)
     assert start.utcoffset() == dt.timedelta(hours=-4)

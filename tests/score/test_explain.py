@@ -41,10 +41,12 @@ def test_the_orders_behind_each_rate_are_the_ones_summed(store: str) -> None:
     pack = load_policy("douyin").versions[-1]
     config = score_config(pack)
     rungs, worst = ladder(config)
+    bad = config.bad_rating_max_stars
     as_of = to_us(dt.datetime(2026, 10, 8, tzinfo=CST))
     with open_source("sqlite", db=store) as source:
         sums = metrics.collect(
-            metrics.order_sums(source.orders, as_of, 30, rungs, worst), metrics.ORDER_COLUMNS
+            metrics.order_sums(source.orders, as_of, 30, rungs, worst, bad_stars=bad),
+            metrics.ORDER_COLUMNS,
         )
         merchant = max(sums, key=lambda m: sums[m]["valid_orders"])
         checks = {
@@ -57,20 +59,27 @@ def test_the_orders_behind_each_rate_are_the_ones_summed(store: str) -> None:
         }
         for indicator, (over, counted) in checks.items():
             expr = metrics.orders_behind(
-                source.orders, merchant, indicator, as_of, 30, rungs, worst
+                source.orders, merchant, indicator, as_of, 30, rungs, worst, bad_stars=bad
             )
             rows = expr.to_pyarrow().to_pylist()
             assert len(rows) == sums[merchant][over], indicator
             if counted:
                 assert sum(r["counted"] for r in rows) == sums[merchant][counted], indicator
         pickups = metrics.orders_behind(
-            source.orders, merchant, "pickup_score", as_of, 30, rungs, worst
+            source.orders, merchant, "pickup_score", as_of, 30, rungs, worst, bad_stars=bad
         )
         total = sum(r["pickup_score"] for r in pickups.to_pyarrow().to_pylist())
         assert total == sums[merchant]["pickup_total"]
         with pytest.raises(ValueError, match="not measured over orders"):
             metrics.orders_behind(
-                source.orders, merchant, "chat_response_minutes", as_of, 30, rungs, worst
+                source.orders,
+                merchant,
+                "chat_response_minutes",
+                as_of,
+                30,
+                rungs,
+                worst,
+                bad_stars=bad,
             )
 
 

@@ -45,6 +45,8 @@ CHUNK = 1_000_000  # rows generated and written per Parquet row group
 # The douyin pack's pickup ladder, used when the pack has no ``merchant_score`` section.
 FALLBACK_LADDER: tuple[tuple[float, int], ...] = ((24, 100), (36, 90), (48, 80), (72, 70), (96, 60))
 FALLBACK_WORST = 50
+# The douyin pack's bad product rating (1-2★) and dissatisfied chat (1-3★), likewise.
+FALLBACK_STARS = (2, 3)
 
 Sums = dict[str, dict[str, int]]
 
@@ -68,6 +70,17 @@ def pickup_ladder() -> Pickup:
         return Pickup(ladder, int(steps[-1].score), int(config.pickup.anomaly_or_fraud_score))
     except Exception:  # the section or its API may not exist (yet): the bench still runs
         return Pickup(list(FALLBACK_LADDER), FALLBACK_WORST, FALLBACK_WORST)
+
+
+def star_lines() -> tuple[int, int]:
+    """The douyin pack's (bad rating, dissatisfied chat) star lines, else the constants."""
+    try:
+        from anxin.application import load_policy
+
+        config: Any = load_policy("douyin").versions[-1].rule("merchant_score")
+        return int(config.bad_rating_max_stars), int(config.dissatisfied_chat_max_stars)
+    except Exception:  # the section or its fields may not exist (yet): the bench still runs
+        return FALLBACK_STARS
 
 
 # ------------------------------------------------------------------ data generation
@@ -237,6 +250,7 @@ class Case:
     as_of: int
     window_days: int
     pickup: Pickup
+    stars: tuple[int, int]  # at most this many stars: a bad rating, a dissatisfied chat
 
 
 def anxin_sums(case: Case, threads: int | None = None) -> Sums:
@@ -248,9 +262,13 @@ def anxin_sums(case: Case, threads: int | None = None) -> Sums:
         c = con.read_parquet(str(case.chats), table_name="score_chats")
         # ``anomaly`` only when it differs: older ``order_sums`` score flagged orders ``worst``
         extra = {} if pickup.anomaly == pickup.worst else {"anomaly": pickup.anomaly}
-        sums = metrics.order_sums(o, as_of, days, pickup.ladder, pickup.worst, **extra)
+        bad, dissatisfied = case.stars
+        sums = metrics.order_sums(
+            o, as_of, days, pickup.ladder, pickup.worst, **extra, bad_stars=bad
+        )
         order_part = metrics.collect(sums, ORDER_COLUMNS)
-        chat_part = metrics.collect(metrics.chat_sums(c, as_of, days), CHAT_COLUMNS)
+        chats = metrics.chat_sums(c, as_of, days, dissatisfied_stars=dissatisfied)
+        chat_part = metrics.collect(chats, CHAT_COLUMNS)
     finally:
         con.disconnect()
     zero_orders = dict.fromkeys(ORDER_COLUMNS, 0)
@@ -273,6 +291,7 @@ def baseline_sql(case: Case) -> str:
     rungs = " ".join(f"WHEN elapsed <= {int(h * HOUR_US)} THEN {s}" for h, s in pickup.ladder)
     last_us = int(pickup.ladder[-1][0] * HOUR_US)
     anomaly, worst = pickup.anomaly, pickup.worst
+    bad, dissatisfied = case.stars
     return f"""
 WITH f AS (
   SELECT merchant_id, rating, agreed_at_us, review_start_us, anomaly_or_fraud,
@@ -296,7 +315,7 @@ WITH f AS (
     count_if(signed) AS signed,
     count_if(signed AND rated_before) AS rated,
     coalesce(sum(rating) FILTER (WHERE signed AND rated_before), 0) AS rating_total,
-    count_if(signed AND rated_before AND rating <= 2) AS bad_ratings,
+    count_if(signed AND rated_before AND rating <= {bad}) AS bad_ratings,
     count_if(signed AND asked_before AND first_reason = 'quality') AS quality_returns,
     count_if(valid_paid AND (picked OR elapsed > {last_us})) AS pickup_orders,
     coalesce(sum(CASE WHEN anomaly_or_fraud = 1 THEN {anomaly} {rungs} ELSE {worst} END)
@@ -316,7 +335,7 @@ WITH f AS (
     coalesce(sum(rounds) FILTER (WHERE s), 0) AS chat_rounds,
     coalesce(sum(response_seconds) FILTER (WHERE s), 0) AS chat_response_seconds,
     count_if(s AND rating IS NOT NULL) AS chats_rated,
-    count_if(s AND rating <= 3) AS chats_dissatisfied
+    count_if(s AND rating <= {dissatisfied}) AS chats_dissatisfied
   FROM (
     SELECT merchant_id, rounds, response_seconds, rating,
       started_at_us >= {start} AND started_at_us < {as_of} AND counted = 1 AS s
@@ -360,7 +379,9 @@ def run(
         started = time.perf_counter()
         orders_path, chats_path, chats = generate(Path(tmp), orders, merchants, seed)
         generate_seconds = time.perf_counter() - started
-        case = Case(orders_path, chats_path, to_us(AS_OF), window_days, pickup_ladder())
+        case = Case(
+            orders_path, chats_path, to_us(AS_OF), window_days, pickup_ladder(), star_lines()
+        )
         ours = partial(anxin_sums, case, threads)
         theirs = partial(baseline_sums, baseline_sql(case), threads)
         times: dict[str, list[float]] = {"anxin": [], "baseline": []}

@@ -104,11 +104,40 @@ class PolicyPack:
 
 
 _MISSING = re.compile(r"missing required field `([^`]+)`")
+_UNKNOWN = re.compile(r"unknown field `([^`]+)`")
 _AT = re.compile(r"^(?P<msg>.*?)(?: - at `\$(?P<path>[^`]*)`)?$", re.S)
+_STEP = re.compile(r"\.([^.\[]+)|\[(\d+|\.\.\.)\]")
 
 
 def _key_of(path: str) -> str:
     return path.lstrip(".") or "(top level)"
+
+
+def _name_entries(data: Any, path: str, field: str, present: bool) -> str:
+    """msgspec names an entry of a mapping ``[...]``; name it by its key instead. For a field
+    missing (``present`` False) or unknown (True), the entry msgspec stopped at is the first, in
+    the file's order, whose object lacks (holds) the field. Unresolved, the path stays as is."""
+    steps = [(m[1] or "", m[2] or "") for m in _STEP.finditer(path)]
+    if "".join(m[0] for m in _STEP.finditer(path)) != path or ("", "...") not in steps:
+        return path
+
+    def walk(node: Any, rest: list[tuple[str, str]]) -> str | None:
+        if not rest:
+            return "" if isinstance(node, dict) and (field in node) == present else None
+        (key, index), tail = rest[0], rest[1:]
+        if key and isinstance(node, dict) and key in node:
+            found = walk(node[key], tail)
+            return None if found is None else f".{key}{found}"
+        if index.isdigit() and isinstance(node, list) and int(index) < len(node):
+            found = walk(node[int(index)], tail)
+            return None if found is None else f"[{index}]{found}"
+        if index == "..." and isinstance(node, dict):
+            for name, value in node.items():
+                if (found := walk(value, tail)) is not None:
+                    return f".{name}{found}"
+        return None
+
+    return walk(data, steps) or path
 
 
 def _convert(data: Any, type_: type[Any], file: str, prefix: str = "") -> Any:
@@ -117,9 +146,13 @@ def _convert(data: Any, type_: type[Any], file: str, prefix: str = "") -> Any:
     except msgspec.ValidationError as exc:
         m = _AT.match(str(exc))
         assert m is not None
-        path = f"{prefix}{m['path'] or ''}"
-        if missing := _MISSING.search(m["msg"]):  # name the missing key itself
+        path = m["path"] or ""
+        missing, unknown = _MISSING.search(m["msg"]), _UNKNOWN.search(m["msg"])
+        if named := missing or unknown:
+            path = _name_entries(data, path, named[1], present=unknown is not None)
+        if missing:  # name the missing key itself
             path = f"{path}.{missing[1]}"
+        path = f"{prefix}{path}"
         raise PolicyError(file, _key_of(path), m["msg"]) from None
 
 

@@ -45,19 +45,19 @@ class RateMetric(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     target_percent: Decimal
     higher_is_better: bool
     penalty: Penalty
+    lag_days: Annotated[int, msgspec.Meta(ge=0)]  # windows end this long before as_of
     pass_at_target: bool = False  # True: a rate exactly at the target passes (≥ 95 %)
-    lag_days: Annotated[int, msgspec.Meta(ge=0)] = 0  # windows end this long before as_of
     published: bool = False  # True: the target is the platform's; False: our default
 
 
 class Bands(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
-    healthy: int = 200  # health ≥ this
-    at_risk: int = 100  # health ≥ this (and below healthy); lower is critical
+    healthy: int  # health ≥ this
+    at_risk: int  # health ≥ this (and below healthy); lower is critical
 
 
 class Health(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
-    start: int = 1000
-    bands: Bands = Bands()
+    start: int
+    bands: Bands
 
 
 class SpsStep(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
@@ -89,20 +89,18 @@ class SpsCap(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
 class SpsConfig(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     name: str
     metrics: dict[str, SpsMetric]
-    min_delivered_orders: Annotated[int, msgspec.Meta(ge=1)] = 30
-    delivered_window_days: Days = 90
-    max_score: Decimal = Decimal(5)
+    min_delivered_orders: Annotated[int, msgspec.Meta(ge=1)]
+    delivered_window_days: Days
+    max_score: Decimal
     caps: list[SpsCap] = []
 
 
 class SellerMetricsConfig(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     model: str  # which generation of anxin's model (for explanations)
     metrics: dict[Measure, RateMetric]
-    health: Health = Health()
-    negative_max_stars: Annotated[int, msgspec.Meta(ge=1, le=4)] = 2  # 1-2★ is negative
-    seller_fault_reasons: list[str] = msgspec.field(  # score_orders.first_reason classes
-        default_factory=lambda: ["quality", "logistics"]
-    )
+    health: Health
+    negative_max_stars: Annotated[int, msgspec.Meta(ge=1, le=4)]  # 1-2★ is negative
+    seller_fault_reasons: list[str]  # score_orders.first_reason classes
     sps: SpsConfig | None = None
 
     def check(self, currency: str) -> None:

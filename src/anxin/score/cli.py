@@ -310,6 +310,7 @@ def orders_cmd(ctx: click.Context, merchant_id: str, indicator: str, as_of: str)
             expr = orders_behind(
                 source.orders, merchant_id, indicator, to_us(at), config.window_days, rungs,
                 worst, int(config.pickup.anomaly_or_fraud_score),
+                bad_stars=config.bad_rating_max_stars,
             )  # fmt: skip
         except ValueError as exc:
             raise click.BadParameter(str(exc)) from None

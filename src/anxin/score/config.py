@@ -26,6 +26,7 @@ K = TypeVar("K", bound=str)
 Points = Annotated[float, msgspec.Meta(gt=0)]
 Weight = Annotated[float, msgspec.Meta(ge=0)]
 Score = Annotated[int, msgspec.Meta(ge=0, le=100)]
+Stars = Annotated[int, msgspec.Meta(ge=1, le=4)]  # a rating of 1..5 stars, at most this
 
 
 class Indicator(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
@@ -62,7 +63,7 @@ class PickupTable(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     """Hours from the pickup clock's start to the first pickup scan → the order's score."""
 
     steps: list[PickupStep]
-    anomaly_or_fraud_score: Score = 50  # a fraud-shipping or trajectory-anomaly payout
+    anomaly_or_fraud_score: Score  # a fraud-shipping or trajectory-anomaly payout
 
 
 class Window(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
@@ -76,20 +77,20 @@ class Clocks(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     pickup_night: Window  # paid in it: the pickup clock starts at its end (06:00)
     review_night: Window  # requested in it: the review clock starts at its end (08:00)
     chat_hours: Window  # sessions started in it count
-    unanswered_round_minutes: Points = 10
+    unanswered_round_minutes: Points  # a consumer turn never answered counts this long
 
 
 class Growth(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
-    below_orders: Annotated[int, msgspec.Meta(ge=1)] = 30
-    score: Score = 70
-    dropped_score: Score = 60  # on bad behaviour or an indicator below its pass line
+    below_orders: Annotated[int, msgspec.Meta(ge=1)]
+    score: Score
+    dropped_score: Score  # on bad behaviour or an indicator below its pass line
 
 
 class SmallSample(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
-    score: Score = 80
-    max_bad: Annotated[int, msgspec.Meta(ge=0)] = 3
-    flagship_below: Annotated[int, msgspec.Meta(ge=1)] = 300
-    other_below: Annotated[int, msgspec.Meta(ge=1)] = 500
+    score: Score
+    max_bad: Annotated[int, msgspec.Meta(ge=0)]
+    flagship_below: Annotated[int, msgspec.Meta(ge=1)]
+    other_below: Annotated[int, msgspec.Meta(ge=1)]
     special_industries: list[str] = []  # use flagship_below for every shop type
 
 
@@ -114,7 +115,7 @@ class StarRange(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     from_: Annotated[int, msgspec.Meta(ge=0, le=100)] = msgspec.field(name="from")
     to: Annotated[int, msgspec.Meta(ge=0, le=100)]
     first: Annotated[str, msgspec.Meta(pattern=r"^[0-5]\.\d$")]
-    per_points: Annotated[int, msgspec.Meta(ge=1)] = 1
+    per_points: Annotated[int, msgspec.Meta(ge=1)]
 
 
 class StarIcon(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
@@ -135,11 +136,13 @@ class ScoreConfig(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     weights: list[WeightSet]
     pickup: PickupTable
     clocks: Clocks
-    window_days: Annotated[int, msgspec.Meta(ge=1)] = 30
-    min_score: Score = 50
-    max_score: Score = 100
-    growth: Growth = Growth()
-    small_sample: SmallSample = SmallSample()
+    window_days: Annotated[int, msgspec.Meta(ge=1)]
+    bad_rating_max_stars: Stars  # a product rating of at most this many stars is a bad one
+    dissatisfied_chat_max_stars: Stars  # a chat session rated at most this is dissatisfied
+    min_score: Score
+    max_score: Score
+    growth: Growth
+    small_sample: SmallSample
     deductions: dict[str, AdjustmentRule] = {}
     bonuses: dict[str, AdjustmentRule] = {}
     stars: StarDisplay | None = None

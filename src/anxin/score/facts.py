@@ -24,7 +24,7 @@ from anxin.domain.order import OrderState
 from anxin.guarantees.rules.late_shipment import binding_at_payment
 from anxin.guarantees.rules.logistics_config import LogisticsConfig, RegionHours
 from anxin.policy.pack import PolicyPack
-from anxin.score.config import Clocks, Window
+from anxin.score.config import Clocks
 from anxin.score.formula import (
     chat_session_counts,
     pickup_clock_start,
@@ -36,13 +36,9 @@ from anxin.score.formula import (
 class FactsConfig(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     quality_reasons: list[str]
     logistics_reasons: list[str]
-    min_valid_amount: int | float = 0  # whole units: cheaper orders are "low-price", not valid
-    clocks: Clocks = Clocks(
-        pickup_night=Window("18:00", "06:00"),
-        review_night=Window("23:00", "08:00"),
-        chat_hours=Window("08:00", "23:00"),
-    )
-    delivery_standard_hours: RegionHours = RegionHours(72, 96, 168)  # from pickup, by lane
+    min_valid_amount: int | float  # whole units: cheaper orders are "low-price", not valid
+    clocks: Clocks
+    delivery_standard_hours: RegionHours  # from pickup, by lane
     adjustment_topics: dict[str, str] = {}  # complaint topic → deduction kind
 
 

@@ -242,7 +242,10 @@ def _indicator(
         return None, None, False
     if not spec.banded:  # already a score: 揽收时长平均得分 is a mean of 50..100
         if not config.min_score <= value <= config.max_score:
-            raise ValueError(f"{inputs.merchant_id}: {ind} = {value} is not a 50..100 score")
+            raise ValueError(
+                f"{inputs.merchant_id}: {ind} = {value} is not a "
+                f"{config.min_score}..{config.max_score} score"
+            )
         return _d(value), None, False
     if len(cuts.get(ind, ())) != len(config.bands.scores) - 1:
         need = len(config.bands.scores) - 1

@@ -58,7 +58,8 @@ def run_privileges(
     as_of_us = to_us(as_of)
     day = pack.calendar.local(as_of).date()
     sums = metrics.collect(
-        metrics.privilege_sums(source.orders, as_of_us, 30), metrics.PRIVILEGE_COLUMNS
+        metrics.privilege_sums(source.orders, as_of_us, config.window_days),
+        metrics.PRIVILEGE_COLUMNS,
     )
     changes: list[dict[str, Any]] = []
     with sql.begin() as conn:

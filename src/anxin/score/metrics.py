@@ -54,6 +54,8 @@ def order_sets(
     ladder: Sequence[tuple[float, int]],
     worst: int,
     anomaly: int | None = None,
+    *,
+    bad_stars: int,
 ) -> dict[str, ir.BooleanValue]:
     """The sets of orders behind each sum, named: ``order_sums`` counts them, and
     ``orders_behind`` lists the members of one (the orders behind a merchant's rate)."""
@@ -79,7 +81,7 @@ def order_sets(
         "valid": valid,
         "signed": signed,
         "rated": rated,
-        "bad_rating": rated & (o.rating <= 2),
+        "bad_rating": rated & (o.rating <= bad_stars),
         "quality_return": returned & (o.first_reason == "quality"),
         "pickup": valid & counted,
         "delivery_due": due,
@@ -113,10 +115,13 @@ def order_sums(
     ladder: Sequence[tuple[float, int]],
     worst: int,
     anomaly: int | None = None,
+    *,
+    bad_stars: int,
 ) -> ir.Table:
-    """Per merchant, the order-based sums of the score's indicators over the window."""
+    """Per merchant, the order-based sums of the score's indicators over the window (a rating
+    of at most ``bad_stars`` is a bad one)."""
     o = orders
-    sets = order_sets(o, as_of_us, window_days, ladder, worst, anomaly)
+    sets = order_sets(o, as_of_us, window_days, ladder, worst, anomaly, bad_stars=bad_stars)
     _, pickup = pickup_scores(o, as_of_us, ladder, worst, anomaly)
     waited = ibis.greatest(o.agreed_at_us - o.review_start_us, 0)
     return o.group_by("merchant_id").aggregate(
@@ -147,6 +152,8 @@ def orders_behind(
     ladder: Sequence[tuple[float, int]],
     worst: int,
     anomaly: int | None = None,
+    *,
+    bad_stars: int,
 ) -> ir.Table:
     """The merchant's orders an indicator is measured over, each flagged ``counted`` when it is
     in the rate's numerator (a bad rating, a quality return, on time …)."""
@@ -154,7 +161,7 @@ def orders_behind(
         known = ", ".join(sorted(INDICATOR_SETS))
         raise ValueError(f"{indicator!r} is not measured over orders; order indicators: {known}")
     over, counting = INDICATOR_SETS[indicator]
-    sets = order_sets(orders, as_of_us, window_days, ladder, worst, anomaly)
+    sets = order_sets(orders, as_of_us, window_days, ladder, worst, anomaly, bad_stars=bad_stars)
     _, pickup = pickup_scores(orders, as_of_us, ladder, worst, anomaly)
     flagged = ibis.ifelse(sets[counting], 1, 0) if counting else ibis.literal(0)
     mine = orders.filter((orders.merchant_id == merchant_id) & sets[over])
@@ -164,8 +171,11 @@ def orders_behind(
     ).order_by("paid_at_us")  # fmt: skip
 
 
-def chat_sums(chats: ir.Table, as_of_us: int, window_days: int) -> ir.Table:
-    """Per merchant, chat rounds, response time and ratings of sessions in the service window."""
+def chat_sums(
+    chats: ir.Table, as_of_us: int, window_days: int, *, dissatisfied_stars: int
+) -> ir.Table:
+    """Per merchant, chat rounds, response time and ratings of sessions in the service window
+    (a session rated at most ``dissatisfied_stars`` is a dissatisfied one)."""
     c = chats
     start = as_of_us - window_days * DAY_US
     session = (c.started_at_us >= start) & (c.started_at_us < as_of_us) & (c.counted == 1)
@@ -174,7 +184,7 @@ def chat_sums(chats: ir.Table, as_of_us: int, window_days: int) -> ir.Table:
         chat_rounds=_total(session, c.rounds),
         chat_response_seconds=_total(session, c.response_seconds),
         chats_rated=_count(rated),
-        chats_dissatisfied=_count(rated & (c.rating <= 3)),
+        chats_dissatisfied=_count(rated & (c.rating <= dissatisfied_stars)),
     )
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable, Mapping
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import msgspec
 
@@ -46,6 +46,9 @@ class Privilege(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
 
 class PrivilegesConfig(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     privileges: dict[str, Privilege]
+    # The window, in days before the evaluation, of the facts counted from orders: violations,
+    # after-sales success, return rate (Douyin: 30 days).
+    window_days: Annotated[int, msgspec.Meta(ge=1)]
     large_item_industries: list[str] = []  # shops held to the stricter return-rate cap
 
     def check(self, currency: str) -> None:

@@ -106,12 +106,19 @@ def gather(source: Source, as_of: dt.datetime, config: ScoreConfig) -> list[Merc
     rungs, worst = ladder(config)
     anomaly = int(config.pickup.anomaly_or_fraud_score)
     orders = metrics.collect(
-        metrics.order_sums(source.orders, as_of_us, config.window_days, rungs, worst, anomaly),
+        metrics.order_sums(
+            source.orders, as_of_us, config.window_days, rungs, worst, anomaly,
+            bad_stars=config.bad_rating_max_stars,
+        ),
         metrics.ORDER_COLUMNS,
-    )
+    )  # fmt: skip
     chats = metrics.collect(
-        metrics.chat_sums(source.chats, as_of_us, config.window_days), metrics.CHAT_COLUMNS
-    )
+        metrics.chat_sums(
+            source.chats, as_of_us, config.window_days,
+            dissatisfied_stars=config.dissatisfied_chat_max_stars,
+        ),
+        metrics.CHAT_COLUMNS,
+    )  # fmt: skip
     shops = source.merchants.to_pyarrow().to_pydict()
     start = as_of_us - config.window_days * 24 * HOUR_US
     a = source.adjustments

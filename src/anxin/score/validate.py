@@ -26,7 +26,7 @@ import sqlalchemy as sa
 
 from anxin.clock import to_us
 from anxin.policy.pack import PolicyBook, PolicyPack
-from anxin.score.config import Growth, ScoreConfig, SmallSample
+from anxin.score.config import ScoreConfig
 from anxin.score.engines import open_source
 from anxin.score.formula import score_merchant
 from anxin.score.run import gather, industry_cuts, score_config
@@ -110,13 +110,17 @@ def run_validation(
     config: ScoreConfig = score_config(pack)
     if window_days is not None:
         config = msgspec.structs.replace(config, window_days=window_days)
-    formula = msgspec.structs.replace(config, growth=Growth(below_orders=1))
+    growth = msgspec.structs.replace(config.growth, below_orders=1)
+    formula = msgspec.structs.replace(config, growth=growth)
     variants = {
         "score": config,
         "formula_only": formula,
         # …and without the small-sample floor, which fixes small shops' product rating at 80
         "indicators_only": msgspec.structs.replace(
-            formula, small_sample=SmallSample(flagship_below=1, other_below=1)
+            formula,
+            small_sample=msgspec.structs.replace(
+                config.small_sample, flagship_below=1, other_below=1
+            ),
         ),
     }
     later = later_bad_shares(sql, to_us(as_of), horizon_days)

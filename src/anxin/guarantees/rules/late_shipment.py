@@ -66,8 +66,9 @@ class PromiseClass(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
 
 class LateShipmentConfig(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     # a named ship-by type, or hours after payment (Tmall: 48)
-    default_promise: Literal["same_day", "next_day"] | int = "next_day"
-    same_day_cutoff: Annotated[str, msgspec.Meta(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")] = "16:00"
+    default_promise: Literal["same_day", "next_day"] | int
+    # paid before this local time, a same-day promise ships that day (Douyin: 16:00)
+    same_day_cutoff: Annotated[str, msgspec.Meta(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
     lateness_tiers_hours: list[int] = msgspec.field(default_factory=lambda: [0])
     promise_classes: list[PromiseClass] = []
     paid_as: Literal["coupon", "cash", "red_packet"] = "coupon"
@@ -141,9 +142,15 @@ def _binding(state: OrderState, config: LateShipmentConfig, pack: PolicyPack) ->
 
 
 def binding_at_payment(state: OrderState, pack: PolicyPack) -> BindingPromise:
-    """The order's binding ship-by under ``pack`` (its late-shipment section, or the section's
-    defaults when the pack has none)."""
-    return _binding(state, pack.rule(RULE_ID) or LateShipmentConfig(), pack)
+    """The order's binding ship-by under ``pack``: its late-shipment section says the default
+    promise and the same-day cut-off (policy, so there is no fallback in code)."""
+    config: LateShipmentConfig | None = pack.rule(RULE_ID)
+    if config is None:
+        raise ValueError(
+            f"pack {pack.name} {pack.version} has no `{RULE_ID}` section: an order's ship-by "
+            "needs its default_promise and same_day_cutoff"
+        )
+    return _binding(state, config, pack)
 
 
 def _tier_amount(

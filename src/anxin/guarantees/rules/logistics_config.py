@@ -6,7 +6,7 @@ fact must beat; timers share payout families, and families may share a cap.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 import msgspec
 
@@ -63,14 +63,16 @@ class Timer(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     after: Anchor
     until: Until
     family: str
+    # The task opened when the clock runs out: who must act, and how many hours they have.
+    # Policy, so every timer in a pack states both (no code default).
+    task_for: Literal["merchant", "carrier"]
+    task_hours: Annotated[int, msgspec.Meta(ge=1)]
     hours: int | None = None
     by_region: RegionHours | None = None
     auto_refund: bool = False  # e.g. Douyin: no pickup 48 h after upload → refund auto-approved
     # Who pays when the clock runs out during one of the pack's promotions (Douyin: guaranteed
     # carriers absorb dispatch and transit timeouts in big promotions); null: the family's funder.
     promotion_funded_by: Literal["merchant_deposit", "carrier", "platform_fund"] | None = None
-    task_for: Literal["merchant", "carrier"] = "merchant"
-    task_hours: int = 24
 
 
 class Family(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
@@ -93,7 +95,7 @@ class FakeTracking(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
 
     family: str
     signs: list[Sign]
-    repeated_nodes: int = 3  # this many identical nodes in a row
+    repeated_nodes: int  # this many identical nodes in a row
 
 
 class Cap(msgspec.Struct, forbid_unknown_fields=True, frozen=True):

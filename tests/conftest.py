@@ -4,6 +4,9 @@
 PostgreSQL URL comes from ``ANXIN_TEST_PG_URL`` (``make test`` starts a throw-away cluster);
 each test gets its own schema. Under CI a missing PostgreSQL is an error, not a skip, and so
 is missing shared data (``ANXIN_DATA``, see ``anxin.data``).
+
+Hypothesis runs without its 200 ms deadline: the properties here build calendars, ledgers and
+engines whose time varies with the machine's load, so a deadline only measures the load.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import settings
 
 from anxin.application import load_policy, order_rules
 from anxin.clock import FixedClock
@@ -28,6 +32,9 @@ from anxin.store.sql import SqlStore
 
 NOW = dt.datetime(2026, 11, 24, 12, 0, tzinfo=dt.UTC)
 PG_URL = os.environ.get("ANXIN_TEST_PG_URL")
+
+settings.register_profile("anxin", deadline=None)
+settings.load_profile("anxin")
 
 
 def shared_data(what: str, *names: str) -> list[Path]:

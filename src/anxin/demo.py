@@ -249,21 +249,19 @@ def run_demo(
 
 
 def _paid_order(conn: sa.Connection) -> tuple[str | None, str | None]:
-    """The first order (by id) whose consumer was paid, preferring a late shipment, the
-    guarantee the demo leads with; ``payout:order:<id>:…`` is how rules key their payouts."""
-    rows = conn.execute(
+    """An order whose consumer was paid, preferring a late shipment (the guarantee the demo
+    leads with) on an order that went on to be delivered; rules key payouts
+    ``payout:order:<id>:…``."""
+    row = conn.execute(
         sa.text(
-            "SELECT t.txn_key FROM ledger_transactions t WHERE t.txn_key LIKE 'payout:order:%' "
-            "ORDER BY t.reason NOT LIKE 'late_shipment%', t.txn_key LIMIT 1"
+            "SELECT o.order_id, o.merchant_id FROM ledger_transactions t JOIN order_state o"
+            " ON o.order_id = substr(t.txn_key, 14, instr(substr(t.txn_key, 14), ':') - 1)"
+            " WHERE t.txn_key LIKE 'payout:order:%'"
+            " ORDER BY t.reason NOT LIKE 'late_shipment%', o.status <> 'delivered', t.txn_key"
+            " LIMIT 1"
         )
-    ).all()
-    if not rows:
-        return None, None
-    order_id = str(rows[0][0]).removeprefix("payout:order:").split(":", 1)[0]
-    merchant = conn.execute(
-        sa.text("SELECT merchant_id FROM order_state WHERE order_id = :o"), {"o": order_id}
-    ).scalar()
-    return order_id, merchant
+    ).first()
+    return (row[0], row[1]) if row is not None else (None, None)
 
 
 def next_steps(result: DemoResult, program: str = "anxin") -> str:

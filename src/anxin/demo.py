@@ -12,6 +12,7 @@ so later capabilities add theirs with ``@section``.
 from __future__ import annotations
 
 import datetime as dt
+import shlex
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -266,7 +267,7 @@ def _paid_order(conn: sa.Connection) -> tuple[str | None, str | None]:
 
 def next_steps(result: DemoResult, program: str = "anxin") -> str:
     """The commands to run next on the demo's store, ready to paste (``--db`` on each)."""
-    db = result.db.as_posix()
+    db = shlex.quote(result.db.as_posix())
     run = f"{program} --db {db}"
     lines = [
         "",

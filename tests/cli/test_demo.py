@@ -89,3 +89,23 @@ def test_next_steps_work_on_the_demo_store_as_printed(
     assert commands[2][4] == commands[3][4] == merchant
     assert "malformed_json" in results[1].output  # the demo's deliberately broken lines
     assert json.loads(results[2].output)["merchant_id"] == merchant
+
+
+def test_next_steps_call_anxin_as_make_demo_did(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`make demo` runs .venv/bin/anxin, which a fresh shell does not have on its PATH."""
+    from anxin.cli.main import _program
+
+    script = tmp_path / ".venv" / "bin" / "anxin"
+    script.parent.mkdir(parents=True)
+    script.write_text("#!/bin/sh\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PATH", "/usr/bin:/bin")
+    monkeypatch.setattr("sys.argv", [".venv/bin/anxin", "demo"])
+    assert _program() == ".venv/bin/anxin"
+    monkeypatch.setenv("PATH", f"{script.parent}:/usr/bin:/bin")
+    script.chmod(0o755)
+    assert _program() == "anxin"
+    monkeypatch.setattr("sys.argv", ["/x/anxin/cli/main.py", "demo"])  # python -m anxin.cli.main
+    assert _program() == "anxin"

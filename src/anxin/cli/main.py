@@ -501,6 +501,7 @@ def _program() -> str:
     """How to call anxin again as this process was called (``.venv/bin/anxin`` after
     ``make demo``, when the virtualenv is not on PATH), so the printed commands paste as is."""
     import os
+    import shlex
     import shutil
 
     argv0 = Path(sys.argv[0])
@@ -510,7 +511,7 @@ def _program() -> str:
     if on_path and Path(on_path).resolve() == argv0.resolve():
         return "anxin"
     relative = os.path.relpath(argv0.resolve(), Path.cwd())
-    return relative if not relative.startswith("..") else str(argv0.resolve())
+    return shlex.quote(relative if not relative.startswith("..") else str(argv0.resolve()))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -59,6 +59,7 @@ def test_next_steps_work_on_the_demo_store_as_printed(
     home, output = tiny_demo
     monkeypatch.chdir(home)
     monkeypatch.delenv("ANXIN_DB", raising=False)
+    monkeypatch.delenv("COLUMNS", raising=False)  # pytest-xdist sets 80: read tables whole
     commands = _next_commands(output)
     assert [c[2:4] if c[2] == "score" else c[2:3] for c in commands] == [
         ["guarantees"],

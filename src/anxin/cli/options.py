@@ -119,16 +119,15 @@ def console(*, stderr: bool = False) -> Console:
 
 
 class LazyConsole:
-    """A module-level console made on first use, so importing a CLI module imports no rich."""
+    """A module-level console for a CLI module that imports no rich until it prints. Each use
+    makes a fresh console, so it sees the output stream and ``COLUMNS`` of that moment (rich
+    reads ``COLUMNS`` once, when a console is made)."""
 
     def __init__(self, *, stderr: bool = False) -> None:
         self._stderr = stderr
-        self._console: Console | None = None
 
     def get(self) -> Console:
-        if self._console is None:
-            self._console = console(stderr=self._stderr)
-        return self._console
+        return console(stderr=self._stderr)
 
     def print(self, *objects: Any, **options: Any) -> None:
         self.get().print(*objects, **options)

@@ -12,9 +12,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q -e '.[dev]'
 	rm -f $(VENV)/.installed-* && touch $(STAMP)
 
-## Run the main job on the embedded default (SQLite file ./anxin.db, no server).
+## Run the main job on the embedded default (SQLite, no server); its files go to var/demo/.
 demo: $(STAMP)
-	$(BIN)/anxin demo
+	$(BIN)/anxin demo --dir var/demo
 
 ## Run the whole test suite: installs deps, starts a throw-away PostgreSQL, lint, types, tests.
 test: $(STAMP)
@@ -29,4 +29,4 @@ bench: $(STAMP)
 	$(BIN)/anxin bench ingest
 
 clean:
-	rm -rf $(VENV) anxin.db anxin.db-wal anxin.db-shm .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) var/demo anxin.db anxin.db-wal anxin.db-shm .pytest_cache .mypy_cache .ruff_cache

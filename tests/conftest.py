@@ -2,7 +2,11 @@
 
 ``db_url`` is parametrized over both backends, so every test that takes it runs twice. The
 PostgreSQL URL comes from ``ANXIN_TEST_PG_URL`` (``make test`` starts a throw-away cluster);
-each test gets its own schema. Under CI a missing PostgreSQL is an error, not a skip.
+each test gets its own schema. Under CI a missing PostgreSQL is an error, not a skip, and so
+is missing shared data (``ANXIN_DATA``, see ``anxin.data``).
+
+Hypothesis runs without its 200 ms deadline: the properties here build calendars, ledgers and
+engines whose time varies with the machine's load, so a deadline only measures the load.
 """
 
 from __future__ import annotations
@@ -15,9 +19,11 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import settings
 
 from anxin.application import load_policy, order_rules
 from anxin.clock import FixedClock
+from anxin.data import data_root, missing_data_message
 from anxin.engine.processor import Engine
 from anxin.policy.pack import PolicyBook
 from anxin.store.database import make_engine, resolve_url
@@ -26,6 +32,40 @@ from anxin.store.sql import SqlStore
 
 NOW = dt.datetime(2026, 11, 24, 12, 0, tzinfo=dt.UTC)
 PG_URL = os.environ.get("ANXIN_TEST_PG_URL")
+
+settings.register_profile("anxin", deadline=None)
+settings.load_profile("anxin")
+
+
+def shared_data(what: str, *names: str) -> list[Path]:
+    """Paths under ``ANXIN_DATA``; missing ones skip the test, or fail it under CI (which must
+    provide the data: a skip there would hide a test that never ran)."""
+    paths = [data_root() / name for name in names]
+    missing = [p for p in paths if not p.exists()]
+    if missing:
+        message = missing_data_message(what, missing)
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return paths
+
+
+@pytest.fixture(scope="session")
+def olist_4k() -> tuple[Path, Path]:
+    """(export directory, sellers file) of the real 4,000-order Olist sample."""
+    orders, sellers = shared_data(
+        "Olist sample data",
+        "olist_sample_4k/olist_orders_dataset.csv",
+        "olist_sellers_products/olist_sellers_dataset.csv",
+    )
+    return orders.parent, sellers
+
+
+@pytest.fixture(scope="session")
+def fixtures_dir() -> Path:
+    """karrio's carrier tracking fixtures (LGPL test data, never copied into the repository)."""
+    (index,) = shared_data("carrier tracking fixtures", "carrier_tracking_fixtures/INDEX.csv")
+    return index.parent
 
 
 def _pg_schema_url(schema: str) -> str:

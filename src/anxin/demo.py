@@ -3,15 +3,19 @@
 The demo simulates a seeded marketplace (``anxin.sim``, demo preset: 300 merchants, 30 days,
 ~100k orders) plus a few deliberately broken lines (to show the dead-letter store), ingests the
 stream through the same path as ``anxin ingest``, fires the deadlines that fell due, and prints
-what the store now holds. Report sections are registered functions, so later capabilities add
-theirs with ``@section``.
+what the store now holds. Everything it writes goes into one folder (``var/demo`` by default:
+the SQLite store, the events and the ground truth), and it ends with the commands to run next on
+that store, naming a real order and merchant of it. Report sections are registered functions,
+so later capabilities add theirs with ``@section``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import shlex
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -25,7 +29,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from anxin.application import build_engine, load_policy
+from anxin.application import build_engine, load_policy, open_store
 from anxin.clock import FixedClock
 from anxin.domain.kpis import platform_kpis
 from anxin.domain.order import decode_state
@@ -35,8 +39,6 @@ from anxin.sim.evaluate import evaluate
 from anxin.sim.evaluate import render as render_evaluation
 from anxin.sim.params import preset
 from anxin.sim.run import simulate
-from anxin.store.database import make_engine
-from anxin.store.migrate import upgrade
 from anxin.store.sql import SqlStore
 
 Section = Callable[[sa.Connection], RenderableType]
@@ -162,14 +164,36 @@ def _dead(conn: sa.Connection) -> RenderableType:
     )
 
 
+STORE = "anxin-demo.db"
+EVENTS = "events.jsonl"
+TRUTH = "truth.jsonl"
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    """Where the demo left its files, its clock, and a real order and merchant to look at."""
+
+    directory: Path
+    now: dt.datetime  # the ingest clock: deadlines up to it have fired
+    score_day: dt.date  # the day the merchants were scored
+    order_id: str | None  # an order the rules paid a consumer for (late shipment if any)
+    merchant_id: str | None  # that order's merchant
+
+    @property
+    def db(self) -> Path:
+        return self.directory / STORE
+
+
 def run_demo(
-    db_path: Path, *, scale: str = "demo", seed: int = 1, console: Console, workers: int = 2
-) -> None:
+    directory: Path, *, scale: str = "demo", seed: int = 1, console: Console, workers: int = 2
+) -> DemoResult:
     """Simulate a marketplace, run it through the engine, print the report."""
+    directory.mkdir(parents=True, exist_ok=True)
+    db_path = directory / STORE
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db_path}{suffix}").unlink(missing_ok=True)
-    events_path = db_path.with_suffix(".events.jsonl")
-    truth_path = db_path.with_suffix(".truth.jsonl")
+    events_path = directory / EVENTS
+    truth_path = directory / TRUTH
     params = preset(scale, seed=seed)
     console.print(
         f"[bold]anxin demo[/bold] · simulating {params.merchants} merchants, "
@@ -194,8 +218,7 @@ def run_demo(
     assert summary.last_event_at is not None
     # The simulator writes each order's whole life at once; replay with the clock at its end.
     now = summary.last_event_at + dt.timedelta(days=1)
-    sql = make_engine(str(db_path))
-    upgrade(sql)
+    sql = open_store(str(db_path))
     book = load_policy(params.pack)
     engine = build_engine(SqlStore(sql), book, FixedClock(now))
     started = time.perf_counter()
@@ -218,8 +241,55 @@ def run_demo(
     console.print(render_evaluation(evaluate(sql, truth_path)))
     # Merchants' experience scores the morning after the simulated month (facts known then
     # only: later deliveries, reviews and after-sales do not count), and their privileges.
-    console.print(score_report(sql, book, params.start + dt.timedelta(days=params.days)))
+    scored_at = params.start + dt.timedelta(days=params.days)
+    console.print(score_report(sql, book, scored_at))
+    with sql.connect() as conn:
+        order_id, merchant_id = _paid_order(conn)
     sql.dispose()
+    day = book.latest.calendar.local(scored_at).date()
+    return DemoResult(directory, now, day, order_id, merchant_id)
+
+
+def _paid_order(conn: sa.Connection) -> tuple[str | None, str | None]:
+    """An order whose consumer was paid, preferring a late shipment (the guarantee the demo
+    leads with) on an order that went on to be delivered; rules key payouts
+    ``payout:order:<id>:…``."""
+    row = conn.execute(
+        sa.text(
+            "SELECT o.order_id, o.merchant_id FROM ledger_transactions t JOIN order_state o"
+            " ON o.order_id = substr(t.txn_key, 14, instr(substr(t.txn_key, 14), ':') - 1)"
+            " WHERE t.txn_key LIKE 'payout:order:%'"
+            " ORDER BY t.reason NOT LIKE 'late_shipment%', o.status <> 'delivered', t.txn_key"
+            " LIMIT 1"
+        )
+    ).first()
+    return (row[0], row[1]) if row is not None else (None, None)
+
+
+def next_steps(result: DemoResult, program: str = "anxin") -> str:
+    """The commands to run next on the demo's store, ready to paste (``--db`` on each)."""
+    db = shlex.quote(result.db.as_posix())
+    run = f"{program} --db {db}"
+    lines = [
+        "",
+        f"Next: the demo's store is {db} (events and ground truth beside it). Try:",
+        "",
+    ]
+    if result.order_id is not None:
+        lines.append(
+            f"  {run} guarantees {result.order_id} --now {result.now.isoformat()}"
+            "   # one order's rights, clocks and payouts"
+        )
+    lines.append(f"  {run} deadletter list   # the refused lines, with their precise errors")
+    if result.merchant_id is not None:
+        lines += [
+            f"  {run} score explain {result.merchant_id}   # a merchant's score, indicator by "
+            "indicator",
+            f"  {run} score orders {result.merchant_id} on_time_delivery_rate --as-of "
+            f"{result.score_day.isoformat()}   # the orders behind one of its rates",
+        ]
+    lines += ["", f"or set it once: export ANXIN_DB={db}"]
+    return "\n".join(lines)
 
 
 def _progress(console: Console, *, bytes_: bool = False) -> Progress:

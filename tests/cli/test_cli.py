@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import sqlalchemy as sa
 from click.testing import CliRunner
 
 from anxin.cli.main import main
+from anxin.clock import to_us
 from anxin.sample import example_lines
 from tests.conftest import NOW
 
@@ -31,13 +33,25 @@ def test_ingest_tick_and_deadletters(db_url: str, sql_engine: sa.Engine, tmp_pat
     assert report["accepted"] == len(lines) - 1
     assert report["rejected"] == 1
 
-    fired = json.loads(run("--db", db_url, "tick", "--now", "2026-11-20T00:00:00+00:00"))
+    tick_at = dt.datetime(2026, 11, 20, tzinfo=dt.UTC)
+
+    def pending_due() -> int:
+        with sql_engine.connect() as conn:
+            count: int = conn.execute(
+                sa.text(
+                    "SELECT count(*) FROM deadlines WHERE status = 'pending' AND due_at_us <= :at"
+                ),
+                {"at": to_us(tick_at)},
+            ).scalar_one()
+        return count
+
+    # Ingest only schedules: the deadlines due by the tick wait for it.
+    assert pending_due() > 0
+    fired = json.loads(run("--db", db_url, "tick", "--now", tick_at.isoformat()))
     assert fired["fired"] > 0
-    with sql_engine.connect() as conn:
-        pending = conn.execute(
-            sa.text("SELECT count(*) FROM deadlines WHERE status = 'pending' AND due_at_us < 0")
-        ).scalar()
-    assert pending == 0
+    assert pending_due() == 0  # every deadline due by the tick fired
+    again = json.loads(run("--db", db_url, "tick", "--now", tick_at.isoformat()))
+    assert again["fired"] == 0  # and exactly once
 
     rows = [json.loads(x) for x in run("--db", db_url, "deadletter", "list", "--json").splitlines()]
     assert [(r["code"], r["position"], r["source"]) for r in rows] == [

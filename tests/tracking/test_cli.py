@@ -25,10 +25,11 @@ FIELDS = {
 EVENT_FIELDS = {"at", "status", "reason", "fault", "location", "code", "text"}
 
 
-def run(*args: str) -> dict[str, Any]:
+def run(*args: str, code: int = 0) -> dict[str, Any]:
+    """The command's JSON; exit status 0 only when tracking was found (kind ok)."""
     result = CliRunner().invoke(tracking_group, ["parse", *args])
-    assert result.exit_code == 0, result.output
-    out: dict[str, Any] = json.loads(result.output)
+    assert result.exit_code == code, result.output
+    out: dict[str, Any] = json.loads(result.stdout)
     assert out.keys() >= FIELDS
     for event in out["events"]:
         assert event.keys() >= EVENT_FIELDS
@@ -89,7 +90,7 @@ def test_fedex_fixture_with_carrier_option(fixtures_dir: Path) -> None:
 
 
 def test_error_fixture(fixtures_dir: Path) -> None:
-    out = run(str(fixtures_dir / "ups" / "raw_AuthError.json"))
+    out = run(str(fixtures_dir / "ups" / "raw_AuthError.json"), code=1)
     assert (out["kind"], out["status"], out["events"], out["has_left"]) == (
         "auth_error",
         None,
@@ -105,3 +106,31 @@ def test_bad_zone_is_a_usage_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(tracking_group, ["parse", str(path), "--tz", "Nowhere/Land"])
     assert result.exit_code == 2
     assert "Nowhere/Land" in result.output
+
+
+def test_garbage_file_is_an_error(tmp_path: Path) -> None:
+    path = tmp_path / "garbage.bin"
+    path.write_bytes(b"garbage\x00\xff not json")
+    result = CliRunner().invoke(tracking_group, ["parse", str(path)])
+    assert result.exit_code == 1
+    assert json.loads(result.stdout)["kind"] == "error"
+    assert "Error: error: not UTF-8 text" in result.stderr
+
+
+def test_unknown_carrier_is_refused_listing_the_known(tmp_path: Path) -> None:
+    path = tmp_path / "sf.json"
+    path.write_text(kuaidi100_json(SF_SCANS), encoding="utf-8")
+    result = CliRunner().invoke(tracking_group, ["parse", str(path), "--carrier", "NOPE"])
+    assert result.exit_code == 2
+    assert "unknown carrier 'NOPE'; known carriers:" in result.output
+    assert "dhl_express" in result.output
+    assert "sf" in result.output
+
+
+def test_every_fixture_folder_is_a_known_carrier(fixtures_dir: Path) -> None:
+    """Fixture folder names are accepted as --carrier, as the option's help says."""
+    for folder in sorted(p for p in fixtures_dir.iterdir() if p.is_dir()):
+        raw = next(f for f in sorted(folder.iterdir()) if f.name.startswith("raw_"))
+        result = CliRunner().invoke(tracking_group, ["parse", str(raw), "--carrier", folder.name])
+        assert result.exit_code in (0, 1), (folder.name, result.output)
+        assert "unknown carrier" not in result.output, folder.name

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from anxin.sim import carriers as sim
 from anxin.tracking import RawScan, Reason, Status, normalize
 from anxin.tracking.carriers import canonical, registry, vocabulary
 from anxin.tracking.rules import code
@@ -31,7 +32,6 @@ STAGE_STATUS = (
 
 def _sim_scans() -> list[tuple[str, int, str, str, str]]:
     """(carrier, stage, code, text, extra) for every simulator stage that emits something."""
-    sim = pytest.importorskip("anxin.sim.carriers")
     rows = []
     for name, spec in sim.CARRIERS.items():
         voc = spec.vocabulary

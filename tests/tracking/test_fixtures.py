@@ -196,13 +196,16 @@ def test_agreement_with_karrio(fixtures_dir: Path) -> None:
         assert c.anxin is not None
         k = (c.carrier, c.code, c.karrio, c.anxin)
         found[k] = found.get(k, 0) + 1
-    assert found == DELIBERATE
+    # Every disagreement is one of the justified ones, no more often than listed: a better
+    # reading may remove some (and should then drop them from DELIBERATE), never add one.
+    unjustified = {k: n for k, n in found.items() if n > DELIBERATE.get(k, 0)}
+    assert not unjustified, unjustified
     # karrio maps every compared event explicitly (test below), so this is the agreement on
-    # events karrio maps: 171 / 182 = 94.0 %. The 95 % would take copying at least two
-    # of the karrio mappings in DELIBERATE.
-    assert (agreed, len(report.compared)) == (171, 182)
-    assert agreed == len(report.compared) - sum(DELIBERATE.values())
-    assert f"{report.agreement:.1%}" == "94.0%"
+    # events karrio maps: at least 171 / 182 = 94.0 %. The 95 % would take copying at
+    # least two of the karrio mappings in DELIBERATE.
+    assert len(report.compared) == 182  # karrio's fixtures: events with a status and a code
+    assert agreed >= 171
+    assert agreed == len(report.compared) - sum(found.values())
     assert fixture_agreement(fixtures_dir) == report.agreement
 
 
@@ -228,7 +231,7 @@ def test_karrio_maps_every_compared_event(fixtures_dir: Path) -> None:
         (by_code if keyed_on_code else by_other_field).append(c)
     assert (len(by_code), len(by_other_field)) == (163, 19)
     # Counting only the events karrio keys on the code it reports: still short of 95 %.
-    assert sum(c.agreed for c in by_code) == 154  # 94.5 %
+    assert sum(c.agreed for c in by_code) >= 154  # 94.5 %
 
 
 def test_codeless_australia_post_statuses_are_copies(fixtures_dir: Path) -> None:

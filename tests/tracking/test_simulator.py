@@ -8,12 +8,9 @@ from typing import Any
 
 import pytest
 
+from anxin.sim import carriers as sim
+from anxin.sim import geo, timeline, tracking
 from anxin.tracking import RawScan, Reason, Status, normalize, summarize
-
-sim = pytest.importorskip("anxin.sim.carriers")
-geo = pytest.importorskip("anxin.sim.geo")
-tracking = pytest.importorskip("anxin.sim.tracking")
-timeline = pytest.importorskip("anxin.sim.timeline")
 
 PICKUP = 1_790_000_000  # 2026-09-21, epoch seconds
 

@@ -1,24 +1,30 @@
-"""The ``anxin`` command line."""
+"""The ``anxin`` command line.
+
+``anxin --help`` must answer at once, so this module imports only click, rich's console and
+anxin's light helpers: each command imports what it needs when it runs, and the command groups
+of other packages are loaded only when named (:class:`LazyGroup`).
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import importlib
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-import msgspec
-from rich.console import Console
-from rich.progress import BarColumn, DownloadColumn, Progress, TaskID, TimeRemainingColumn
-from rich.table import Table
 
-from anxin.cli.options import parse_instant
-from anxin.clock import Clock, FixedClock, SystemClock, from_us
-from anxin.policy.pack import PolicyBook, PolicyError
+from anxin.cli.options import WHEN, LazyConsole, When
 
-console = Console(stderr=True)
-out = Console()
+if TYPE_CHECKING:
+    from anxin.clock import Clock
+    from anxin.engine.processor import Engine
+    from anxin.policy.pack import PolicyBook
+
+err = LazyConsole(stderr=True)
+out = LazyConsole()
 
 
 class Settings:
@@ -38,20 +44,94 @@ class Settings:
     def book(self) -> PolicyBook:
         return load_policy(self.pack)
 
-    def engine(self, clock: Clock | None = None) -> Any:
+    def zone(self) -> dt.tzinfo:
+        """The pack's time zone: a date given to ``--now`` means 00:00 there."""
+        return self.book().latest.calendar.zone
+
+    def engine(self, clock: Clock | None = None, *, create: bool = True) -> Engine:
         from anxin.application import build_engine
+        from anxin.clock import SystemClock
         from anxin.store.sql import SqlStore
 
-        return build_engine(SqlStore(self.sql_engine()), self.book(), clock or SystemClock())
+        sql = self.sql_engine(create=create)
+        return build_engine(SqlStore(sql), self.book(), clock or SystemClock())
 
 
 def load_policy(pack: str) -> PolicyBook:
     from anxin.application import load_policy as load
+    from anxin.policy.pack import PolicyError
 
-    return load(pack)
+    try:
+        return load(pack)
+    except PolicyError as exc:
+        raise click.ClickException(str(exc)) from None
 
 
-@click.group()
+class LazyGroup(click.Group):
+    """A group whose subcommands from other packages are imported only when used.
+
+    ``lazy`` maps a name to (``"module:attribute"``, the command's short help): the help is
+    repeated here so ``--help`` lists the commands without importing them (a test checks it
+    matches each command's own)."""
+
+    def __init__(self, *args: Any, lazy: dict[str, tuple[str, str]] | None = None, **kw: Any):
+        super().__init__(*args, **kw)
+        self.lazy = dict(lazy or {})
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.lazy})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.lazy and cmd_name not in self.commands:
+            self.add_command(self.load(cmd_name), cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+    def load(self, name: str) -> click.Command:
+        module, attribute = self.lazy[name][0].split(":")
+        command = getattr(importlib.import_module(module), attribute)
+        assert isinstance(command, click.Command)
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows: list[tuple[str, click.Command]] = []
+        for name in self.list_commands(ctx):
+            if name in self.lazy and name not in self.commands:
+                rows.append((name, click.Command(name, help=self.lazy[name][1])))
+            elif (command := self.get_command(ctx, name)) is not None and not command.hidden:
+                rows.append((name, command))
+        if rows:
+            limit = formatter.width - 6 - max(len(name) for name, _ in rows)
+            with formatter.section("Commands"):
+                formatter.write_dl([(n, c.get_short_help_str(limit)) for n, c in rows])
+
+
+# Command groups of other packages: (where, short help), loaded when named.
+LAZY_COMMANDS = {
+    "import": ("anxin.importers.cli:import_group", "Import marketplace exports as anxin events."),
+    "score": (
+        "anxin.score.cli:score_group",
+        "Compute merchants' experience scores as of a day; JSON lines with --format json.",
+    ),
+    "export": ("anxin.score.cli:export_group", "Export the store's tables for other engines."),
+    "tracking": ("anxin.tracking.cli:tracking_group", "Parse and normalize carrier tracking data."),
+    "simulate": (
+        "anxin.sim.cli:simulate",
+        "Simulate a seeded marketplace and write its events and ground truth.",
+    ),
+}
+LAZY_BENCHES = {
+    "simulate": (
+        "anxin.sim.cli:bench_simulate",
+        "Simulate the bench preset (2 shards) into a temporary file; print one JSON line.",
+    ),
+    "guarantees": (
+        "anxin.bench.guarantees:bench_guarantees",
+        "Simulated stream through ingest + detection + payouts on SQLite, against a raw insert.",
+    ),
+}
+
+
+@click.group(cls=LazyGroup, lazy=LAZY_COMMANDS)
 @click.option("--db", envvar="ANXIN_DB", help="SQLite file or database URL [default: ./anxin.db]")
 @click.option("--pack", envvar="ANXIN_PACK", default="douyin", show_default=True,
               help="policy pack (built-in name or directory)")  # fmt: skip
@@ -69,7 +149,8 @@ def main(ctx: click.Context, db: str | None, pack: str) -> None:
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 @click.option("--batch-size", default=20_000, show_default=True, help="events per transaction")
 @click.option("--source", help="source label recorded with dead letters [default: file name]")
-@click.option("--now", help="ingest clock (ISO 8601 with offset) for replays [default: now]")
+@click.option("--now", type=WHEN, help="ingest clock for replays (a date is 00:00 in the pack's "
+              "zone) [default: now]")  # fmt: skip
 @click.option("--json", "as_json", is_flag=True, help="print the report as one JSON line")
 @click.pass_obj
 def ingest(
@@ -77,20 +158,23 @@ def ingest(
     files: tuple[str, ...],
     batch_size: int,
     source: str | None,
-    now: str | None,
+    now: When | None,
     as_json: bool,
 ) -> None:
     """Ingest JSON Lines event FILES (bad lines go to the dead-letter store)."""
+    from rich.progress import BarColumn, DownloadColumn, Progress, TaskID, TimeRemainingColumn
+
+    from anxin.clock import FixedClock
     from anxin.engine.files import ingest_file
     from anxin.engine.processor import IngestReport
 
-    at = parse_instant(now)
+    at = now.at(settings.zone()) if now else None
     engine = settings.engine(FixedClock(at) if at else None)
     total = IngestReport()
     paths = [Path(f) for f in files]
     with Progress(
         "[progress.description]{task.description}", BarColumn(), DownloadColumn(),
-        TimeRemainingColumn(), console=console, disable=as_json,
+        TimeRemainingColumn(), console=err.get(), disable=as_json,
     ) as progress:  # fmt: skip
         for path in paths:
             task = progress.add_task(path.name, total=path.stat().st_size)
@@ -117,26 +201,35 @@ def ingest(
 
 
 @main.command()
-@click.option("--now", help="fire deadlines due at this instant (ISO 8601) [default: now]")
+@click.option("--now", type=WHEN, help="fire deadlines due at this instant (a date is 00:00 in "
+              "the pack's zone) [default: now]")  # fmt: skip
 @click.pass_obj
-def tick(settings: Settings, now: str | None) -> None:
+def tick(settings: Settings, now: When | None) -> None:
     """Fire every deadline that is due, exactly once."""
-    at = parse_instant(now) or SystemClock().now()
-    report = settings.engine(FixedClock(at)).tick(at)
+    from anxin.clock import FixedClock, SystemClock
+
+    at = now.at(settings.zone()) if now else SystemClock().now()
+    # Deadlines come from ingested events: a missing store is a wrong --db, not an empty one.
+    report = settings.engine(FixedClock(at), create=False).tick(at)
     out.print(json.dumps(vars(report)))
 
 
 @main.command()
 @click.argument("order_id")
-@click.option("--now", help="as of this instant (ISO 8601) [default: now]")
+@click.option("--now", type=WHEN, help="as of this instant (a date is 00:00 in the pack's zone) "
+              "[default: now]")  # fmt: skip
 @click.pass_obj
-def guarantees(settings: Settings, order_id: str, now: str | None) -> None:
+def guarantees(settings: Settings, order_id: str, now: When | None) -> None:
     """Print an order's guarantee hall (rights, clocks, statuses, payouts) as JSON."""
+    import msgspec
+
+    from anxin.clock import SystemClock
     from anxin.guarantees.hall import OrderNotFound, load_hall
 
-    at = parse_instant(now) or SystemClock().now()
+    book = settings.book()
+    at = now.at(book.latest.calendar.zone) if now else SystemClock().now()
     try:
-        hall = load_hall(settings.sql_engine(create=False), order_id, settings.book(), at)
+        hall = load_hall(settings.sql_engine(create=False), order_id, book, at)
     except OrderNotFound:
         raise click.ClickException(f"no order {order_id!r}") from None
     click.echo(msgspec.json.format(msgspec.json.encode(hall), indent=2))
@@ -174,10 +267,13 @@ def policy() -> None:
 @click.argument("packs", nargs=-1, required=True)
 def policy_validate(packs: tuple[str, ...]) -> None:
     """Validate PACKS (built-in names, directories or YAML files)."""
+    from anxin.application import load_policy as load
+    from anxin.policy.pack import PolicyError
+
     failed = False
     for name in packs:
         try:
-            book = load_policy(name)
+            book = load(name)
         except PolicyError as exc:
             failed = True
             out.print(f"[red]invalid[/red] {exc}", highlight=False)
@@ -189,15 +285,18 @@ def policy_validate(packs: tuple[str, ...]) -> None:
 
 @policy.command("show")
 @click.argument("pack")
-@click.option("--at", "at", help="show the version in force at this instant [default: latest]")
+@click.option("--at", "at", type=WHEN, help="show the version in force at this instant (a date "
+              "is 00:00 in the pack's zone) [default: latest]")  # fmt: skip
 @click.option("--json", "as_json", is_flag=True)
-def policy_show(pack: str, at: str | None, as_json: bool) -> None:
+def policy_show(pack: str, at: When | None, as_json: bool) -> None:
     """Show a pack's versions and the one in force."""
+    import msgspec
+    from rich.table import Table
+
+    book = load_policy(pack)
     try:
-        book = load_policy(pack)
-        instant = parse_instant(at)
-        version = book.in_force(instant) if instant else book.latest
-    except (PolicyError, LookupError) as exc:
+        version = book.in_force(at.at(book.latest.calendar.zone)) if at else book.latest
+    except LookupError as exc:
         raise click.ClickException(str(exc)) from None
     if as_json:
         out.print_json(msgspec.json.encode(version.document).decode())
@@ -216,6 +315,27 @@ def policy_show(pack: str, at: str | None, as_json: bool) -> None:
 
 # ------------------------------------------------------------------ dead letters
 
+# The codes a dead letter can carry: the contract's (anxin.contract.decode) and the engine's
+# (conflict, absurd_date). A code found in the store is accepted too, so a code added later is
+# never refused once it has been written.
+DEAD_LETTER_CODES = frozenset(
+    {
+        "absurd_date",
+        "conflict",
+        "invalid_type",
+        "invalid_value",
+        "malformed_json",
+        "missing_field",
+        "naive_timestamp",
+        "negative_money",
+        "non_integer_money",
+        "oversized",
+        "unknown_currency",
+        "unknown_field",
+        "unknown_type",
+    }
+)
+
 
 @main.group()
 def deadletter() -> None:
@@ -223,20 +343,30 @@ def deadletter() -> None:
 
 
 @deadletter.command("list")
-@click.option("--limit", default=50, show_default=True)
-@click.option("--code", help="only this error code")
+@click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True)
+@click.option("--code", help="only this error code (an unknown code is refused, listing the known)")
 @click.option("--json", "as_json", is_flag=True, help="one JSON object per line")
 @click.pass_obj
 def deadletter_list(settings: Settings, limit: int, code: str | None, as_json: bool) -> None:
     """List refused events with their precise errors."""
     import sqlalchemy as sa
+    from rich.table import Table
 
+    from anxin.clock import from_us
     from anxin.store.schema import dead_letters as d
 
+    sql = settings.sql_engine(create=False)
     q = sa.select(d).order_by(d.c.received_at_us, d.c.source, d.c.position).limit(limit)
-    if code:
-        q = q.where(d.c.code == code)
-    with settings.sql_engine(create=False).connect() as conn:
+    with sql.connect() as conn:
+        if code:
+            if code not in DEAD_LETTER_CODES:
+                stored = set(conn.execute(sa.select(d.c.code).distinct()).scalars())
+                if code not in stored:
+                    known = ", ".join(sorted(DEAD_LETTER_CODES | stored))
+                    raise click.BadParameter(
+                        f"{code!r} is not a dead-letter code; known: {known}", param_hint="--code"
+                    )
+            q = q.where(d.c.code == code)
         rows = conn.execute(q).mappings().all()
     if as_json:
         for r in rows:
@@ -285,6 +415,7 @@ def apikey() -> None:
 def apikey_create(settings: Settings, name: str, role: str) -> None:
     """Create a key and print its secret (only this once)."""
     from anxin.api.keys import create_key
+    from anxin.clock import SystemClock
 
     out.print(create_key(settings.sql_engine(), name, role, clock=SystemClock()))  # type: ignore[arg-type]
 
@@ -292,6 +423,7 @@ def apikey_create(settings: Settings, name: str, role: str) -> None:
 @apikey.command("list")
 @click.pass_obj
 def apikey_list(settings: Settings) -> None:
+    """List keys (never their secrets)."""
     from anxin.api.keys import list_keys
 
     for key in list_keys(settings.sql_engine(create=False)):
@@ -303,9 +435,11 @@ def apikey_list(settings: Settings) -> None:
 @click.argument("key_id")
 @click.pass_obj
 def apikey_revoke(settings: Settings, key_id: str) -> None:
+    """Revoke a key."""
     from anxin.api.keys import revoke_key
+    from anxin.clock import SystemClock
 
-    if not revoke_key(settings.sql_engine(), key_id, clock=SystemClock()):
+    if not revoke_key(settings.sql_engine(create=False), key_id, clock=SystemClock()):
         raise click.ClickException(f"no active key {key_id}")
     out.print(f"revoked {key_id}")
 
@@ -313,7 +447,7 @@ def apikey_revoke(settings: Settings, key_id: str) -> None:
 # ------------------------------------------------------------------ bench, demo
 
 
-@main.group()
+@main.group(cls=LazyGroup, lazy=LAZY_BENCHES)
 def bench() -> None:
     """Benchmarks: each prints one JSON line."""
 
@@ -350,34 +484,35 @@ def bench_score(
 
 
 @main.command()
-@click.option("--db", "demo_db", default="anxin-demo.db", show_default=True,
-              help="SQLite file for the demo (recreated each run)")  # fmt: skip
+@click.option("--dir", "directory", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("var/demo"), show_default=True,
+              help="folder for the demo's store, events and truth (replaced each run)")  # fmt: skip
 @click.option("--scale", type=click.Choice(["tiny", "demo"]), default="demo", show_default=True)
 @click.option("--seed", default=1, show_default=True)
-def demo(demo_db: str, scale: str, seed: int) -> None:
+def demo(directory: Path, scale: str, seed: int) -> None:
     """Simulate a marketplace and run it through anxin on the embedded default, with a report."""
-    from anxin.demo import run_demo
+    from anxin.demo import next_steps, run_demo
 
-    run_demo(Path(demo_db), scale=scale, seed=seed, console=out)
-
-
-def _register_subcommands() -> None:
-    from anxin.bench.guarantees import bench_guarantees
-    from anxin.importers.cli import import_group
-    from anxin.score.cli import export_group, score_group
-    from anxin.sim.cli import bench_simulate, simulate
-    from anxin.tracking.cli import tracking_group
-
-    main.add_command(import_group)
-    main.add_command(score_group)
-    main.add_command(export_group)
-    main.add_command(tracking_group)
-    main.add_command(simulate)
-    bench.add_command(bench_simulate, "simulate")
-    bench.add_command(bench_guarantees)
+    result = run_demo(directory, scale=scale, seed=seed, console=out.get())
+    out.print(next_steps(result, _program()), highlight=False, soft_wrap=True)
 
 
-_register_subcommands()
+def _program() -> str:
+    """How to call anxin again as this process was called (``.venv/bin/anxin`` after
+    ``make demo``, when the virtualenv is not on PATH), so the printed commands paste as is."""
+    import os
+    import shlex
+    import shutil
+
+    argv0 = Path(sys.argv[0])
+    if argv0.name != "anxin":
+        return "anxin"  # python -m, a test runner
+    on_path = shutil.which("anxin")
+    if on_path and Path(on_path).resolve() == argv0.resolve():
+        return "anxin"
+    relative = os.path.relpath(argv0.resolve(), Path.cwd())
+    return shlex.quote(relative if not relative.startswith("..") else str(argv0.resolve()))
+
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 from rich.table import Table
 
+from anxin.cli.options import DataPath, console
 from anxin.importers import DEFAULT_BATCH
 from anxin.importers.olist_reader import DEFAULT_TZ, SELLERS
 
@@ -32,8 +33,8 @@ def _root_setting(ctx: click.Context, name: str) -> Any:
 
 
 @import_group.command("olist")
-@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--sellers", type=click.Path(dir_okay=False, path_type=Path),
+@click.argument("directory", type=DataPath(file_okay=False, path_type=Path))
+@click.option("--sellers", type=DataPath(dir_okay=False, path_type=Path),
               help=f"the sellers CSV [default: DIRECTORY/{SELLERS}]")  # fmt: skip
 @click.option("--tz", default=DEFAULT_TZ, show_default=True,
               help="IANA zone of the export's local (offset-less) times")  # fmt: skip
@@ -49,7 +50,8 @@ def olist(
     db_option: str | None,
     batch_size: int,
 ) -> None:
-    """Import the Olist CSV export in DIRECTORY; the last stdout line is a JSON summary."""
+    """Import the Olist CSV export in DIRECTORY; the last stdout line is a JSON summary.
+    DIRECTORY and --sellers may be names under ANXIN_DATA (olist_sample_4k)."""
     # Imported here: `anxin --help` should not pay for SQLAlchemy and the engine.
     from sqlalchemy.engine import make_url
 
@@ -85,7 +87,7 @@ def olist(
     finally:
         sql.dispose()
     shown = make_url(resolve_url(db)).render_as_string(hide_password=True)
-    render(result, Console(), f"{directory} → {shown}")
+    render(result, console(), f"{directory} → {shown}")
     click.echo(json.dumps(result.summary(), ensure_ascii=False))
 
 

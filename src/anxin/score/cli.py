@@ -8,17 +8,25 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import click
-from rich.console import Console
-from rich.table import Table
 
-from anxin.cli.options import parse_instant
-from anxin.policy.pack import PolicyBook, PolicyPack
-from anxin.score.engines import ENGINES, EngineName
+from anxin.cli.options import WHEN, DataPath, When, console, parse_when
 
-err = Console(stderr=True)
+if TYPE_CHECKING:
+    import sqlalchemy as sa
+
+    from anxin.policy.pack import PolicyBook, PolicyPack
+
+# The same names as anxin.score.engines (which imports Ibis and PyArrow: not at CLI startup;
+# tests/cli/test_startup.py checks the two agree).
+EngineName = Literal["sqlite", "postgres", "duckdb", "spark"]
+ENGINES: tuple[EngineName, ...] = ("sqlite", "postgres", "duckdb", "spark")
+# Olist's local times are Brasília time; a --as-of date for an Olist export starts there.
+OLIST_ZONE = dt.timezone(dt.timedelta(hours=-3))
+
+err = console(stderr=True)
 
 
 def _root(ctx: click.Context, name: str) -> Any:
@@ -26,18 +34,27 @@ def _root(ctx: click.Context, name: str) -> Any:
     return getattr(root, name, None)
 
 
-def parse_as_of(value: str, pack: PolicyPack) -> dt.datetime:
+def parse_as_of(value: str | When, pack: PolicyPack) -> dt.datetime:
     """A date means the start of that day in the pack's time zone (scores refresh each
     morning over the 30 days before); an instant needs its UTC offset."""
-    if len(value) == 10:
-        try:
-            day = dt.date.fromisoformat(value)
-        except ValueError:
-            raise click.BadParameter(f"{value!r} is not an ISO 8601 date") from None
-        return dt.datetime.combine(day, dt.time(0), tzinfo=pack.calendar.zone)
-    at = parse_instant(value)
-    assert at is not None
-    return at
+    when = value if isinstance(value, When) else parse_when(value)
+    return when.at(pack.calendar.zone)
+
+
+def _load_policy(ctx: click.Context) -> PolicyBook:
+    from anxin.cli.main import load_policy
+
+    return load_policy(_root(ctx, "pack") or "douyin")
+
+
+def _open_store(ctx: click.Context) -> sa.Engine:
+    """The root ``--db`` store; scores read what was ingested, so a missing file is refused."""
+    from anxin.application import StoreMissing, open_store
+
+    try:
+        return open_store(_root(ctx, "db"), create=False)
+    except StoreMissing as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 def score_pack(book: PolicyBook, at: dt.datetime, section: str = "merchant_score") -> PolicyPack:
@@ -60,7 +77,8 @@ def _parquet_dir(given: Path | None) -> Iterator[Path]:
 
 
 @click.group("score", invoke_without_command=True)
-@click.option("--as-of", "as_of", help="a date (start of that day, pack time zone) or instant")
+@click.option("--as-of", "as_of", type=WHEN,
+              help="a date (start of that day, pack time zone) or instant")  # fmt: skip
 @click.option("--engine", "engine_name", type=click.Choice(ENGINES),
               help="where the sums run [default: the store's own backend]")  # fmt: skip
 @click.option("--parquet", type=click.Path(file_okay=False, path_type=Path),
@@ -74,7 +92,7 @@ def _parquet_dir(given: Path | None) -> Iterator[Path]:
 @click.pass_context
 def score_group(
     ctx: click.Context,
-    as_of: str | None,
+    as_of: When | None,
     engine_name: EngineName | None,
     parquet: Path | None,
     fmt: str,
@@ -86,7 +104,8 @@ def score_group(
         return
     if as_of is None:
         raise click.UsageError("give --as-of DATE (or a subcommand)")
-    from anxin.application import load_policy
+    from rich.table import Table
+
     from anxin.score.engines import export_parquet, open_source
     from anxin.score.grants import run_privileges
     from anxin.score.project import rebuild as rebuild_facts
@@ -97,16 +116,14 @@ def score_group(
         score_day,
         seller_health_day,
     )
-    from anxin.store.database import is_sqlite, make_engine, resolve_url
-    from anxin.store.migrate import ensure_schema
+    from anxin.store.database import is_sqlite, resolve_url
 
-    book = load_policy(_root(ctx, "pack") or "douyin")
+    book = _load_policy(ctx)
     at = parse_as_of(as_of, book.versions[-1])
     amazon = all(v.rule("merchant_score") is None for v in book.versions)
     pack = score_pack(book, at, "seller_metrics" if amazon else "merchant_score")
     db = _root(ctx, "db")
-    sql = make_engine(db)
-    ensure_schema(sql)
+    sql = _open_store(ctx)
     chosen: EngineName = engine_name or ("sqlite" if is_sqlite(sql) else "postgres")
     if chosen in ("sqlite", "postgres") and chosen != ("sqlite" if is_sqlite(sql) else "postgres"):
         raise click.UsageError(f"--engine {chosen} reads the store, which is not {chosen}")
@@ -150,13 +167,14 @@ def score_group(
             *(f"{dims[d]:.1f}" if dims.get(d) is not None else "—"
               for d in ("product", "logistics", "service")),
         )  # fmt: skip
-    Console().print(table)
+    console().print(table)
 
 
 def _print_health(
     rows: list[Any], at: dt.datetime, pack: PolicyPack, engine: str, fmt: str
 ) -> None:
     import msgspec
+    from rich.table import Table
 
     if fmt == "json":
         for h in rows:
@@ -172,7 +190,7 @@ def _print_health(
         rates = [f"{r.percent}%" if r.percent is not None else "—" for r in h.rates]
         sps = str(h.sps) if h.sps is not None else "—"
         table.add_row(h.merchant_id or "", str(h.health), h.band, sps, *rates)
-    Console().print(table)
+    console().print(table)
 
 
 @click.group("export")
@@ -187,25 +205,22 @@ def export_group() -> None:
 @click.pass_context
 def export_parquet_cmd(ctx: click.Context, directory: Path, rebuild: bool) -> None:
     """Write the score facts as Parquet files (DuckDB, Spark) into DIRECTORY."""
-    from anxin.application import load_policy
     from anxin.score.engines import export_parquet
     from anxin.score.project import rebuild as rebuild_facts
-    from anxin.store.database import make_engine
-    from anxin.store.migrate import ensure_schema
 
-    sql = make_engine(_root(ctx, "db"))
-    ensure_schema(sql)
+    sql = _open_store(ctx)
     if rebuild:
-        rebuild_facts(sql, load_policy(_root(ctx, "pack") or "douyin"))
+        rebuild_facts(sql, _load_policy(ctx))
     written = export_parquet(sql, directory)
     sql.dispose()
     click.echo(json.dumps({"directory": str(directory), "rows": written}))
 
 
 @score_group.command("validate")
-@click.argument("directory", type=click.Path(file_okay=False, exists=True, path_type=Path))
-@click.option("--as-of", "as_of", default="2018-01-01", show_default=True,
-              help="score day (a mid-period date of the export)")  # fmt: skip
+@click.argument("directory", type=DataPath(file_okay=False, exists=True, path_type=Path))
+@click.option("--as-of", "as_of", type=WHEN, default="2018-01-01", show_default=True,
+              help="score day (a mid-period date of the export, 00:00 Brasília time) or "
+              "instant")  # fmt: skip
 @click.option("--window-days", type=click.IntRange(min=1),
               help="override the pack's scoring window (a sensitivity check)")  # fmt: skip
 @click.option("--horizon-days", default=180, show_default=True,
@@ -216,39 +231,44 @@ def export_parquet_cmd(ctx: click.Context, directory: Path, rebuild: bool) -> No
 def validate_cmd(
     ctx: click.Context,
     directory: Path,
-    as_of: str,
+    as_of: When,
     window_days: int | None,
     horizon_days: int,
     min_reviews: int,
 ) -> None:
     """Score an Olist export's sellers mid-period and rank them against their later 1-2★ share
-    (Spearman, AUC); prints one JSON line."""
-    from anxin.application import load_policy
+    (Spearman, AUC); prints one JSON line. DIRECTORY may be a name under ANXIN_DATA."""
+    from anxin.importers.csvread import ExportError
     from anxin.score.validate import validate_olist
 
-    book = load_policy(_root(ctx, "pack") or "douyin")
-    day = dt.date.fromisoformat(as_of)
-    at = dt.datetime.combine(day, dt.time(0), tzinfo=dt.timezone(dt.timedelta(hours=-3)))
-    result = validate_olist(
-        directory, book, at,
-        window_days=window_days, horizon_days=horizon_days, min_reviews=min_reviews,
-    )  # fmt: skip
+    book = _load_policy(ctx)
+    at = as_of.at(OLIST_ZONE)
+    try:
+        result = validate_olist(
+            directory, book, at,
+            window_days=window_days, horizon_days=horizon_days, min_reviews=min_reviews,
+        )  # fmt: skip
+    except ExportError as exc:
+        raise click.ClickException(str(exc)) from None
     click.echo(json.dumps(result, ensure_ascii=False))
 
 
 @score_group.command("explain")
 @click.argument("merchant_id")
-@click.option("--day", help="a scored day (YYYY-MM-DD) [default: the latest]")
+@click.option("--day", type=WHEN, help="a scored day (YYYY-MM-DD; an instant means its day in "
+              "the pack's zone) [default: the latest]")  # fmt: skip
 @click.pass_context
-def explain_cmd(ctx: click.Context, merchant_id: str, day: str | None) -> None:
+def explain_cmd(ctx: click.Context, merchant_id: str, day: When | None) -> None:
     """A merchant's stored score for a day, with every indicator's value, band, weight, the
     floors, deductions and bonuses (JSON), and its daily history (trend, abnormal drops)."""
     import sqlalchemy as sa
 
     from anxin.store import schema as t
-    from anxin.store.database import make_engine
 
-    sql = make_engine(_root(ctx, "db"))
+    wanted = None
+    if day is not None:  # a day as given, or an instant's day in the pack's zone
+        wanted = (day.day or day.local_day(_load_policy(ctx).latest.calendar.zone)).isoformat()
+    sql = _open_store(ctx)
     s = t.merchant_scores.c
     with sql.connect() as conn:
         history = conn.execute(
@@ -256,7 +276,7 @@ def explain_cmd(ctx: click.Context, merchant_id: str, day: str | None) -> None:
         ).all()
         if not history:
             raise click.ClickException(f"no stored score for merchant {merchant_id!r}")
-        chosen = day or history[-1][0]
+        chosen = wanted or history[-1][0]
         row = conn.execute(
             sa.select(s.explanation, s.pack, s.pack_version, s.engine).where(
                 (s.merchant_id == merchant_id) & (s.day == chosen)
@@ -286,25 +306,33 @@ def explain_cmd(ctx: click.Context, merchant_id: str, day: str | None) -> None:
 @score_group.command("orders")
 @click.argument("merchant_id")
 @click.argument("indicator")
-@click.option("--as-of", "as_of", required=True, help="a date or instant, as for `anxin score`")
+@click.option("--as-of", "as_of", type=WHEN, required=True,
+              help="a date or instant, as for `anxin score`")  # fmt: skip
 @click.pass_context
-def orders_cmd(ctx: click.Context, merchant_id: str, indicator: str, as_of: str) -> None:
+def orders_cmd(ctx: click.Context, merchant_id: str, indicator: str, as_of: When) -> None:
     """The orders behind one of a merchant's rates (JSON lines; `counted` marks the rate's
     numerator), from the same expressions the score sums."""
-    from anxin.application import load_policy
     from anxin.clock import from_us, to_us
     from anxin.score.engines import open_source
-    from anxin.score.metrics import orders_behind
+    from anxin.score.metrics import INDICATOR_SETS, orders_behind
     from anxin.score.run import ladder, score_config
-    from anxin.store.database import is_sqlite, make_engine, resolve_url
+    from anxin.store.database import is_sqlite, resolve_url
 
-    book = load_policy(_root(ctx, "pack") or "douyin")
+    if indicator not in INDICATOR_SETS:  # refused before any store is opened
+        known = ", ".join(sorted(INDICATOR_SETS))
+        raise click.BadParameter(
+            f"{indicator!r} is not measured over orders; order indicators: {known}",
+            param_hint="INDICATOR",
+        )
+    book = _load_policy(ctx)
     at = parse_as_of(as_of, book.versions[-1])
     pack = score_pack(book, at)
     config = score_config(pack)
     rungs, worst = ladder(config)
     db = _root(ctx, "db")
-    engine_name: EngineName = "sqlite" if is_sqlite(make_engine(db)) else "postgres"
+    sql = _open_store(ctx)
+    engine_name: EngineName = "sqlite" if is_sqlite(sql) else "postgres"
+    sql.dispose()
     with open_source(engine_name, db=resolve_url(db)) as source:
         try:
             expr = orders_behind(

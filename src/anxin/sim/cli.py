@@ -24,11 +24,12 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
-from anxin.cli.options import parse_instant
+from anxin.cli.options import WHEN, When
 from anxin.sim.governance import Governance, NoGovernance, SelfGovernance
 from anxin.sim.params import PRESETS, preset
 from anxin.sim.run import SimSummary
 from anxin.sim.run import simulate as run_simulation
+from anxin.sim.timeline import CST
 
 _err = Console(stderr=True)
 
@@ -60,7 +61,9 @@ def _default_workers(shards: int) -> int:
 @click.option("--consumers", type=int)
 @click.option("--days", type=int)
 @click.option(
-    "--start", help="first simulated day, ISO 8601 with offset [default: 2026-10-01T00:00+08:00]"
+    "--start",
+    type=WHEN,
+    help="first simulated day (a date is 00:00 China time) or instant [default: 2026-10-01]",
 )
 @click.option(
     "--carriers", help="comma-separated carriers [default: SF,ZTO,YTO,STO,YUNDA,JD,EMS,DHL,FEDEX]"
@@ -95,7 +98,7 @@ def simulate(
     merchants: int | None,
     consumers: int | None,
     days: int | None,
-    start: str | None,
+    start: When | None,
     carriers: str | None,
     pack: str,
     orders_per_merchant_day: float | None,
@@ -112,7 +115,7 @@ def simulate(
         ("merchants", merchants),
         ("consumers", consumers),
         ("days", days),
-        ("start", parse_instant(start)),
+        ("start", start.at(CST) if start else None),  # the simulator runs on China time
         ("shards", shards),
         ("orders_per_merchant_day", orders_per_merchant_day),
     ):

@@ -6,6 +6,7 @@ The lead's root group registers :data:`tracking_group`.
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,20 @@ def tracking_group() -> None:
     """Parse and normalize carrier tracking data."""
 
 
+def _carrier(_: click.Context, __: click.Parameter, value: str | None) -> str | None:
+    """A carrier the registry or a parser knows (by name, alias or fixture folder name): an
+    unknown one is refused rather than silently ignored as a hint."""
+    if value is None:
+        return None
+    from anxin.tracking.carriers import DEFAULT, canonical, key
+    from anxin.tracking.parsers import PARSED_CARRIERS
+
+    if key(value) in DEFAULT or canonical(value) in PARSED_CARRIERS:
+        return value
+    known = ", ".join(sorted({v.name for v in DEFAULT.values()} | PARSED_CARRIERS))
+    raise click.BadParameter(f"unknown carrier {value!r}; known carriers: {known}")
+
+
 def _zone(_: click.Context, __: click.Parameter, value: str | None) -> str | None:
     if value is not None:
         try:
@@ -35,6 +50,7 @@ def _zone(_: click.Context, __: click.Parameter, value: str | None) -> str | Non
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option(
     "--carrier",
+    callback=_carrier,
     help="carrier or fixture folder name, e.g. dhl_express, sf "
     "[default: the file's folder if it names a carrier, else detected]",
 )
@@ -46,8 +62,13 @@ def _zone(_: click.Context, __: click.Parameter, value: str | None) -> str | Non
 def parse_command(file: Path, carrier: str | None, tz: str | None) -> None:
     """Print FILE's events and summary as JSON (anxin scan events, Kuaidi100 / KDNiao JSON, or
     a carrier's raw JSON / XML response). Its "kind" says whether tracking was found:
-    ok, error, not_found or auth_error."""
-    click.echo(json.dumps(render(parse_file(file, carrier, tz)), ensure_ascii=False, indent=2))
+    ok, error, not_found or auth_error; the exit status is 0 only for ok (the JSON is printed
+    either way, with the reasons under "errors")."""
+    result = parse_file(file, carrier, tz)
+    click.echo(json.dumps(render(result), ensure_ascii=False, indent=2))
+    if result.kind is not Kind.ok:
+        click.echo(f"Error: {result.kind}: {'; '.join(result.errors)}", err=True)
+        sys.exit(1)
 
 
 def render(result: ParseResult) -> dict[str, Any]:

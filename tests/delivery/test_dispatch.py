@@ -29,7 +29,9 @@ def test_every_message_delivered_once_signed(sql_engine: sa.Engine, receiver: Re
     store.add_endpoint(sql_engine, receiver.url, [], to_us(T0), receiver.secret)
     clock = FixedClock(T0)
     report = dispatcher(sql_engine, clock).run_once(T0)
-    assert report.sequenced == 60 and report.delivered == 60 and report.failed == 0
+    assert report.sequenced == 60
+    assert report.delivered == 60
+    assert report.failed == 0
     assert receiver.bad_signatures == 0
     assert sorted(receiver.ids) == sorted(m.message_id for m in batch)
     assert max(Counter(receiver.ids).values()) == 1
@@ -38,8 +40,10 @@ def test_every_message_delivered_once_signed(sql_engine: sa.Engine, receiver: Re
         # the idempotency key is the outbox message id, in the header and the envelope
         assert a.headers["webhook-id"] == a.body["id"] == a.message_id
         m = by_id[a.message_id]
-        assert a.body["type"] == m.topic and a.body["schema"] == f"{m.topic}/v1"
-        assert a.body["aggregate_key"] == m.aggregate_key and a.body["data"] == m.body
+        assert a.body["type"] == m.topic
+        assert a.body["schema"] == f"{m.topic}/v1"
+        assert a.body["aggregate_key"] == m.aggregate_key
+        assert a.body["data"] == m.body
     # nothing left due; a second run sends nothing
     assert dispatcher(sql_engine, clock).run_once(T0).attempted == 0
     assert store.counts(sql_engine) == {"delivered": 60}
@@ -52,12 +56,14 @@ def test_order_kept_per_aggregate_under_retries(sql_engine: sa.Engine, receiver:
     clock = FixedClock(T0)
     _drain(sql_engine, clock, dispatcher(sql_engine, clock), dt.timedelta(hours=1), 50)
     ids = receiver.ids
-    assert len(ids) == 15 and len(set(ids)) == 15
+    assert len(ids) == 15
+    assert len(set(ids)) == 15
     for order in range(5):
         mine = [i for i in ids if i.startswith(f"m:O{order}:")]
         assert mine == [f"m:O{order}:{n}" for n in range(3)]
     # the later messages of O1 were never even tried before the first got through
-    assert receiver.tries["m:O1:0"] == 5 and receiver.tries["m:O1:1"] == 1
+    assert receiver.tries["m:O1:0"] == 5
+    assert receiver.tries["m:O1:1"] == 1
     # other orders did not wait for O1
     assert ids.index("m:O2:2") < ids.index("m:O1:0")
 
@@ -72,7 +78,8 @@ def test_receiver_down_for_an_hour_loses_nothing(sql_engine: sa.Engine, receiver
     for _ in range(6):  # an hour of 500s, a run every ten minutes
         d.run_once(clock.now())
         clock.advance(dt.timedelta(minutes=10))
-    assert receiver.ids == [] and store.counts(sql_engine).get("failed", 0) == 0
+    assert receiver.ids == []
+    assert store.counts(sql_engine).get("failed", 0) == 0
     receiver.down = False
     _drain(sql_engine, clock, d, dt.timedelta(minutes=30), 200)
     assert sorted(receiver.ids) == sorted(m.message_id for m in batch)  # each exactly once

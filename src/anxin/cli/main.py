@@ -363,6 +363,7 @@ def demo(demo_db: str, scale: str, seed: int) -> None:
 
 def _register_subcommands() -> None:
     from anxin.bench.guarantees import bench_guarantees
+    from anxin.delivery.cli import register as register_delivery
     from anxin.importers.cli import import_group
     from anxin.score.cli import export_group, score_group
     from anxin.sim.cli import bench_simulate, simulate
@@ -375,6 +376,7 @@ def _register_subcommands() -> None:
     main.add_command(simulate)
     bench.add_command(bench_simulate, "simulate")
     bench.add_command(bench_guarantees)
+    register_delivery(main, bench)
 
 
 _register_subcommands()

@@ -88,8 +88,12 @@ def outbox_group() -> None:
 @outbox_group.command("deliver")
 @click.option("--until-empty", is_flag=True, help="deliver what is due now, then exit")
 @click.option("--now", help="deliver what is due at this instant (ISO 8601) [default: now]")
-@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="YAML overriding the delivery defaults (retry schedule, lease, batch, workers)")  # fmt: skip
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="YAML overriding the delivery defaults (retry schedule, lease, batch, workers)",
+)
 @click.option("--interval", default=1.0, show_default=True, help="seconds between idle polls")
 @click.option("--seed", type=int, help="seed the retry jitter (tests, replays)")
 @click.pass_context
@@ -153,9 +157,8 @@ def outbox_list(ctx: click.Context, status: str | None, limit: int, as_json: boo
             click.echo(json.dumps(row, ensure_ascii=False))
         else:
             err = f"  {r.last_error}" if r.last_error and r.status != "delivered" else ""
-            click.echo(
-                f"{r.seq:>8}  {r.status:<9} {r.attempts:>2}x  {r.message_id}  → {r.endpoint_id}{err}"
-            )
+            head = f"{r.seq:>8}  {r.status:<9} {r.attempts:>2}x  {r.message_id}"
+            click.echo(f"{head}  → {r.endpoint_id}{err}")
 
 
 @outbox_group.command("replay")

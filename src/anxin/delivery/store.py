@@ -363,7 +363,7 @@ def list_deliveries(
     if status is not None:
         q = q.where(d.status == status)
     with sql.connect() as conn:
-        return [DeliveryRow(*row) for row in conn.execute(q)]
+        return [DeliveryRow(**row) for row in conn.execute(q).mappings()]
 
 
 def replay(

@@ -236,7 +236,14 @@ deliveries = Table(
         sqlite_where=text("status = 'pending'"),
         postgresql_where=text("status = 'pending'"),
     ),
-    Index("ix_deliveries_status", "status", "seq"),
+    # Failed rows for `outbox list --status failed` and `replay --failed`; partial, so the
+    # claim's planner never prefers it to the due index.
+    Index(
+        "ix_deliveries_failed",
+        "seq",
+        sqlite_where=text("status = 'failed'"),
+        postgresql_where=text("status = 'failed'"),
+    ),
 )
 
 # Pull consumers' acknowledgements (GET /v1/outbox, POST /v1/outbox/ack), per API key.

@@ -16,6 +16,7 @@ branch_labels = None
 depends_on = None
 
 PENDING = sa.text("status = 'pending'")
+FAILED = sa.text("status = 'failed'")
 UNSEQUENCED = sa.text("seq IS NULL")
 
 
@@ -78,7 +79,13 @@ def upgrade() -> None:
             sqlite_where=PENDING,
             postgresql_where=PENDING,
         )
-        batch_op.create_index("ix_deliveries_status", ["status", "seq"], unique=False)
+        batch_op.create_index(
+            "ix_deliveries_failed",
+            ["seq"],
+            unique=False,
+            sqlite_where=FAILED,
+            postgresql_where=FAILED,
+        )
     op.create_table(
         "outbox_acks",
         sa.Column("consumer", sa.String(length=64), nullable=False),
@@ -91,7 +98,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("outbox_acks")
     with op.batch_alter_table("deliveries", schema=None) as batch_op:
-        batch_op.drop_index("ix_deliveries_status")
+        batch_op.drop_index("ix_deliveries_failed")
         batch_op.drop_index("ix_deliveries_partition")
         batch_op.drop_index("ix_deliveries_due")
     op.drop_table("deliveries")

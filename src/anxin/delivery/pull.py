@@ -31,7 +31,7 @@ def list_after(sql: sa.Engine, after: int, limit: int, now_us: int) -> tuple[lis
     with sql.connect() as conn:
         page = [
             Envelope(mid, topic, schema_name(topic), key, seq, from_us(at), json.loads(body))
-            for mid, topic, key, seq, at, body in conn.execute(q).tuples()
+            for mid, topic, key, seq, at, body in conn.execute(q)
         ]
     return page, page[-1].sequence if page else after
 

@@ -255,6 +255,16 @@ outbox_acks = Table(
     Column("acked_at_us", BigInteger, nullable=False),
 )
 
+# A singleton job's lease (the scheduler of ``anxin serve`` on SQLite): one holder at a time,
+# renewed each round; a holder that dies is replaced once ``expires_at_us`` has passed.
+leases = Table(
+    "leases",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("holder", String(128), nullable=False),
+    Column("expires_at_us", BigInteger, nullable=False),
+)
+
 # Refused input, verbatim, with the precise error; keyed by a hash so a re-sent file does not
 # duplicate its dead letters.
 dead_letters = Table(

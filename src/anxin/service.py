@@ -18,6 +18,7 @@ counted, and the loop goes on after its interval: a failing round never kills th
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 import random
@@ -195,3 +196,16 @@ def running(app: Any, options: BackgroundOptions | None) -> Iterator[Background 
     finally:
         background.stop()
         log.info("background loops stopped after %.0f s", time.monotonic() - started)
+
+
+class OffsetClock:
+    """Wall time shifted by a fixed offset (``anxin serve --clock-offset``: replays and tests
+    run deadlines due "in the past" without waiting). Processes given the same offset agree on
+    the time, as delivery claims need: a clock that started at a given instant in each process
+    would differ by their start times, and one would take over the other's live claims."""
+
+    def __init__(self, offset: dt.timedelta) -> None:
+        self.offset = offset
+
+    def now(self) -> dt.datetime:
+        return dt.datetime.now(dt.UTC) + self.offset

@@ -23,11 +23,14 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from anxin.api.keys import ApiKey, verify_key
+from anxin.api.outbox import build_router as build_outbox_router
+from anxin.api.ready import router as ready_router
 from anxin.application import open_application
 from anxin.clock import Clock
 from anxin.contract.decode import ContractError, split_batch
 from anxin.contract.events import AnyEvent
 from anxin.guarantees.hall import GuaranteeHall, OrderNotFound, load_hall
+from anxin.service import BackgroundOptions, running
 from anxin.store.migrate import current_revision
 
 log = logging.getLogger("anxin.api")
@@ -270,15 +273,21 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
 
 
 def create_app(
-    db_url: str | None = None, *, pack: str = "douyin", clock: Clock | None = None
+    db_url: str | None = None,
+    *,
+    pack: str = "douyin",
+    clock: Clock | None = None,
+    background: BackgroundOptions | None = None,
 ) -> FastAPI:
-    """Build the API over one database (default: ``ANXIN_DB`` or ``./anxin.db``)."""
+    """Build the API over one database (default: ``ANXIN_DB`` or ``./anxin.db``); with
+    ``background``, its lifespan also runs the scheduler and dispatcher (``anxin.service``)."""
     application = open_application(db_url, pack, clock)
     sql_engine = application.sql
 
     @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        yield
+    async def lifespan(app_: FastAPI) -> AsyncIterator[None]:
+        with running(app_, background):
+            yield
         sql_engine.dispose()
 
     app = FastAPI(title="anxin", version="0.1.0", redoc_url=None, lifespan=lifespan)
@@ -286,6 +295,8 @@ def create_app(
     app.state.engine = application.engine
     app.state.ingest_lock = threading.Lock()
     app.include_router(router)
+    app.include_router(ready_router)
+    app.include_router(build_outbox_router())
     app.add_middleware(CatchAll)
 
     async def on_api_error(_: Request, exc: Exception) -> Response:

@@ -118,6 +118,14 @@ LAZY_COMMANDS = {
         "anxin.sim.cli:simulate",
         "Simulate a seeded marketplace and write its events and ground truth.",
     ),
+    "webhook": (
+        "anxin.delivery.cli:webhook_group",
+        "Webhook endpoints: where outbox messages are delivered, signed (Standard Webhooks).",
+    ),
+    "outbox": (
+        "anxin.delivery.cli:outbox_group",
+        "The outbox: deliver its messages to the webhook endpoints, list and replay deliveries.",
+    ),
 }
 LAZY_BENCHES = {
     "simulate": (
@@ -127,6 +135,10 @@ LAZY_BENCHES = {
     "guarantees": (
         "anxin.bench.guarantees:bench_guarantees",
         "Simulated stream through ingest + detection + payouts on SQLite, against a raw insert.",
+    ),
+    "outbox": (
+        "anxin.delivery.cli:bench_outbox",
+        "Signed webhook deliveries per second to a local receiver, beside bare httpx posts.",
     ),
 }
 
@@ -392,14 +404,71 @@ def deadletter_list(settings: Settings, limit: int, code: str | None, as_json: b
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True)
+@click.option(
+    "--tick-interval",
+    default=5.0,
+    show_default=True,
+    help="seconds between scheduler rounds (firing due deadlines)",
+)
+@click.option(
+    "--dispatch-interval",
+    default=1.0,
+    show_default=True,
+    help="seconds between outbox dispatcher rounds when idle",
+)
+@click.option("--no-scheduler", is_flag=True, help="do not fire deadlines in this process")
+@click.option("--no-dispatcher", is_flag=True, help="do not deliver webhooks in this process")
+@click.option(
+    "--delivery-config",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="YAML overriding the delivery defaults (see `anxin outbox deliver`)",
+)
+@click.option(
+    "--scheduler-lease",
+    default=30.0,
+    show_default=True,
+    help="SQLite: seconds a dead scheduler's lease outlives it",
+)
+@click.option(
+    "--clock-offset",
+    type=float,
+    default=0.0,
+    envvar="ANXIN_CLOCK_OFFSET",
+    help="seconds added to the wall clock (tests, replays; negative: the past)",
+)
 @click.pass_obj
-def serve(settings: Settings, host: str, port: int) -> None:
-    """Serve the HTTP API (every write needs an API key: see `anxin apikey create`)."""
+def serve(
+    settings: Settings,
+    host: str,
+    port: int,
+    tick_interval: float,
+    dispatch_interval: float,
+    no_scheduler: bool,
+    no_dispatcher: bool,
+    delivery_config: Path | None,
+    scheduler_lease: float,
+    clock_offset: float,
+) -> None:
+    """Serve the HTTP API (every write needs an API key: see `anxin apikey create`), with the
+    scheduler (due deadlines) and the outbox dispatcher (webhooks) in background threads."""
+    import datetime as dt
+
     import uvicorn
 
     from anxin.api.app import create_app
+    from anxin.delivery.backoff import load_config
+    from anxin.service import BackgroundOptions, OffsetClock
 
-    uvicorn.run(create_app(settings.db, pack=settings.pack), host=host, port=port)
+    try:
+        background = BackgroundOptions(
+            not no_scheduler, tick_interval, not no_dispatcher, dispatch_interval,
+            scheduler_lease, load_config(delivery_config),
+        )  # fmt: skip
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    clock = OffsetClock(dt.timedelta(seconds=clock_offset)) if clock_offset else None
+    app = create_app(settings.db, pack=settings.pack, clock=clock, background=background)
+    uvicorn.run(app, host=host, port=port)
 
 
 @main.group()

@@ -169,7 +169,100 @@ outbox = Table(
     Column("aggregate_key", String(200), nullable=False),
     Column("created_at_us", BigInteger, nullable=False),
     Column("body", Text, nullable=False),
-    Column("dispatched_at_us", BigInteger),
+    Column("dispatched_at_us", BigInteger),  # when the dispatcher sequenced it (anxin.delivery)
+    # Delivery order, given by the dispatcher after commit (under the sequencer's lock), so a
+    # reader paging by ``seq`` never misses a row committed late; NULL until then.
+    Column("seq", BigInteger, unique=True),
+    Index(
+        "ix_outbox_unsequenced",
+        "created_at_us",
+        "message_id",
+        sqlite_where=text("seq IS NULL"),
+        postgresql_where=text("seq IS NULL"),
+    ),
+)
+
+# ------------------------------------------------------------------ outbox delivery (webhooks)
+# anxin.delivery: endpoints subscribe to topics; one delivery row per (message, endpoint).
+
+# The sequencer's lock row and the last ``outbox.seq`` it gave.
+outbox_sequencer = Table(
+    "outbox_sequencer",
+    metadata,
+    Column("name", String(32), primary_key=True),
+    Column("last_seq", BigInteger, nullable=False),
+)
+
+webhook_endpoints = Table(
+    "webhook_endpoints",
+    metadata,
+    Column("endpoint_id", String(32), primary_key=True),
+    Column("url", Text, nullable=False),
+    Column("secret", Text, nullable=False),  # whsec_<base64>: kept to sign, never listed
+    Column("types", Text, nullable=False),  # JSON list of topics; [] = every topic
+    Column("created_at_us", BigInteger, nullable=False),
+    Column("removed_at_us", BigInteger),
+)
+
+deliveries = Table(
+    "deliveries",
+    metadata,
+    Column("message_id", String(300), primary_key=True),
+    Column("endpoint_id", String(32), primary_key=True),
+    Column("seq", BigInteger, nullable=False),  # the message's outbox.seq: order in partition
+    Column("aggregate_key", String(200), nullable=False),
+    Column("status", String(12), nullable=False),  # pending / delivered / failed / cancelled
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at_us", BigInteger, nullable=False),
+    Column("first_attempt_at_us", BigInteger),
+    Column("claimed_until_us", BigInteger),  # a dispatcher's lease on a pending row
+    Column("claim_token", String(32)),
+    Column("last_error", Text),
+    Column("delivered_at_us", BigInteger),
+    Column("created_at_us", BigInteger, nullable=False),
+    # Due rows in order; and each partition's earliest pending row (per-aggregate order).
+    Index(
+        "ix_deliveries_due",
+        "next_attempt_at_us",
+        "seq",
+        sqlite_where=text("status = 'pending'"),
+        postgresql_where=text("status = 'pending'"),
+    ),
+    Index(
+        "ix_deliveries_partition",
+        "endpoint_id",
+        "aggregate_key",
+        "seq",
+        sqlite_where=text("status = 'pending'"),
+        postgresql_where=text("status = 'pending'"),
+    ),
+    # Failed rows for `outbox list --status failed` and `replay --failed`; partial, so the
+    # claim's planner never prefers it to the due index.
+    Index(
+        "ix_deliveries_failed",
+        "seq",
+        sqlite_where=text("status = 'failed'"),
+        postgresql_where=text("status = 'failed'"),
+    ),
+)
+
+# Pull consumers' acknowledgements (GET /v1/outbox, POST /v1/outbox/ack), per API key.
+outbox_acks = Table(
+    "outbox_acks",
+    metadata,
+    Column("consumer", String(64), primary_key=True),
+    Column("message_id", String(300), primary_key=True),
+    Column("acked_at_us", BigInteger, nullable=False),
+)
+
+# A singleton job's lease (the scheduler of ``anxin serve`` on SQLite): one holder at a time,
+# renewed each round; a holder that dies is replaced once ``expires_at_us`` has passed.
+leases = Table(
+    "leases",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("holder", String(128), nullable=False),
+    Column("expires_at_us", BigInteger, nullable=False),
 )
 
 # Refused input, verbatim, with the precise error; keyed by a hash so a re-sent file does not

@@ -1,0 +1,158 @@
+"""Each message type's body as a msgspec struct, and its published JSON Schema.
+
+The structs describe the bodies exactly as the producers write them (see ``topics``); the
+schemas are generated from them into ``docs/messages/`` (``python -m anxin.delivery.messages``)
+and a test fails when the files are stale. Optional fields are those a producer may leave out
+or null (a merchant task from the late-shipment rule names no parcel).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+from anxin.delivery.topics import TOPICS, schema_name
+
+
+class Money(msgspec.Struct, frozen=True):
+    amount: int  # minor units (fen, cents)
+    currency: str  # ISO 4217
+
+
+class ConsumerCompensation(msgspec.Struct, frozen=True):
+    """Hand a payout to the consumer (ledger transfer already booked by anxin)."""
+
+    order_id: str
+    consumer_id: str
+    amount: Money
+    paid_as: str
+    reason: str  # the rule that paid
+    decision_id: str
+
+
+class MerchantTask(msgspec.Struct, frozen=True):
+    """Ask the merchant to act on an order (ship it, resolve a logistics timeout)."""
+
+    order_id: str
+    merchant_id: str | None
+    task: str
+    decision_id: str
+    carrier: str | None = None
+    tracking_number: str | None = None
+    due_at: dt.datetime | None = None
+
+
+class CarrierTask(msgspec.Struct, frozen=True):
+    """Ask the carrier to resolve a parcel's logistics timeout or anomaly by ``due_at``."""
+
+    order_id: str
+    merchant_id: str | None
+    carrier: str
+    tracking_number: str
+    task: str
+    due_at: dt.datetime
+    decision_id: str
+
+
+class RefundAutoApproved(msgspec.Struct, frozen=True):
+    """Refund the order without asking the merchant (never signed, a logistics timer)."""
+
+    order_id: str
+    reason: str
+    decision_id: str
+    consumer_id: str | None = None
+
+
+class ClaimEligible(msgspec.Struct, frozen=True):
+    """The consumer may open a claim (A-to-z): the parcel did not arrive in time."""
+
+    order_id: str
+    consumer_id: str | None
+    decision_id: str
+    due_at: dt.datetime
+
+
+class Condition(msgspec.Struct, frozen=True):
+    fact: str
+    op: str
+    value: float
+    actual: float | None
+    held: bool
+
+
+class PrivilegeChanged(msgspec.Struct, frozen=True):
+    """A merchant privilege flipped in the daily evaluation, with the conditions behind it."""
+
+    merchant_id: str
+    privilege: str
+    granted: bool
+    day: dt.date
+    because: list[Condition]
+    pack: str
+    version: str
+
+
+BODIES: dict[str, type[msgspec.Struct]] = {
+    "consumer.compensation": ConsumerCompensation,
+    "merchant.task": MerchantTask,
+    "carrier.task": CarrierTask,
+    "refund.auto_approved": RefundAutoApproved,
+    "a_to_z.claim_eligible": ClaimEligible,
+    "merchant.privilege_changed": PrivilegeChanged,
+}
+assert BODIES.keys() == TOPICS.keys(), "every topic has a body struct"
+
+
+class Envelope(msgspec.Struct, frozen=True):
+    """What a webhook carries (and a pull returns): the message with where it belongs."""
+
+    id: str  # the outbox message id: also the ``webhook-id`` header, the idempotency key
+    type: str  # the topic
+    schema: str  # e.g. ``consumer.compensation/v1``
+    aggregate_key: str  # the partition: messages of one key arrive in ``sequence`` order
+    sequence: int
+    created_at: dt.datetime
+    data: dict[str, Any]
+
+
+def file_name(topic: str) -> str:
+    return f"{schema_name(topic).replace('/', '.')}.json"
+
+
+def message_schemas() -> dict[str, dict[str, Any]]:
+    """``{"consumer.compensation/v1": <JSON Schema>, ..., "envelope/v1": ...}``."""
+    out: dict[str, dict[str, Any]] = {}
+    for topic, struct in BODIES.items():
+        name = schema_name(topic)
+        out[name] = {"$id": name, "title": topic, **msgspec.json.schema(struct)}
+    out["envelope/v1"] = {"$id": "envelope/v1", **msgspec.json.schema(Envelope)}
+    return out
+
+
+def render() -> dict[str, str]:
+    """File name → text, as written under ``docs/messages/``."""
+    files = {
+        f"{name.replace('/', '.')}.json": json.dumps(schema, indent=2, sort_keys=True) + "\n"
+        for name, schema in message_schemas().items()
+    }
+    return dict(sorted(files.items()))
+
+
+def write(directory: Path) -> list[Path]:
+    directory.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, text in render().items():
+        path = directory / name
+        path.write_text(text, encoding="utf-8")
+        written.append(path)
+    return written
+
+
+if __name__ == "__main__":  # pragma: no cover
+    for path in write(Path(sys.argv[1] if len(sys.argv) > 1 else "docs/messages")):
+        print(path)

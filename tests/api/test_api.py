@@ -167,6 +167,55 @@ def test_unreadable_envelope_is_400(client: TestClient, key: str, body: bytes) -
     assert r.json()["message"]
 
 
+def _nested(depth: int) -> bytes:
+    return b'{"a":' + b"[" * depth + b"]" * depth + b"}"
+
+
+def test_non_utf8_and_too_deep_events_are_refused_alone(
+    client: TestClient, key: str, sql_engine: sa.Engine
+) -> None:
+    """Found in trial: either event made the whole batch a 500."""
+    events = example_lines(orders=2, merchants=1)
+    not_utf8 = events[1].replace(b'"source":"', b'"source":"\xb1', 1)
+    deep = events[2].replace(b'"source":', b'"source":' + _nested(1000) + b',"x":', 1)
+    body = batch([events[0], not_utf8, deep, *events[3:]])
+    r = client.post("/v1/events", content=body, headers=auth(key))
+    assert r.status_code == 200
+    report = r.json()
+    assert (report["received"], report["accepted"], report["rejected"]) == (
+        len(events),
+        len(events) - 2,
+        2,
+    )
+    assert [(e["index"], e["code"]) for e in report["errors"]] == [
+        (1, "invalid_utf8"),
+        (2, "too_deep"),
+    ]
+    rows = dead_letter_rows(sql_engine)
+    assert sorted((row.position, row.code, bytes(row.raw)) for row in rows) == [
+        (1, "invalid_utf8", not_utf8),
+        (2, "too_deep", deep),
+    ]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"[" * 100_000,
+        b'{"events":[' + b"[" * 100_000,  # never closed
+        b'{"events":[{}]' + b"]" * 5 + b"}",
+        b'{"events":[{}],"more":' + _nested(5_000) + b"}",
+        b'{"more":' + _nested(5_000) + b',"events":[]}',
+        b'{"events":[1,,' + _nested(5_000) + b"]}",
+    ],
+    ids=["arrays", "unclosed", "unbalanced", "deep-after", "deep-before", "empty-element"],
+)
+def test_deeply_nested_envelope_is_400_not_500(client: TestClient, key: str, body: bytes) -> None:
+    r = client.post("/v1/events", content=body, headers=auth(key))
+    assert r.status_code == 400
+    assert r.json()["error"] == "malformed_batch"
+
+
 def test_unexpected_error_is_bare_500(
     db_url: str, clock: FixedClock, key: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:

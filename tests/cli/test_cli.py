@@ -75,3 +75,24 @@ def test_naive_now_is_refused(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["tick", "--now", "2026-11-20T00:00:00"])
     assert result.exit_code == 2
     assert "has no UTC offset" in result.output
+
+
+def test_ingest_survives_a_non_utf8_line_and_a_too_deep_line_and_so_does_a_restart(
+    db_url: str, tmp_path: Path
+) -> None:
+    """Found in trial: either line crashed ``anxin ingest``, and every restart on it."""
+    lines = example_lines(3, 1)
+    lines.insert(2, lines[2].replace(b'"source":"', b'"source":"\xb1', 1))
+    lines.insert(5, b'{"id":"deep","payload":{"a":' + b"[" * 1000 + b"]" * 1000 + b"}}")
+    path = tmp_path / "events.jsonl"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    args = ("--db", db_url, "ingest", str(path), "--now", NOW.isoformat(), "--json")
+
+    first = json.loads(run(*args))
+    assert (first["accepted"], first["rejected"]) == (len(lines) - 2, 2)
+    again = json.loads(run(*args))  # a restart on the same file
+    assert (again["duplicates"], again["rejected"]) == (len(lines) - 2, 2)
+
+    rows = [json.loads(x) for x in run("--db", db_url, "deadletter", "list", "--json").splitlines()]
+    found = sorted((r["position"], r["code"]) for r in rows)
+    assert found == [(3, "invalid_utf8"), (6, "too_deep")]

@@ -17,7 +17,7 @@ import pytest
 import sqlalchemy as sa
 
 from anxin.contract import events as ev
-from anxin.contract.decode import MAX_EVENT_BYTES, ContractError, encode_event
+from anxin.contract.decode import MAX_DEPTH, MAX_EVENT_BYTES, ContractError, encode_event
 from anxin.engine.processor import Engine, IngestReport
 from anxin.sample import example_lines
 from anxin.store import schema as t
@@ -68,6 +68,17 @@ def _oversized() -> bytes:
 def _conflicting(index: int) -> bytes:
     """The valid event at ``index`` with the same id but other content."""
     return _bad(lambda d: d["payload"].update(consumer_id="C-SOMEONE-ELSE"), VALID[index])
+
+
+def _invalid_utf8() -> bytes:
+    """One byte that is not UTF-8 inside a string value (a feed mixing in GBK, say)."""
+    return encode_event(BAD_BASE).replace(b'"C-BAD"', b'"C-B\xffAD"')
+
+
+def _nested(depth: int) -> bytes:
+    """A 2 KB-ish value nested ``depth`` arrays deep inside an event field."""
+    value = b'{"a":' + b"[" * depth + b"]" * depth + b"}"
+    return encode_event(BAD_BASE).replace(b'"C-BAD"', value)
 
 
 CONFLICT_INDEX = 1  # an order.placed, accepted earlier in the same batch
@@ -227,6 +238,18 @@ CASES = [
     _case(
         "oversized",
         Case(OVERSIZED, "oversized", "$", "limit", None, stored=OVERSIZED[:MAX_EVENT_BYTES]),
+    ),
+    _case(
+        "invalid-utf8",
+        Case(_invalid_utf8(), "invalid_utf8", "$", "byte 0xff at offset"),
+    ),
+    _case(
+        "nested-1000-deep",
+        Case(_nested(1000), "too_deep", "$", f"more than {MAX_DEPTH} levels", None),
+    ),
+    _case(
+        "nested-just-over-the-limit",
+        Case(_nested(MAX_DEPTH), "too_deep", "$", f"more than {MAX_DEPTH} levels", None),
     ),
     _case(
         "duplicate-id-different-content",

@@ -16,12 +16,14 @@ import pytest
 
 from anxin.contract import events as ev
 from anxin.contract.decode import (
+    MAX_DEPTH,
     MAX_EVENT_BYTES,
     ContractError,
     Rejected,
     decode_event,
     encode_event,
     iter_lines,
+    split_batch,
 )
 
 CST = dt.timezone(dt.timedelta(hours=8))
@@ -735,6 +737,80 @@ def test_an_event_of_exactly_the_limit_is_accepted() -> None:
             1,
         ),
     )
+
+
+# ---------------------------------------------------------------- bytes that are not UTF-8 JSON
+
+
+def test_a_byte_that_is_not_utf8_is_a_contract_error_naming_its_offset() -> None:
+    good = encode_event(EXAMPLES["order.paid"])
+    at = good.index(b'"source"') + len(b'"source":"')
+    raw = good[:at] + b"\xc3\x28" + good[at:]  # a lead byte without its continuation
+    result = decode_event(raw, 7)
+    assert isinstance(result, Rejected)
+    assert result.raw == raw
+    error = result.error
+    assert (error.code, error.path, error.index) == ("invalid_utf8", "$", 7)
+    assert error.event_id == EXAMPLES["order.paid"].id  # the id itself is readable
+    assert f"byte 0xc3 at offset {at} is not valid UTF-8" in error.message
+
+
+def test_an_unreadable_id_is_not_guessed() -> None:
+    raw = encode_event(EXAMPLES["order.paid"]).replace(b'"id":"', b'"id":"\xff', 1)
+    result = decode_event(raw)
+    assert isinstance(result, Rejected)
+    assert (result.error.code, result.error.event_id) == ("invalid_utf8", None)
+
+
+def _arrays(depth: int) -> bytes:
+    return b"[" * depth + b"]" * depth
+
+
+def test_nesting_up_to_the_limit_is_parsed_one_more_level_is_refused() -> None:
+    at_limit = decode_event(_arrays(MAX_DEPTH), 1)
+    assert isinstance(at_limit, Rejected)
+    assert at_limit.error.code == "invalid_type"  # parsed: an array is not an event
+    over = decode_event(b" " + _arrays(MAX_DEPTH + 1), 2)
+    assert isinstance(over, Rejected)
+    assert over.raw == b" " + _arrays(MAX_DEPTH + 1)
+    assert over.error == ContractError(
+        "too_deep",
+        f"arrays and objects nest more than {MAX_DEPTH} levels deep (level {MAX_DEPTH + 1} "
+        f"opens at byte {MAX_DEPTH + 1}); deeper input is refused unparsed",
+        "$",
+        2,
+    )
+
+
+@pytest.mark.parametrize("depth", [1_000, 100_000])
+def test_deep_nesting_in_a_field_is_refused_not_a_crash(depth: int) -> None:
+    good = encode_event(EXAMPLES["order.paid"])
+    raw = good.replace(b'"source":', b'"source":{"a":' + _arrays(depth) + b"},", 1)
+    result = decode_event(raw[:MAX_EVENT_BYTES], 3)
+    assert isinstance(result, Rejected)
+    assert (result.error.code, result.error.index) == ("too_deep", 3)
+
+
+def test_brackets_inside_strings_do_not_count_as_nesting() -> None:
+    doc = _doc()
+    doc["payload"]["items"][0]["title"] = '[{\\"' * 100  # brackets, escapes and quotes
+    decoded = decode_event(json.dumps(doc).encode())
+    assert isinstance(decoded, ev.OrderPlaced), decoded
+
+
+def test_many_shallow_objects_are_not_deep() -> None:
+    doc = _doc()
+    doc["payload"]["items"] = [doc["payload"]["items"][0]] * (4 * MAX_DEPTH)
+    decoded = decode_event(json.dumps(doc).encode())
+    assert isinstance(decoded, ev.OrderPlaced), decoded
+
+
+def test_a_batch_with_a_too_deep_event_is_still_split_event_by_event() -> None:
+    deep = b'{"a":' + _arrays(5_000) + b"}"
+    tricky = b'{"a":"x,]\\"}[{","b":[1,{"c":[]}]}'  # commas, brackets, escapes in strings
+    body = b' {\n "events" : [ ' + tricky + b" ,\n" + deep + b" , 1 ] } \n"
+    assert split_batch(body) == [tricky, deep, b"1"]
+    assert split_batch(b'{"events":[' + deep + b"]}") == [deep]
 
 
 # ---------------------------------------------------------------- JSON Lines

@@ -86,3 +86,29 @@ def test_every_line_once_with_its_number(
     assert sum(progress) == path.stat().st_size  # every byte reported once, blank lines too
     assert (report.received, report.accepted, report.rejected, report.duplicates) == (25, 23, 1, 1)
     assert [e.index for e in report.errors] == [n for n, k in expected.items() if k == "bad"]
+
+
+def test_a_non_utf8_line_and_a_too_deep_line_are_dead_letters_and_restart_is_clean(
+    tmp_path: Path,
+) -> None:
+    """Found in trial: one such line crashed ``anxin ingest`` and every restart on it."""
+    not_utf8 = _placed(100).replace(b'"C1"', b'"C\xb1"')  # a GBK byte in a UTF-8 feed
+    deep = _placed(101).replace(b'"C1"', b'{"a":' + b"[" * 1000 + b"]" * 1000 + b"}")
+    lines = [_placed(0), not_utf8, _placed(1), deep, _placed(2)]
+    path = tmp_path / "events.jsonl"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    store = MemoryStore()
+    engine = Engine(store, load_book("douyin"), FixedClock(NOW))
+
+    report = ingest_file(engine, path, batch_size=20_000)
+    assert (report.received, report.accepted, report.rejected) == (5, 3, 2)
+    assert [(e.index, e.code) for e in report.errors] == [(2, "invalid_utf8"), (4, "too_deep")]
+    assert sorted(e.event_id for e in store.events()) == ["e0", "e1", "e2"]
+    assert sorted((d.position, d.code, d.raw) for d in store.dead_letters()) == [
+        (2, "invalid_utf8", not_utf8),
+        (4, "too_deep", deep),
+    ]
+
+    again = ingest_file(engine, path, batch_size=2)  # a restart reads the same lines again
+    assert (again.received, again.duplicates, again.rejected) == (5, 3, 2)
+    assert len(store.dead_letters()) == 2

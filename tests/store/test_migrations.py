@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import multiprocessing
+from collections.abc import Callable
+from multiprocessing.synchronize import Barrier
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -9,8 +12,10 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
 from anxin.store.database import make_engine
-from anxin.store.migrate import upgrade
+from anxin.store.migrate import current_revision, ensure_schema, head_revision, upgrade
 from anxin.store.schema import metadata
+
+PROCESSES = 6
 
 
 def _diff(engine: sa.Engine) -> list[object]:
@@ -47,5 +52,33 @@ def test_0002_keeps_existing_parcels(tmp_path: Path) -> None:
         ]
         # a second order on the same number is a row of its own now
         conn.execute(sa.text("INSERT INTO parcels VALUES ('SF', 'SF1', 'O2', 'S2', 5)"))
+    assert _diff(engine) == []
+    engine.dispose()
+
+
+def _open(url: str, start: Barrier) -> None:
+    """One process starting on the store, as every command does: create or upgrade it."""
+    engine = make_engine(url)
+    start.wait()
+    ensure_schema(engine)
+    engine.dispose()
+
+
+def test_processes_starting_together_on_an_empty_store_all_get_the_schema(
+    new_db_url: Callable[[str], str],
+) -> None:
+    """Found in trial: two processes on an empty SQLite file raced on creating the schema
+    (``table api_keys already exists``)."""
+    url = new_db_url("fresh")
+    ctx = multiprocessing.get_context("spawn")
+    start = ctx.Barrier(PROCESSES)
+    procs = [ctx.Process(target=_open, args=(url, start)) for _ in range(PROCESSES)]
+    for proc in procs:
+        proc.start()
+    for proc in procs:
+        proc.join(timeout=300)
+    assert [proc.exitcode for proc in procs] == [0] * PROCESSES
+    engine = make_engine(url)
+    assert current_revision(engine) == head_revision(engine)
     assert _diff(engine) == []
     engine.dispose()

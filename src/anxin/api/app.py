@@ -187,7 +187,7 @@ async def ingest_events(request: Request, key: Annotated[ApiKey, Depends(_ingest
     """
     body = await _read_capped(request)
     try:
-        raws = split_batch(body)
+        raws = await run_in_threadpool(split_batch, body)  # may fall back to a Python scan
     except msgspec.DecodeError as exc:
         raise ApiError(400, "malformed_batch", f'expected {{"events": [...]}}: {exc}') from exc
     if len(raws) > MAX_BATCH_EVENTS:

@@ -17,6 +17,9 @@ from anxin.contract.events import AnyEvent, Event
 
 # One event larger than this is refused before it is parsed; 64 KiB is ~300x a typical event.
 MAX_EVENT_BYTES = 64 * 1024
+# Arrays and objects nested deeper than this are refused before they are parsed: the decoder
+# recurses per level (~1,000 levels overflow the interpreter's stack) and no event nests past 6.
+MAX_DEPTH = 64
 
 
 class ContractError(msgspec.Struct, frozen=True, omit_defaults=True):
@@ -47,6 +50,9 @@ _AT = re.compile(r"^(?P<msg>.*?)(?: - at `(?P<path>[^`]*)`)?$", re.S)
 _MISSING = re.compile(r"Object missing required field `(?P<field>[^`]+)`")
 _UNKNOWN_FIELD = re.compile(r"Object contains unknown field `(?P<field>[^`]+)`")
 _ABSURD = re.compile(r"absurd date in `(?P<field>[^`]+)`")
+# A JSON string (escapes included), or a run of opening or of closing brackets: all that
+# nesting depends on. Runs keep a bracket bomb to a handful of matches.
+_NESTING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"|[\[{]+|[\]}]+', re.S)
 
 
 def _classify(message: str, path: str) -> tuple[str, str]:
@@ -76,10 +82,57 @@ def _classify(message: str, path: str) -> tuple[str, str]:
 def _peek_id(raw: bytes) -> str | None:
     try:
         obj = _any_decoder.decode(raw)
-    except msgspec.DecodeError:
+    except (msgspec.DecodeError, UnicodeDecodeError):
         return None
     value = obj.get("id") if isinstance(obj, dict) else None
     return value if isinstance(value, str) else None
+
+
+def too_deep(raw: bytes) -> int | None:
+    """The byte offset where ``raw`` opens its level ``MAX_DEPTH + 1`` array or object, if it
+    does; ``None`` when it nests no deeper than ``MAX_DEPTH`` (brackets in strings are text)."""
+    if raw.count(b"[") + raw.count(b"{") <= MAX_DEPTH:  # nearly every event: no scan at all
+        return None
+    depth = 0
+    for m in _NESTING.finditer(raw):
+        first = raw[m.start()]
+        if first == 0x22:  # '"': a string
+            continue
+        run = m.end() - m.start()
+        if first in b"[{":
+            if depth + run > MAX_DEPTH:
+                return m.start() + MAX_DEPTH - depth
+            depth += run
+        else:
+            depth -= run
+    return None
+
+
+def _deep_error(at: int, index: int | None) -> ContractError:
+    return ContractError(
+        "too_deep",
+        f"arrays and objects nest more than {MAX_DEPTH} levels deep (level {MAX_DEPTH + 1} "
+        f"opens at byte {at}); deeper input is refused unparsed",
+        "$",
+        index,
+    )
+
+
+def _utf8_error(raw: bytes, exc: UnicodeDecodeError, index: int | None) -> ContractError:
+    # msgspec's offsets are relative to the string it was reading: find the byte in the event.
+    try:
+        raw.decode()
+    except UnicodeDecodeError as whole:
+        exc = whole
+    byte = exc.object[exc.start]
+    message = (
+        f"byte 0x{byte:02x} at offset {exc.start} is not valid UTF-8 ({exc.reason}); "
+        "events are UTF-8 JSON"
+    )
+    # The id, if the bad byte is elsewhere: every invalid byte read as U+FFFD.
+    readable = _peek_id(raw.decode(errors="replace").encode())
+    event_id = readable if readable is not None and "\ufffd" not in readable else None
+    return ContractError("invalid_utf8", message, "$", index, event_id)
 
 
 def decode_event(raw: bytes, index: int | None = None) -> Event | Rejected:
@@ -91,6 +144,8 @@ def decode_event(raw: bytes, index: int | None = None) -> Event | Rejected:
             index=index,
         )
         return Rejected(raw[:MAX_EVENT_BYTES], error)
+    if (at := too_deep(raw)) is not None:
+        return Rejected(raw, _deep_error(at, index))
     try:
         return _decoder.decode(raw)  # type: ignore[no-any-return]
     except msgspec.ValidationError as exc:
@@ -100,6 +155,8 @@ def decode_event(raw: bytes, index: int | None = None) -> Event | Rejected:
         error = ContractError(code, m["msg"], path, index, _peek_id(raw))
     except msgspec.DecodeError as exc:
         error = ContractError("malformed_json", str(exc), "$", index)
+    except UnicodeDecodeError as exc:  # msgspec checks UTF-8 as it reads each string
+        error = _utf8_error(raw, exc, index)
     return Rejected(raw, error)
 
 
@@ -128,4 +185,42 @@ _batch_decoder = msgspec.json.Decoder(BatchBody)
 def split_batch(body: bytes) -> list[bytes]:
     """Split an HTTP batch body into raw events; raises ``msgspec.DecodeError`` if the envelope
     itself is unreadable (then nothing in it can be attributed to an event)."""
-    return [bytes(raw) for raw in _batch_decoder.decode(body).events]
+    try:
+        return [bytes(raw) for raw in _batch_decoder.decode(body).events]
+    except RecursionError:  # an event nests too deep for the decoder even to skip over it
+        return _split_deep(body)
+
+
+_ENVELOPE = re.compile(rb'\A\s*\{\s*"events"\s*:\s*\[(?P<events>.*)\]\s*\}\s*\Z', re.S)
+_ELEMENTS = re.compile(_NESTING.pattern + rb"|,", re.S)
+
+
+def _split_deep(body: bytes) -> list[bytes]:
+    """Split ``{"events": [...]}`` at its top-level commas without parsing the events, so each
+    is still judged alone (``decode_event`` refuses the deep ones). Slower than the decoder,
+    so only used when it gave up; any other shape is unreadable."""
+    m = _ENVELOPE.match(body)
+    if m is None:
+        raise msgspec.DecodeError(
+            f'nested more than {MAX_DEPTH} levels deep, and not of the form {{"events": [...]}}'
+        )
+    start, end = m.span("events")
+    if not body[start:end].strip():
+        return []
+    raws: list[bytes] = []
+    depth = 0
+    for t in _ELEMENTS.finditer(body, start, end):
+        first = body[t.start()]
+        if first == 0x2C and depth == 0:  # ',' between two events
+            raws.append(body[start : t.start()].strip())
+            start = t.end()
+        elif first in b"[{":
+            depth += t.end() - t.start()
+        elif first in b"]}":
+            depth -= t.end() - t.start()
+            if depth < 0:
+                raise msgspec.DecodeError(f"unbalanced `]` or `}}` at byte {t.start()}")
+    raws.append(body[start:end].strip())
+    if depth != 0 or not all(raws):
+        raise msgspec.DecodeError("unbalanced brackets or an empty element in `events`")
+    return raws

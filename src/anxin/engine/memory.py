@@ -127,8 +127,8 @@ class MemoryStore:
         self._lock = threading.Lock()
 
     @contextmanager
-    def transaction(self) -> Iterator[MemoryTx]:
-        with self._lock:
+    def transaction(self, *, exclusive: bool = False) -> Iterator[MemoryTx]:
+        with self._lock:  # every transaction is exclusive here
             tx = MemoryTx(self._tables)
             yield tx  # an exception here skips the commit: the overlay is simply dropped
             tx.commit()

@@ -135,7 +135,11 @@ class StoreTx(Protocol):
 
 
 class Store(Protocol):
-    def transaction(self) -> AbstractContextManager[StoreTx]: ...
+    def transaction(self, *, exclusive: bool = False) -> AbstractContextManager[StoreTx]:
+        """One atomic unit of work. ``exclusive``: no other engine transaction on the store
+        runs beside it, so what it reads stays current until it commits (the tick, which reads
+        due deadlines and order states, then writes both back)."""
+        ...
 
 
 def chunks(items: list[str] | list[ParcelKey], size: int = 900) -> Iterator[list[object]]:

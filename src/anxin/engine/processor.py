@@ -417,7 +417,9 @@ class Engine:
         rules = {r.rule_id: r for r in self.rules}
         report = TickReport()
         while True:
-            with gc_paused(), self.store.transaction() as tx:  # as in ingest: see gc_paused
+            # Exclusive: a concurrent ticker or ingester must neither fire these deadlines too
+            # nor write back order states older than the ones read here.
+            with gc_paused(), self.store.transaction(exclusive=True) as tx:  # gc: as in ingest
                 due = tx.claim_due(at_us, batch)
                 if not due:
                     return report

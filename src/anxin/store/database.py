@@ -24,11 +24,12 @@ def resolve_url(db: str | None = None) -> str:
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
+    # First: switching a new file to WAL takes its lock, which other processes may hold.
+    cursor.execute("PRAGMA busy_timeout=30000")
     # WAL lets readers (API, reports) run beside the writer; NORMAL sync is durable against a
     # process crash in WAL mode, which is the failure the engine's exactly-once tests cover.
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA temp_store=MEMORY")
     cursor.execute("PRAGMA cache_size=-65536")
     # The engine's store checkpoints from a background thread after each commit

@@ -20,8 +20,24 @@ def alembic_config(engine: Engine) -> Config:
     return config
 
 
+# The PostgreSQL advisory lock of migrations: one per schema, as each is a store.
+_MIGRATIONS_LOCK = "1634629741, hashtext(coalesce(current_schema(), ''))"
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    command.upgrade(alembic_config(engine), revision)
+    """Migrate in one transaction that first takes a lock only one process holds at a time
+    (SQLite: the database's exclusive lock; PostgreSQL: an advisory lock), so processes
+    starting together on an empty store do not race to create it: the later ones wait, then
+    Alembic, reading the version under the lock, finds nothing left to do."""
+    with engine.connect() as conn:
+        if conn.dialect.name == "sqlite":
+            conn.exec_driver_sql("BEGIN EXCLUSIVE")
+        else:
+            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_MIGRATIONS_LOCK})")
+        config = alembic_config(engine)
+        config.attributes["connection"] = conn  # env.py migrates on it, inside the lock
+        command.upgrade(config, revision)
+        conn.commit()
 
 
 def current_revision(engine: Engine) -> str | None:

@@ -39,6 +39,8 @@ def dumps(value: Any) -> str:
 
 
 _PENDING = "'pending'"
+# The PostgreSQL advisory lock of the engine's writers: one per schema, as each is a store.
+_WRITERS_LOCK = "1634629751, hashtext(coalesce(current_schema(), ''))"
 _DEADLINE_COLS = [
     "deadline_id",
     "aggregate_key",
@@ -57,8 +59,18 @@ class SqlStore:
         self._checkpointer = checkpoint.for_engine(engine)  # SQLite files only
 
     @contextmanager
-    def transaction(self) -> Iterator[SqlTx]:
+    def transaction(self, *, exclusive: bool = False) -> Iterator[SqlTx]:
+        """SQLite: every transaction takes the one write lock before its first read (pysqlite
+        would otherwise read outside any transaction and BEGIN only at the first write), so
+        engine transactions run one at a time and read what the previous one committed.
+        PostgreSQL: ingests take a shared advisory lock, exclusive ones (ticks) the exclusive
+        lock, so a tick runs alone and every row it reads is current until it commits."""
         with self.engine.begin() as conn:
+            if conn.dialect.name == "sqlite":
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+            else:
+                kind = "" if exclusive else "_shared"
+                conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock{kind}({_WRITERS_LOCK})")
             yield SqlTx(conn)
         if self._checkpointer is not None:
             self._checkpointer.kick()
@@ -125,11 +137,10 @@ class SqlTx:
             self._bulk(t.events, cols, [r for r in rows if r.event_id not in held])
             return held
         # SQLite: insert first; ids are looked up only when a row was skipped (nearly never).
-        # The INSERT takes the one write lock, so rows already there were committed before it
-        # and carry lower seqs than every row it adds: of the batch's ids, the rows with the
-        # `written` highest seqs are this call's, the others were held. (No seq may be read
-        # before the INSERT: SQLAlchemy emits no BEGIN on SQLite, so such a read would run
-        # outside the transaction.)
+        # The transaction holds the one write lock (see SqlStore.transaction), so rows already
+        # there were committed before it and carry lower seqs than every row it adds: of the
+        # batch's ids, the rows with the `written` highest seqs are this call's, the others
+        # were held.
         new: list[tuple[Any, ...]] = list(rows)
         written = self._bulk(t.events, cols, new, " ON CONFLICT (event_id) DO NOTHING")
         if written == len(rows):
@@ -344,7 +355,7 @@ class SqlTx:
             .order_by(c.due_at_us, c.deadline_id)
             .limit(limit)
         )
-        if self._pg:  # concurrent tickers each take a disjoint slice
+        if self._pg:  # ticks run alone (see SqlStore.transaction); this is belt and braces
             q = q.with_for_update(skip_locked=True)
         return [
             DueDeadline(did, rule, key, from_us(due), pack, version, _dejson.decode(data))

@@ -10,14 +10,15 @@ last). ``parse_file`` is the I/O edge; without a hint it tries the file's folder
 from __future__ import annotations
 
 import json
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
 from anxin.tracking.carriers import canonical, key
-from anxin.tracking.model import Kind, ParseResult
+from anxin.tracking.model import Kind, ParseResult, RawScan
 from anxin.tracking.parsers import feeds, json_express, json_post, xml_carriers
 from anxin.tracking.parsers.base import Context, JsonParser, XmlParser, load_zone, strip_namespaces
 
@@ -70,6 +71,37 @@ PARSED_CARRIERS = frozenset(n for e in ENTRIES if not e.neutral for n in e.names
 def parse(data: bytes | str, carrier: str | None = None, tz: str | None = None) -> ParseResult:
     """Read one payload. ``carrier`` names the carrier (registry name, alias or fixture folder
     name); ``tz`` is the zone for offset-less times (default: the carrier's own)."""
+    return _utf8_clean(_parse(data, carrier, tz))
+
+
+# JSON may escape a lone UTF-16 surrogate (``"\ud800"``): a str UTF-8 cannot encode, which
+# would crash whoever prints or stores the scan. Valid pairs are one character once decoded.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _clean(text: str) -> str:
+    return _SURROGATE.sub("\ufffd", text)
+
+
+_SCAN_TEXTS = tuple(f.name for f in fields(RawScan) if f.type == "str")
+
+
+def _cleaned(scan: RawScan) -> dict[str, Any]:
+    return {name: _clean(getattr(scan, name)) for name in _SCAN_TEXTS}
+
+
+def _utf8_clean(result: ParseResult) -> ParseResult:
+    """``result`` with each lone surrogate in its text replaced by U+FFFD."""
+    texts = [result.carrier or "", *result.errors]
+    texts += [getattr(s, name) for s in result.scans for name in _SCAN_TEXTS]
+    if not any(_SURROGATE.search(t) for t in texts):
+        return result
+    scans = tuple(replace(s, **_cleaned(s)) for s in result.scans)
+    carrier = _clean(result.carrier) if result.carrier is not None else None
+    return ParseResult(result.kind, carrier, scans, tuple(map(_clean, result.errors)))
+
+
+def _parse(data: bytes | str, carrier: str | None, tz: str | None) -> ParseResult:
     hint = canonical(carrier) if carrier else None
     if tz is not None:
         try:
@@ -77,7 +109,7 @@ def parse(data: bytes | str, carrier: str | None = None, tz: str | None = None) 
         except ValueError as exc:
             return ParseResult(Kind.error, hint, (), (str(exc),))
     try:
-        raw = data.decode("utf-8-sig") if isinstance(data, bytes) else data
+        raw = data.decode("utf-8-sig") if isinstance(data, bytes) else _clean(data)
     except UnicodeDecodeError as exc:
         return ParseResult(Kind.error, hint, (), (f"not UTF-8 text: {exc}",))
     body = raw.strip()
@@ -89,7 +121,10 @@ def parse(data: bytes | str, carrier: str | None = None, tz: str | None = None) 
         except ET.ParseError as exc:
             return ParseResult(Kind.error, hint, (), (f"malformed XML: {exc}",))
         return _dispatch(root, "xml", hint, tz, f"unrecognised XML payload <{root.tag}>")
-    doc = _load_json(body)
+    try:
+        doc = _load_json(body)
+    except RecursionError:  # json recurses per level; no carrier nests ~1,000 deep
+        return ParseResult(Kind.error, hint, (), ("JSON nested too deep to read",))
     if doc is None:
         return ParseResult(Kind.error, hint, (), ("neither JSON, JSON Lines nor XML",))
     return _dispatch(doc, "json", hint, tz, f"unrecognised JSON payload ({_shape(doc)})")

@@ -15,8 +15,9 @@ import pytest
 from click.testing import CliRunner
 
 from anxin.application import load_policy
-from anxin.cli.main import DEAD_LETTER_CODES, main
+from anxin.cli.main import main
 from anxin.cli.options import parse_when
+from anxin.contract.decode import ERROR_CODES
 from anxin.sample import example_lines
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -159,7 +160,7 @@ def test_codes_listed_cover_the_contracts_cases() -> None:
     from tests.contract.test_bad_input import CASES
 
     codes = {param.values[0].code for param in CASES}
-    assert codes <= DEAD_LETTER_CODES, codes - DEAD_LETTER_CODES
+    assert codes <= ERROR_CODES, codes - ERROR_CODES
 
 
 def test_a_piped_table_keeps_long_values_whole(tmp_path: Path) -> None:

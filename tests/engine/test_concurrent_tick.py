@@ -21,11 +21,11 @@ import msgspec
 import pytest
 import sqlalchemy as sa
 
+from anxin.application import build_engine, load_policy
 from anxin.clock import FixedClock, to_us
 from anxin.engine import failpoints
 from anxin.engine.files import batches
-from anxin.engine.processor import Engine, TickReport
-from anxin.policy.pack import load_book
+from anxin.engine.processor import TickReport
 from anxin.sim import preset, simulate
 from anxin.store.database import make_engine
 from anxin.store.sql import SqlStore
@@ -55,7 +55,7 @@ def _stream() -> tuple[list[bytes], dt.datetime, str]:
 
 def _build(url: str, lines: list[bytes], now: dt.datetime, pack: str) -> None:
     sql = make_engine(url)
-    engine = Engine(SqlStore(sql), load_book(pack), FixedClock(now))
+    engine = build_engine(SqlStore(sql), load_policy(pack), FixedClock(now))
     for batch in batches(enumerate(lines, 1), 1000):
         engine.ingest(batch, "sim")
     sql.dispose()
@@ -64,7 +64,7 @@ def _build(url: str, lines: list[bytes], now: dt.datetime, pack: str) -> None:
 def _tick(url: str, now: dt.datetime, pack: str, batch: int) -> TickReport:
     sql = make_engine(url)
     try:
-        return Engine(SqlStore(sql), load_book(pack), FixedClock(now)).tick(now, batch)
+        return build_engine(SqlStore(sql), load_policy(pack), FixedClock(now)).tick(now, batch)
     finally:
         sql.dispose()
 
@@ -183,7 +183,7 @@ def _reviews_of_due_orders(url: str, now: dt.datetime) -> list[bytes]:
 
 def _ingest(url: str, lines: list[bytes], now: dt.datetime, pack: str) -> None:
     sql = make_engine(url)
-    report = Engine(SqlStore(sql), load_book(pack), FixedClock(now)).ingest(
+    report = build_engine(SqlStore(sql), load_policy(pack), FixedClock(now)).ingest(
         list(enumerate(lines, 1)), "test"
     )
     sql.dispose()

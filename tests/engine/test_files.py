@@ -8,7 +8,7 @@ from pathlib import Path
 import msgspec
 import pytest
 
-from anxin.application import load_policy, order_rules
+from anxin.application import build_engine, load_policy, order_rules
 from anxin.clock import FixedClock
 from anxin.engine import files
 from anxin.engine.files import ingest_file
@@ -98,7 +98,7 @@ def test_a_non_utf8_line_and_a_too_deep_line_are_dead_letters_and_restart_is_cle
     path = tmp_path / "events.jsonl"
     path.write_bytes(b"\n".join(lines) + b"\n")
     store = MemoryStore()
-    engine = Engine(store, load_book("douyin"), FixedClock(NOW))
+    engine = build_engine(store, load_policy("douyin"), FixedClock(NOW))
 
     report = ingest_file(engine, path, batch_size=20_000)
     assert (report.received, report.accepted, report.rejected) == (5, 3, 2)

@@ -327,27 +327,6 @@ def policy_show(pack: str, at: When | None, as_json: bool) -> None:
 
 # ------------------------------------------------------------------ dead letters
 
-# The codes a dead letter can carry: the contract's (anxin.contract.decode) and the engine's
-# (conflict, absurd_date). A code found in the store is accepted too, so a code added later is
-# never refused once it has been written.
-DEAD_LETTER_CODES = frozenset(
-    {
-        "absurd_date",
-        "conflict",
-        "invalid_type",
-        "invalid_value",
-        "malformed_json",
-        "missing_field",
-        "naive_timestamp",
-        "negative_money",
-        "non_integer_money",
-        "oversized",
-        "unknown_currency",
-        "unknown_field",
-        "unknown_type",
-    }
-)
-
 
 @main.group()
 def deadletter() -> None:
@@ -371,10 +350,12 @@ def deadletter_list(settings: Settings, limit: int, code: str | None, as_json: b
     q = sa.select(d).order_by(d.c.received_at_us, d.c.source, d.c.position).limit(limit)
     with sql.connect() as conn:
         if code:
-            if code not in DEAD_LETTER_CODES:
+            from anxin.contract.decode import ERROR_CODES
+
+            if code not in ERROR_CODES:
                 stored = set(conn.execute(sa.select(d.c.code).distinct()).scalars())
                 if code not in stored:
-                    known = ", ".join(sorted(DEAD_LETTER_CODES | stored))
+                    known = ", ".join(sorted(ERROR_CODES | stored))
                     raise click.BadParameter(
                         f"{code!r} is not a dead-letter code; known: {known}", param_hint="--code"
                     )

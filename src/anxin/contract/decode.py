@@ -21,6 +21,28 @@ MAX_EVENT_BYTES = 64 * 1024
 # recurses per level (~1,000 levels overflow the interpreter's stack) and no event nests past 6.
 MAX_DEPTH = 64
 
+# Every code a dead letter can carry: the decoder's own, and the engine's (``conflict``: an id
+# seen before with other content; ``absurd_date``: outside 2000..2099 or past the ingest clock).
+ERROR_CODES = frozenset(
+    {
+        "absurd_date",
+        "conflict",
+        "invalid_type",
+        "invalid_utf8",
+        "invalid_value",
+        "malformed_json",
+        "missing_field",
+        "naive_timestamp",
+        "negative_money",
+        "non_integer_money",
+        "oversized",
+        "too_deep",
+        "unknown_currency",
+        "unknown_field",
+        "unknown_type",
+    }
+)
+
 
 class ContractError(msgspec.Struct, frozen=True, omit_defaults=True):
     """Why one event was refused."""

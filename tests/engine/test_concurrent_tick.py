@@ -195,3 +195,71 @@ def _someone_waits(sql: sa.Engine) -> bool:
         return bool(
             conn.exec_driver_sql("SELECT count(*) FROM pg_locks WHERE NOT granted").scalar()
         )
+
+
+def test_two_ingests_of_one_order_in_two_sessions_lose_no_update(
+    new_db_url: Callable[[str], str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL, several `anxin serve` processes behind a balancer: two ingests touching the
+    same orders overlap (one holds its transaction open while the other starts). Each folds the
+    order state it read, so unless writers take turns the later commit would write back a state
+    without the other's event. The store must equal the two ingests run one after the other."""
+    if "postgresql" not in new_db_url("probe"):
+        pytest.skip("SQLite runs one writer at a time (BEGIN IMMEDIATE)")
+    lines, now, pack = _stream()
+    serial, overlapped = migrated(new_db_url, "serial"), migrated(new_db_url, "overlapped")
+    _build(serial, lines, now, pack)
+    _build(overlapped, lines, now, pack)
+    reviews = _reviews_of_due_orders(serial, now)
+    complaints = [_complaint_for(review) for review in reviews]
+    _ingest(serial, reviews, now, pack)
+    _ingest(serial, complaints, now, pack)
+
+    opened, release = threading.Event(), threading.Event()
+
+    def pause(name: str) -> None:
+        if name == "ingest.before_commit" and threading.current_thread().name == "first":
+            opened.set()
+            release.wait(timeout=300)
+
+    monkeypatch.setattr(failpoints, "hit", pause)
+    first = threading.Thread(
+        target=_ingest, args=(overlapped, reviews, now, pack), name="first", daemon=True
+    )
+    first.start()
+    assert opened.wait(timeout=300)
+    second = threading.Thread(
+        target=_ingest, args=(overlapped, complaints, now, pack), name="second", daemon=True
+    )
+    second.start()
+    sql = make_engine(overlapped)
+    waited = 0
+    while second.is_alive() and not _someone_waits(sql) and waited < 3000:
+        time.sleep(0.05)  # a liveness guard, not a timing assertion
+        waited += 1
+    release.set()
+    first.join(timeout=300)
+    second.join(timeout=300)
+    sql.dispose()
+    assert_same(snapshot(serial), snapshot(overlapped))
+
+
+def _complaint_for(review: bytes) -> bytes:
+    """A complaint about the same order as ``review``: another event that changes its state."""
+    event = msgspec.json.decode(review)
+    payload = event["payload"]
+    return msgspec.json.encode(
+        {
+            "id": f"complaint-{payload['order_id']}",
+            "type": "complaint.filed",
+            "occurred_at": event["occurred_at"],
+            "source": "test",
+            "payload": {
+                "complaint_id": f"C-{payload['order_id']}",
+                "order_id": payload["order_id"],
+                "merchant_id": payload["merchant_id"],
+                "consumer_id": "C-test",
+                "topic": "late",
+            },
+        }
+    )

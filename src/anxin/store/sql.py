@@ -60,17 +60,20 @@ class SqlStore:
 
     @contextmanager
     def transaction(self, *, exclusive: bool = False) -> Iterator[SqlTx]:
-        """SQLite: every transaction takes the one write lock before its first read (pysqlite
-        would otherwise read outside any transaction and BEGIN only at the first write), so
-        engine transactions run one at a time and read what the previous one committed.
-        PostgreSQL: ingests take a shared advisory lock, exclusive ones (ticks) the exclusive
-        lock, so a tick runs alone and every row it reads is current until it commits."""
+        """Engine transactions on one store run one at a time, and each reads what the
+        previous one committed. Every writer folds the order states it read, so two writers of
+        one order that overlapped would lose the first one's update (an ingest beside a tick,
+        or two ingests from two `anxin serve` processes behind a balancer).
+
+        SQLite: the one write lock is taken before the first read (pysqlite would otherwise
+        read outside any transaction and BEGIN only at the first write). PostgreSQL: the
+        store's advisory lock, held to the commit. ``exclusive`` (a tick asks for it) is what
+        every engine transaction gets here; readers (API views, reports) take no lock."""
         with self.engine.begin() as conn:
             if conn.dialect.name == "sqlite":
                 conn.exec_driver_sql("BEGIN IMMEDIATE")
             else:
-                kind = "" if exclusive else "_shared"
-                conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock{kind}({_WRITERS_LOCK})")
+                conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_WRITERS_LOCK})")
             yield SqlTx(conn)
         if self._checkpointer is not None:
             self._checkpointer.kick()

@@ -140,6 +140,10 @@ LAZY_BENCHES = {
         "anxin.delivery.cli:bench_outbox",
         "Signed webhook deliveries per second to a local receiver, beside bare httpx posts.",
     ),
+    "api": (
+        "anxin.bench.api:bench_api",
+        "Events per second through POST /v1/events (one serve process), beside in-process ingest.",
+    ),
 }
 
 

@@ -122,30 +122,12 @@ def test_a_tick_waits_for_an_open_ingest_and_reads_what_it_wrote(
     _tick(serial, now, pack, 1000)
 
     # The ingest stops before its commit until the tick is under way (waiting or done).
-    opened, release = threading.Event(), threading.Event()
-
-    def pause(name: str) -> None:
-        if name == "ingest.before_commit" and threading.current_thread().name == "ingest":
-            opened.set()
-            release.wait(timeout=300)
-
-    monkeypatch.setattr(failpoints, "hit", pause)
-    ingest = threading.Thread(
-        target=_ingest, args=(overlapped, reviews, now, pack), name="ingest", daemon=True
+    _overlap(
+        monkeypatch,
+        overlapped,
+        lambda: _ingest(overlapped, reviews, now, pack),
+        lambda: _tick(overlapped, now, pack, 1000),
     )
-    ingest.start()
-    assert opened.wait(timeout=300)
-    tick = threading.Thread(target=_tick, args=(overlapped, now, pack, 1000), daemon=True)
-    tick.start()
-    sql = make_engine(overlapped)
-    waited = 0
-    while tick.is_alive() and not _someone_waits(sql) and waited < 3000:
-        time.sleep(0.05)  # a liveness guard, not a timing assertion
-        waited += 1
-    release.set()
-    ingest.join(timeout=300)
-    tick.join(timeout=300)
-    sql.dispose()
     assert_same(snapshot(serial), snapshot(overlapped))
 
 
@@ -190,6 +172,39 @@ def _ingest(url: str, lines: list[bytes], now: dt.datetime, pack: str) -> None:
     assert report.accepted == len(lines)
 
 
+def _overlap(
+    monkeypatch: pytest.MonkeyPatch,
+    url: str,
+    first: Callable[[], object],
+    second: Callable[[], object],
+) -> None:
+    """Run ``first`` (an ingest) up to just before its commit, then start ``second`` and let
+    ``first`` commit once ``second`` waits for a lock or is done: the two transactions overlap
+    as two processes' would."""
+    opened, release = threading.Event(), threading.Event()
+
+    def pause(name: str) -> None:
+        if name == "ingest.before_commit" and threading.current_thread().name == "first":
+            opened.set()
+            release.wait(timeout=300)
+
+    monkeypatch.setattr(failpoints, "hit", pause)
+    one = threading.Thread(target=first, name="first", daemon=True)
+    one.start()
+    assert opened.wait(timeout=300)
+    two = threading.Thread(target=second, name="second", daemon=True)
+    two.start()
+    sql = make_engine(url)
+    waited = 0
+    while two.is_alive() and not _someone_waits(sql) and waited < 3000:
+        time.sleep(0.05)  # a liveness guard, not a timing assertion
+        waited += 1
+    release.set()
+    one.join(timeout=300)
+    two.join(timeout=300)
+    sql.dispose()
+
+
 def _someone_waits(sql: sa.Engine) -> bool:
     with sql.connect() as conn:
         return bool(
@@ -215,32 +230,12 @@ def test_two_ingests_of_one_order_in_two_sessions_lose_no_update(
     _ingest(serial, reviews, now, pack)
     _ingest(serial, complaints, now, pack)
 
-    opened, release = threading.Event(), threading.Event()
-
-    def pause(name: str) -> None:
-        if name == "ingest.before_commit" and threading.current_thread().name == "first":
-            opened.set()
-            release.wait(timeout=300)
-
-    monkeypatch.setattr(failpoints, "hit", pause)
-    first = threading.Thread(
-        target=_ingest, args=(overlapped, reviews, now, pack), name="first", daemon=True
+    _overlap(
+        monkeypatch,
+        overlapped,
+        lambda: _ingest(overlapped, reviews, now, pack),
+        lambda: _ingest(overlapped, complaints, now, pack),
     )
-    first.start()
-    assert opened.wait(timeout=300)
-    second = threading.Thread(
-        target=_ingest, args=(overlapped, complaints, now, pack), name="second", daemon=True
-    )
-    second.start()
-    sql = make_engine(overlapped)
-    waited = 0
-    while second.is_alive() and not _someone_waits(sql) and waited < 3000:
-        time.sleep(0.05)  # a liveness guard, not a timing assertion
-        waited += 1
-    release.set()
-    first.join(timeout=300)
-    second.join(timeout=300)
-    sql.dispose()
     assert_same(snapshot(serial), snapshot(overlapped))
 
 

@@ -21,9 +21,6 @@ import datetime as dt
 import io
 import json
 import os
-import signal
-import subprocess
-import sys
 import threading
 import uuid
 from collections import Counter, defaultdict
@@ -41,14 +38,14 @@ from anxin.application import build_engine, load_policy, open_store
 from anxin.clock import FixedClock, SystemClock, to_us
 from anxin.delivery import store as delivery_store
 from anxin.delivery.envelope import new_secret
+from anxin.serve_process import ServeProcess
 from anxin.sim import preset, simulate
 from anxin.store.database import resolve_url
 from anxin.store.sql import SqlStore
 from tests.conftest import PG_URL
 from tests.delivery.receiver import Receiver, serve
-from tests.service.test_serve import _free_port, _wait
+from tests.service.test_serve import _wait
 
-SRC = str(Path(__file__).resolve().parents[2] / "src")
 BATCH = 1_000
 WORKERS = 2
 CLAIM = 20  # deliveries a dispatcher claims per round: their outcomes are recorded together
@@ -113,41 +110,13 @@ def receiver() -> Iterator[FlakyReceiver]:
     server.server_close()
 
 
-class Serve:
-    """One ``anxin serve`` subprocess; ``offset_s`` is shared by all (claims need one clock)."""
-
-    def __init__(self, db_url: str, offset_s: float, config: Path, log: Path, *flags: str):
-        self.url = f"http://127.0.0.1:{_free_port()}"
-        cmd = [sys.executable, "-m", "anxin.cli.main", "--db", db_url, "serve"]
-        cmd += ["--port", self.url.rsplit(":", 1)[1], "--clock-offset", str(offset_s)]
-        cmd += ["--tick-interval", "0.3", "--dispatch-interval", "0.2"]
-        cmd += ["--delivery-config", str(config), *flags]
-        self.log = log.open("ab")
-        env = {**os.environ, "PYTHONPATH": SRC}
-        self.proc = subprocess.Popen(cmd, env=env, stdout=self.log, stderr=subprocess.STDOUT)
-        _wait(self._ready, 60, f"server {self.url} not ready (see {log})")
-
-    def _ready(self) -> bool:
-        if self.proc.poll() is not None:
-            raise AssertionError(f"server exited with {self.proc.returncode}")
-        try:
-            return httpx.get(f"{self.url}/ready", timeout=2).status_code == 200
-        except httpx.TransportError:
-            return False
-
-    def kill(self) -> None:
-        self.proc.send_signal(signal.SIGKILL)
-        self.proc.wait()
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGINT)
-            try:
-                self.proc.wait(30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.log.close()
+def start_server(
+    db_url: str, offset_s: float, config: Path, log: Path, *flags: str
+) -> ServeProcess:
+    """One ``anxin serve``; ``offset_s`` is shared by all (claims need one clock)."""
+    args = ["--clock-offset", str(offset_s), "--tick-interval", "0.3"]
+    args += ["--dispatch-interval", "0.2", "--delivery-config", str(config), *flags]
+    return ServeProcess(db_url, log, *args)
 
 
 def _reference(week: Week, db: Path) -> dict[str, tuple[str, dict[str, Any]]]:
@@ -198,7 +167,7 @@ def _ledger_by_order(sql: sa.Engine) -> dict[str, int]:
     return dict(paid)
 
 
-def _post_week(server: Serve, key: str, week: Week) -> None:
+def _post_week(server: ServeProcess, key: str, week: Week) -> None:
     headers = {"X-API-Key": key, "Content-Type": "application/json"}
     with httpx.Client(base_url=server.url, headers=headers, timeout=120) as client:
         for i in range(0, len(week.lines), BATCH):
@@ -229,10 +198,10 @@ def test_a_week_over_http_is_delivered_exactly_as_computed(
     )
     offset_s = (week.now - dt.datetime.now(dt.UTC)).total_seconds()
     log = tmp_path / "serve.log"
-    started: list[Serve] = []
+    started: list[ServeProcess] = []
 
-    def start(*flags: str) -> Serve:
-        started.append(Serve(pg_url, offset_s, config, log, *flags))
+    def start(*flags: str) -> ServeProcess:
+        started.append(start_server(pg_url, offset_s, config, log, *flags))
         return started[-1]
 
     try:

@@ -6,11 +6,6 @@ mid-run and restarted loses nothing. On SQLite and (with ANXIN_TEST_PG_URL) Post
 from __future__ import annotations
 
 import datetime as dt
-import os
-import signal
-import socket
-import subprocess
-import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -25,10 +20,10 @@ from anxin.clock import SystemClock, to_us
 from anxin.contract import events as ev
 from anxin.contract.decode import encode_event
 from anxin.delivery import store
+from anxin.serve_process import ServeProcess
 from anxin.store.database import make_engine
 from tests.delivery.receiver import Receiver
 
-SRC = str(Path(__file__).resolve().parents[2] / "src")
 CST = dt.timezone(dt.timedelta(hours=8))
 PAID = dt.datetime(2026, 10, 5, 9, 0, tzinfo=CST)
 CLOCK_START = dt.datetime(2026, 11, 1, tzinfo=CST)  # the orders' shipping deadlines are past
@@ -38,53 +33,19 @@ AMOUNT = ev.Money(amount=600_000, currency="CNY")
 WORKERS = 2
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+class Server(ServeProcess):
+    """``anxin serve`` with fast loops, all servers on one clock (``OFFSET``)."""
 
-
-class Server:
     def __init__(self, db_url: str, config: Path, log: Path) -> None:
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        cmd = [sys.executable, "-m", "anxin.cli.main", "--db", db_url, "serve"]
-        cmd += ["--port", str(self.port), "--tick-interval", "0.3", "--dispatch-interval", "0.2"]
-        cmd += ["--scheduler-lease", "2", "--delivery-config", str(config)]
-        cmd += ["--clock-offset", str(OFFSET)]
-        self.log = log.open("ab")
-        env = {**os.environ, "PYTHONPATH": SRC}
-        self.proc = subprocess.Popen(cmd, env=env, stdout=self.log, stderr=subprocess.STDOUT)
-        _wait(lambda: self._ready(), 60, f"server on {self.port} not ready (see {log})")
-
-    def _ready(self) -> bool:
-        if self.proc.poll() is not None:
-            raise AssertionError(f"server exited with {self.proc.returncode}")
-        try:
-            return httpx.get(f"{self.url}/ready", timeout=2).status_code == 200
-        except httpx.TransportError:
-            return False
+        args = ["--tick-interval", "0.3", "--dispatch-interval", "0.2", "--scheduler-lease", "2"]
+        args += ["--delivery-config", str(config), "--clock-offset", str(OFFSET)]
+        super().__init__(db_url, log, *args)
 
     def post(self, key: str, events: list[ev.Event]) -> None:
         body = b'{"events":[' + b",".join(encode_event(e) for e in events) + b"]}"
         r = httpx.post(f"{self.url}/v1/events", content=body, headers={"X-API-Key": key})
         assert r.status_code == 200, r.text
         assert r.json()["accepted"] == len(events)
-
-    def kill(self) -> None:
-        self.proc.send_signal(signal.SIGKILL)
-        self.proc.wait()
-        self.log.close()
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGINT)
-            try:
-                self.proc.wait(30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.log.close()
 
 
 def _wait(done: Callable[[], bool], seconds: float, what: str) -> None:

@@ -20,11 +20,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import os
-import signal
-import socket
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -36,11 +31,10 @@ import httpx
 from anxin.api.keys import create_key
 from anxin.application import build_engine, load_policy, open_store
 from anxin.clock import FixedClock, SystemClock
+from anxin.serve_process import ServeProcess
 from anxin.sim.params import preset
 from anxin.sim.run import simulate
 from anxin.store.sql import SqlStore
-
-SERVER_START_S = 60.0  # importing the app and migrating a fresh store, on a loaded machine
 
 
 def _stream(orders: int, seed: int) -> tuple[list[bytes], dt.datetime, str]:
@@ -50,12 +44,6 @@ def _stream(orders: int, seed: int) -> tuple[list[bytes], dt.datetime, str]:
     summary = simulate(params, events, truth)
     assert summary.last_event_at is not None
     return events.getvalue().splitlines(), summary.last_event_at + dt.timedelta(days=1), params.pack
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _inprocess(db: Path, lines: list[bytes], batch: int, now: dt.datetime, pack: str) -> float:
@@ -74,52 +62,13 @@ def _inprocess(db: Path, lines: list[bytes], batch: int, now: dt.datetime, pack:
     return seconds
 
 
-class _Server:
+def _server(db: Path, now: dt.datetime, pack: str, log: Path) -> ServeProcess:
     """``anxin serve`` on ``db`` with the clock at ``now``: API only, no background loops."""
-
-    def __init__(self, db: Path, now: dt.datetime, pack: str, log: Path) -> None:
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        # Recomputed from the wall clock here, so the server's clock starts at ``now`` (± the
-        # few seconds it takes to start: the stream's end is a day before, well inside).
-        offset = (now - dt.datetime.now(dt.UTC)).total_seconds()
-        cmd = [sys.executable, "-m", "anxin.cli.main", "--db", str(db), "--pack", pack, "serve"]
-        cmd += ["--port", str(self.port), "--no-scheduler", "--no-dispatcher"]
-        cmd += ["--clock-offset", str(offset)]
-        self.log = log.open("wb")
-        # The child imports the same anxin as this process (a source checkout or a wheel).
-        src = str(Path(__file__).resolve().parents[2])
-        path = os.pathsep.join(p for p in (src, os.environ.get("PYTHONPATH")) if p)
-        self.proc = subprocess.Popen(
-            cmd,
-            env={**os.environ, "PYTHONPATH": path},
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-        )
-        deadline = time.monotonic() + SERVER_START_S
-        while not self._ready():
-            if time.monotonic() > deadline:
-                self.stop()
-                raise RuntimeError(f"the server did not become ready (see {log})")
-            time.sleep(0.1)
-
-    def _ready(self) -> bool:
-        if self.proc.poll() is not None:
-            raise RuntimeError(f"the server exited with {self.proc.returncode}")
-        try:
-            return httpx.get(f"{self.url}/ready", timeout=2).status_code == 200
-        except httpx.TransportError:
-            return False
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGINT)
-            try:
-                self.proc.wait(30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.log.close()
+    # Recomputed from the wall clock here, so the server's clock starts at ``now`` (± the few
+    # seconds it takes to start: the stream's end is a day before, well inside).
+    offset = (now - dt.datetime.now(dt.UTC)).total_seconds()
+    args = ("--no-scheduler", "--no-dispatcher", "--clock-offset", str(offset))
+    return ServeProcess(str(db), log, *args, pack=pack)
 
 
 def _api(db: Path, log: Path, lines: list[bytes], batch: int, now: dt.datetime, pack: str) -> float:
@@ -130,7 +79,7 @@ def _api(db: Path, log: Path, lines: list[bytes], batch: int, now: dt.datetime, 
         b'{"events":[' + b",".join(lines[i : i + batch]) + b"]}"
         for i in range(0, len(lines), batch)
     ]
-    server = _Server(db, now, pack, log)
+    server = _server(db, now, pack, log)
     try:
         headers = {"X-API-Key": key, "Content-Type": "application/json"}
         with httpx.Client(base_url=server.url, headers=headers, timeout=120) as client:

@@ -1,11 +1,9 @@
 """Pull delivery over HTTP: ``GET /v1/outbox`` (pages by cursor), ``POST /v1/outbox/ack`` and
 ``GET /v1/schema/messages`` (the published JSON Schema of every message type).
 
-Operator keys only. The router is built by ``build_router`` (called from ``create_app``), which
-imports the app's auth dependency and error type when it runs: ``app`` imports this module, so
-a module-level import the other way would be circular. (No ``from __future__ import
-annotations`` here: FastAPI must resolve the routes' annotations, which name the local
-``operator`` dependency, when they are defined.)
+Operator keys only. The router is built by ``build_router`` (called from ``create_app``). (No
+``from __future__ import annotations`` here: FastAPI must resolve the routes' annotations, which
+name the local ``operator`` dependency, when they are defined.)
 """
 
 from typing import Annotated, Any
@@ -14,6 +12,8 @@ import msgspec
 from fastapi import APIRouter, Depends, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
+from anxin.api.auth import require
+from anxin.api.errors import ApiError, responses
 from anxin.api.keys import ApiKey
 from anxin.clock import to_us
 from anxin.delivery import pull
@@ -66,23 +66,18 @@ def _json(body: object) -> Response:
 
 
 def build_router() -> APIRouter:
-    from anxin.api.app import ApiError, _authenticate
-
-    def operator(key: Annotated[ApiKey, Depends(_authenticate)]) -> ApiKey:
-        if key.role != "operator":
-            raise ApiError(403, "forbidden", f"role {key.role!r} may not read the outbox")
-        return key
-
+    operator = require("operator")
     router = APIRouter(tags=["outbox"])
-    errors: dict[int | str, dict[str, Any]] = {
-        401: {"description": "Missing or invalid API key"},
-        403: {"description": "Not an operator key"},
-    }
+    errors = responses(401, 403, d403="Not an operator key")
 
     @router.get(
         "/v1/outbox",
         response_class=Response,
-        responses={200: {"description": "A page of messages", **_content(OutboxPage)}, **errors},
+        responses={
+            200: {"description": "A page of messages", **_content(OutboxPage)},
+            **errors,
+            **responses(422, d422="Bad `after` or `limit`"),
+        },
     )
     async def outbox_page(
         request: Request,
@@ -109,7 +104,7 @@ def build_router() -> APIRouter:
         responses={
             200: {"description": "Acknowledged", **_content(AckResult)},
             **errors,
-            422: {"description": 'Body is not {"ids": [...]} (unknown fields refused)'},
+            **responses(422, d422='Body is not {"ids": [...]} (unknown fields refused)'),
         },
         openapi_extra={"requestBody": {"required": True, **_content(AckRequest)}},
     )
@@ -127,7 +122,12 @@ def build_router() -> APIRouter:
 
         return _json(await run_in_threadpool(run))
 
-    @router.get("/v1/schema/messages", tags=["schema"], response_class=Response)
+    @router.get(
+        "/v1/schema/messages",
+        tags=["schema"],
+        response_class=Response,
+        responses={200: {"description": "JSON Schemas", "content": {"application/json": {}}}},
+    )
     async def schema_messages() -> Response:
         """Every message type's published JSON Schema by versioned name
         (``consumer.compensation/v1``, ...), and the envelope's (``envelope/v1``)."""

@@ -86,7 +86,7 @@ def build(client: TestClient, sql: sa.Engine, clock: FixedClock) -> World:
 
     lines = [e for oid, (m, c) in ORDERS.items() for e in order_events(oid, m, c)]
     r = client.post("/v1/events", content=batch([*lines, unknown_type_event()]), headers=operator)
-    assert r.status_code == 200 and r.json()["rejected"] == 1, r.text
+    assert (r.status_code, r.json()["rejected"]) == (200, 1), r.text
     client.app.state.engine.tick(clock.now())  # type: ignore[attr-defined]
     with sql.begin() as conn:
         conn.execute(

@@ -482,7 +482,7 @@ def apikey_create(
         settings.sql_engine(), name, role, clock=SystemClock(),  # type: ignore[arg-type]
         merchant_id=merchant_id, consumer_id=consumer_id,
     )  # fmt: skip
-    out.print(secret, highlight=False, soft_wrap=True)
+    out.print(secret, highlight=False, markup=False, soft_wrap=True)
 
 
 @apikey.command("list")
@@ -494,7 +494,8 @@ def apikey_list(settings: Settings) -> None:
     for key in list_keys(settings.sql_engine(create=False)):
         revoked = f"  revoked {key.revoked_at.isoformat()}" if key.revoked_at else ""
         scope = f" [{key.scope}]" if key.scope else ""
-        out.print(f"{key.key_id}  {key.role:9s} {key.name}{scope}{revoked}", highlight=False)
+        line = f"{key.key_id}  {key.role:9s} {key.name}{scope}{revoked}"
+        out.print(line, highlight=False, markup=False)
 
 
 @apikey.command("revoke")
@@ -525,7 +526,7 @@ def apikey_link(settings: Settings, order_id: str) -> None:
         )
     except UnknownOrder:
         raise click.ClickException(f"no order {order_id!r} in the store") from None
-    out.print(token, highlight=False, soft_wrap=True)
+    out.print(token, highlight=False, markup=False, soft_wrap=True)
 
 
 @apikey.command("links")
@@ -538,7 +539,7 @@ def apikey_links(settings: Settings, order_id: str | None) -> None:
     for link in list_links(settings.sql_engine(create=False), order_id):
         revoked = f"  revoked {link.revoked_at.isoformat()}" if link.revoked_at else ""
         line = f"{link.token_id}  {link.order_id}  by {link.created_by}{revoked}"
-        out.print(line, highlight=False, soft_wrap=True)
+        out.print(line, highlight=False, markup=False, soft_wrap=True)
 
 
 @apikey.command("unlink")

@@ -100,7 +100,8 @@ def test_scoped_keys_carry_their_party(sql_engine: sa.Engine, clock: FixedClock)
                                                  merchant_id="M1"))  # fmt: skip
     consumer = verify_key(sql_engine, create_key(sql_engine, "c", "consumer", clock=clock,
                                                  consumer_id="C1"))  # fmt: skip
-    assert merchant is not None and consumer is not None
+    assert merchant is not None
+    assert consumer is not None
     assert (merchant.merchant_id, merchant.consumer_id, merchant.scope) == (
         "M1",
         None,

@@ -125,3 +125,19 @@ def test_openapi_documents_the_new_routes(client: TestClient) -> None:
     assert "$ref" not in str(page)  # inlined: no dangling $defs references
     ack = doc["paths"]["/v1/outbox/ack"]["post"]["requestBody"]["content"]["application/json"]
     assert ack["schema"]["additionalProperties"] is False
+
+
+def test_ack_of_ids_no_message_can_have_is_zero(
+    client: TestClient, operator: dict[str, str]
+) -> None:
+    """Found by the schemathesis run: a NUL in an id was a 500 on PostgreSQL."""
+    r = client.post("/v1/outbox/ack", json={"ids": ["a\u0000b", "x" * 400]}, headers=operator)
+    assert (r.status_code, r.json()) == (200, {"acked": 0})
+
+
+def test_a_cursor_past_any_sequence_is_refused(
+    client: TestClient, operator: dict[str, str]
+) -> None:
+    """Found by the schemathesis run: a cursor past 2**63 overflowed the driver (500)."""
+    r = client.get("/v1/outbox", params={"after": 2**63}, headers=operator)
+    assert (r.status_code, r.json()["error"]["code"]) == (422, "invalid_request")

@@ -28,6 +28,7 @@ from anxin.engine.processor import _dead_letter_id as dead_letter_id
 from anxin.store.schema import dead_letters as d
 
 MAX_PAGE = 500
+MAX_US = 2**63 - 1
 CURSOR = r"^[0-9]{1,19}:[0-9a-f]{1,64}$"
 
 
@@ -90,6 +91,8 @@ def list_page(sql: sa.Engine, after: str | None, limit: int, code: str | None) -
             q = q.where(d.c.code == code)
         if after is not None:
             at, last = after.split(":", 1)
+            if int(at) > MAX_US:
+                raise ApiError(422, "invalid_cursor", "not a cursor this endpoint gave")
             q = q.where(sa.tuple_(d.c.received_at_us, d.c.dead_letter_id) > (int(at), last))
         rows = conn.execute(q).all()
     views = [_view(r) for r in rows[:limit]]

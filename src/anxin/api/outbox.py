@@ -20,6 +20,7 @@ from anxin.delivery import pull
 from anxin.delivery.messages import Envelope, message_schemas
 
 MAX_ACK_IDS = 1_000
+MAX_SEQ = 2**63 - 1  # a BIGINT: a larger cursor would overflow the database driver
 
 
 class OutboxPage(msgspec.Struct):
@@ -82,7 +83,9 @@ def build_router() -> APIRouter:
     async def outbox_page(
         request: Request,
         _key: Annotated[ApiKey, Depends(operator)],
-        after: Annotated[int, Query(ge=0, description="the last sequence already read")] = 0,
+        after: Annotated[
+            int, Query(ge=0, le=MAX_SEQ, description="the last sequence already read")
+        ] = 0,
         limit: Annotated[int, Query(ge=1, le=pull.MAX_PAGE)] = 100,
     ) -> Response:
         """Outbox messages with ``sequence > after``, oldest first (each message's envelope, the
@@ -115,10 +118,12 @@ def build_router() -> APIRouter:
         except msgspec.DecodeError as exc:  # ValidationError is a DecodeError
             raise ApiError(422, "invalid_body", str(exc)) from None
         state = request.app.state
+        # An id with NUL is no message id (PostgreSQL text cannot even hold one): unknown.
+        ids = [i for i in body.ids if "\x00" not in i]
 
         def run() -> AckResult:
             now_us = to_us(state.engine.clock.now())
-            return AckResult(pull.ack(state.sql_engine, key.key_id, body.ids, now_us))
+            return AckResult(pull.ack(state.sql_engine, key.key_id, ids, now_us) if ids else 0)
 
         return _json(await run_in_threadpool(run))
 

@@ -65,7 +65,7 @@ def dead_letter_rows(sql_engine: sa.Engine) -> list[sa.Row[Any]]:
 def test_missing_key_is_401(client: TestClient) -> None:
     r = client.post("/v1/events", content=batch([]))
     assert r.status_code == 401
-    assert r.json()["error"] == "missing_api_key"
+    assert r.json()["error"]["code"] == "missing_api_key"
     assert r.headers["www-authenticate"] == "Bearer"
 
 
@@ -79,7 +79,7 @@ def test_missing_key_is_401(client: TestClient) -> None:
 def test_wrong_key_is_401(client: TestClient, key: str, headers: dict[str, str]) -> None:
     r = client.post("/v1/events", content=batch([]), headers=headers)
     assert r.status_code == 401
-    assert r.json()["error"] == "invalid_api_key"
+    assert r.json()["error"]["code"] == "invalid_api_key"
 
 
 def test_revoked_key_is_401(
@@ -89,17 +89,17 @@ def test_revoked_key_is_401(
     assert revoke_key(sql_engine, key.split("_")[1], clock=clock)
     r = client.post("/v1/events", content=batch([]), headers=auth(key))
     assert r.status_code == 401
-    assert r.json()["error"] == "invalid_api_key"
+    assert r.json()["error"]["code"] == "invalid_api_key"
 
 
 @pytest.mark.parametrize("role", ["consumer", "merchant"])
 def test_wrong_role_is_403(
     client: TestClient, sql_engine: sa.Engine, clock: FixedClock, role: Role
 ) -> None:
-    secret = create_key(sql_engine, "someone", role, clock=clock)
+    secret = create_key(sql_engine, "someone", role, clock=clock, **{f"{role}_id": "X1"})
     r = client.post("/v1/events", content=batch([]), headers=auth(secret))
     assert r.status_code == 403
-    assert r.json()["error"] == "forbidden"
+    assert r.json()["error"]["code"] == "forbidden"
 
 
 def test_bearer_and_operator_accepted(
@@ -142,7 +142,7 @@ def test_partial_acceptance_then_idempotent_resend(
 def test_body_over_limit_is_413(client: TestClient, key: str) -> None:
     r = client.post("/v1/events", content=b" " * (MAX_BODY_BYTES + 1), headers=auth(key))
     assert r.status_code == 413
-    assert r.json()["error"] == "body_too_large"
+    assert r.json()["error"]["code"] == "body_too_large"
 
 
 def test_streamed_body_over_limit_is_413(client: TestClient, key: str) -> None:
@@ -154,7 +154,7 @@ def test_streamed_body_over_limit_is_413(client: TestClient, key: str) -> None:
 def test_too_many_events_is_413(client: TestClient, key: str) -> None:
     r = client.post("/v1/events", content=batch([b"{}"] * 10_001), headers=auth(key))
     assert r.status_code == 413
-    assert r.json()["error"] == "too_many_events"
+    assert r.json()["error"]["code"] == "too_many_events"
 
 
 @pytest.mark.parametrize(
@@ -163,8 +163,8 @@ def test_too_many_events_is_413(client: TestClient, key: str) -> None:
 def test_unreadable_envelope_is_400(client: TestClient, key: str, body: bytes) -> None:
     r = client.post("/v1/events", content=body, headers=auth(key))
     assert r.status_code == 400
-    assert r.json()["error"] == "malformed_batch"
-    assert r.json()["message"]
+    assert r.json()["error"]["code"] == "malformed_batch"
+    assert r.json()["error"]["message"]
 
 
 def _nested(depth: int) -> bytes:
@@ -213,7 +213,7 @@ def test_non_utf8_and_too_deep_events_are_refused_alone(
 def test_deeply_nested_envelope_is_400_not_500(client: TestClient, key: str, body: bytes) -> None:
     r = client.post("/v1/events", content=body, headers=auth(key))
     assert r.status_code == 400
-    assert r.json()["error"] == "malformed_batch"
+    assert r.json()["error"]["code"] == "malformed_batch"
 
 
 def test_unexpected_error_is_bare_500(
@@ -227,7 +227,7 @@ def test_unexpected_error_is_bare_500(
     monkeypatch.setattr(app.state.engine, "ingest", boom)
     r = TestClient(app).post("/v1/events", content=batch([]), headers=auth(key))
     assert r.status_code == 500
-    assert r.json() == {"error": "internal"}
+    assert r.json() == {"error": {"code": "internal"}}
     assert "secret internals" not in r.text
 
 
@@ -252,7 +252,7 @@ def test_health_503_when_db_unreachable(
     monkeypatch.setattr(api_app, "current_revision", down)
     r = client.get("/health")
     assert r.status_code == 503
-    assert r.json()["error"] == "db_unavailable"
+    assert r.json()["error"]["code"] == "db_unavailable"
 
 
 def _refs(node: object) -> Iterator[str]:

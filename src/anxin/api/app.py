@@ -1,8 +1,10 @@
-"""The HTTP API: batch event ingest behind API keys, health and the published event schema.
+"""The HTTP API: batch event ingest, each party's own views, dead letters, outbox pull, health.
 
 Bodies are read raw and decoded by anxin's msgspec contract, the same code path as JSON Lines
 files, so HTTP and files can never disagree on what a valid event is. The OpenAPI document's
-request body schema is generated from those same structs.
+request body schema is generated from those same structs, and it lists every status each
+endpoint answers with the one error body (``anxin.api.errors``). Who may read what is decided
+in ``anxin.api.auth``; the views live in ``orders``, ``merchants`` and ``deadletters``.
 """
 
 from __future__ import annotations
@@ -15,21 +17,31 @@ from typing import Annotated, Any
 
 import msgspec
 import sqlalchemy as sa
-from fastapi import APIRouter, Depends, FastAPI, Request, Response, Security
+from fastapi import APIRouter, Depends, FastAPI, Request, Response
 from fastapi.openapi.utils import get_openapi
-from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
-from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from anxin.api.keys import ApiKey, verify_key
+from anxin.api import deadletters, merchants, orders
+from anxin.api.auth import require
+from anxin.api.errors import (
+    REF,
+    ApiError,
+    ApiErrorBody,
+    error_response,
+    install_handlers,
+    json_response,
+    responses,
+    schema_ref,
+)
+from anxin.api.keys import ApiKey
+from anxin.api.logs import RequestIdMiddleware
 from anxin.api.outbox import build_router as build_outbox_router
 from anxin.api.ready import router as ready_router
 from anxin.application import open_application
 from anxin.clock import Clock
 from anxin.contract.decode import ContractError, split_batch
 from anxin.contract.events import AnyEvent
-from anxin.guarantees.hall import GuaranteeHall, OrderNotFound, load_hall
 from anxin.service import BackgroundOptions, running
 from anxin.store.migrate import current_revision
 
@@ -37,11 +49,9 @@ log = logging.getLogger("anxin.api")
 
 MAX_BODY_BYTES = 8 * 1024 * 1024
 MAX_BATCH_EVENTS = 10_000
-INGEST_ROLES = frozenset({"operator", "ingest"})
-_REF = "#/components/schemas/{name}"
 
 
-class EventBatch(msgspec.Struct):
+class EventBatch(msgspec.Struct, forbid_unknown_fields=True):
     """A batch of events. Each is validated alone: bad ones are refused, the rest accepted."""
 
     events: Annotated[list[AnyEvent], msgspec.Meta(max_length=MAX_BATCH_EVENTS)]
@@ -58,25 +68,10 @@ class IngestResult(msgspec.Struct):
     errors: list[ContractError]
 
 
-class ApiErrorBody(msgspec.Struct, omit_defaults=True):
-    error: str
-    message: str = ""
-
-
-class ApiError(Exception):
-    """An expected failure, rendered as ``{"error": code, "message": ...}``."""
-
-    def __init__(self, status: int, code: str, message: str = "", **headers: str) -> None:
-        super().__init__(message or code)
-        self.status, self.code, self.message, self.headers = status, code, message, headers
-
-
-def _json(body: msgspec.Struct | dict[str, Any], status: int = 200, **headers: str) -> Response:
-    return Response(msgspec.json.encode(body), status, headers, media_type="application/json")
-
-
-def _error_response(status: int, code: str, message: str = "", **headers: str) -> Response:
-    return _json(ApiErrorBody(code, message), status, **headers)
+class Health(msgspec.Struct):
+    status: str
+    db: str
+    schema: str | None
 
 
 class CatchAll:
@@ -102,35 +97,7 @@ class CatchAll:
             log.exception("unhandled error on %s %s", scope.get("method"), scope.get("path"))
             if started:  # too late to change the status; the server will drop the connection
                 raise
-            await _error_response(500, "internal")(scope, receive, send)
-
-
-# ------------------------------------------------------------------------------------- auth
-
-_api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, scheme_name="ApiKeyHeader")
-_bearer = HTTPBearer(auto_error=False, scheme_name="BearerAuth")
-
-
-def _authenticate(
-    request: Request,
-    header_key: Annotated[str | None, Security(_api_key_header)],
-    bearer: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)],
-) -> ApiKey:
-    # A sync dependency: FastAPI runs it in the threadpool, so the DB lookup never blocks.
-    secret = header_key or (bearer.credentials if bearer else None)
-    challenge = {"WWW-Authenticate": "Bearer"}
-    if not secret:
-        raise ApiError(401, "missing_api_key", "send `X-API-Key` or a Bearer token", **challenge)
-    key = verify_key(request.app.state.sql_engine, secret.strip())
-    if key is None:
-        raise ApiError(401, "invalid_api_key", "unknown or revoked API key", **challenge)
-    return key
-
-
-def _ingest_key(key: Annotated[ApiKey, Depends(_authenticate)]) -> ApiKey:
-    if key.role not in INGEST_ROLES:
-        raise ApiError(403, "forbidden", f"role {key.role!r} may not ingest events")
-    return key
+            await error_response(500, "internal")(scope, receive, send)
 
 
 # ------------------------------------------------------------------------------------ routes
@@ -138,7 +105,15 @@ def _ingest_key(key: Annotated[ApiKey, Depends(_authenticate)]) -> ApiKey:
 router = APIRouter()
 
 
-@router.get("/health", tags=["ops"])
+@router.get(
+    "/health",
+    tags=["ops"],
+    response_class=Response,
+    responses={
+        200: {"description": "Alive, database reachable", **schema_ref("Health")},
+        **responses(503, d503="The database is unreachable"),
+    },
+)
 async def health(request: Request) -> Response:
     """Liveness plus a database round trip; 503 when the database cannot be reached."""
     engine: sa.Engine = request.app.state.sql_engine
@@ -146,21 +121,8 @@ async def health(request: Request) -> Response:
         revision = await run_in_threadpool(current_revision, engine)
     except sa.exc.SQLAlchemyError:
         log.warning("health check: database unreachable", exc_info=True)
-        return _error_response(503, "db_unavailable", "the database is unreachable")
-    return _json({"status": "ok", "db": engine.dialect.name, "schema": revision})
-
-
-def _schema_response(name: str) -> dict[str, Any]:
-    return {"content": {"application/json": {"schema": {"$ref": _REF.format(name=name)}}}}
-
-
-_ERRORS = {
-    400: "Malformed batch envelope",
-    401: "Missing or invalid API key",
-    403: "Role may not ingest",
-    413: "Body over 8 MiB or more than 10,000 events",
-    500: "Internal error",
-}
+        return error_response(503, "db_unavailable", "the database is unreachable")
+    return json_response(Health("ok", engine.dialect.name, revision))
 
 
 @router.post(
@@ -168,15 +130,22 @@ _ERRORS = {
     tags=["ingest"],
     response_class=Response,
     responses={
-        200: {
-            "description": "Batch processed (possibly partially)",
-            **_schema_response("IngestResult"),
-        },
-        **{s: {"description": d, **_schema_response("ApiErrorBody")} for s, d in _ERRORS.items()},
+        200: {"description": "Batch processed (possibly partially)", **schema_ref("IngestResult")},
+        **responses(
+            400,
+            401,
+            403,
+            413,
+            d400="Malformed batch envelope",
+            d403="Not an operator or ingest key",
+            d413="Body over 8 MiB or more than 10,000 events",
+        ),
     },
-    openapi_extra={"requestBody": {"required": True, **_schema_response("EventBatch")}},
+    openapi_extra={"requestBody": {"required": True, **schema_ref("EventBatch")}},
 )
-async def ingest_events(request: Request, key: Annotated[ApiKey, Depends(_ingest_key)]) -> Response:
+async def ingest_events(
+    request: Request, key: Annotated[ApiKey, Depends(require("operator", "ingest"))]
+) -> Response:
     """Ingest a batch ``{"events": [...]}`` of up to 10,000 events (8 MiB).
 
     Partial acceptance is the contract: each event is validated on its own, valid ones are
@@ -200,32 +169,7 @@ async def ingest_events(request: Request, key: Annotated[ApiKey, Depends(_ingest
             r = state.engine.ingest(list(enumerate(raws)), source=f"api:{key.name}")
         return IngestResult(r.received, r.accepted, r.duplicates, r.rejected, r.held, r.errors)
 
-    return _json(await run_in_threadpool(run))
-
-
-def _operator_key(key: Annotated[ApiKey, Depends(_authenticate)]) -> ApiKey:
-    # Consumer and merchant keys carry no scope yet, so only operators may read any order.
-    if key.role != "operator":
-        raise ApiError(403, "forbidden", f"role {key.role!r} may not read guarantee halls")
-    return key
-
-
-@router.get("/v1/orders/{order_id}/guarantees", tags=["guarantees"], response_class=Response)
-async def order_guarantees(
-    order_id: str, request: Request, _key: Annotated[ApiKey, Depends(_operator_key)]
-) -> Response:
-    """The order's guarantee hall: every right protecting it, its clock, status and payouts,
-    with the explanation behind each decision, and the parcel timeline."""
-    state = request.app.state
-
-    def run() -> GuaranteeHall:
-        engine = state.engine
-        return load_hall(state.sql_engine, order_id, engine.book, engine.clock.now())
-
-    try:
-        return _json(await run_in_threadpool(run))
-    except OrderNotFound:
-        raise ApiError(404, "order_not_found", f"no order {order_id!r}") from None
+    return json_response(await run_in_threadpool(run))
 
 
 async def _read_capped(request: Request) -> bytes:
@@ -244,32 +188,61 @@ async def _read_capped(request: Request) -> bytes:
     return b"".join(chunks)
 
 
-@router.get("/v1/schema/events", tags=["schema"], response_class=Response)
+@router.get(
+    "/v1/schema/events",
+    tags=["schema"],
+    response_class=Response,
+    responses={200: {"description": "JSON Schema", "content": {"application/json": {}}}},
+)
 async def event_schema() -> Response:
     """The JSON Schema of one event (a union tagged by ``type``), as files and HTTP use it."""
-    return _json(msgspec.json.schema(AnyEvent))
+    return json_response(msgspec.json.schema(AnyEvent))
 
 
-# ------------------------------------------------------------------------------------ factory
+# ------------------------------------------------------------------------------------ OpenAPI
 
 
 def _contract_components() -> dict[str, Any]:
-    _, components = msgspec.json.schema_components(
-        [EventBatch, IngestResult, ApiErrorBody], ref_template=_REF
-    )
+    structs = [EventBatch, IngestResult, ApiErrorBody, Health]
+    structs += [*orders.COMPONENTS, *merchants.COMPONENTS, *deadletters.COMPONENTS]
+    _, components = msgspec.json.schema_components(structs, ref_template=REF)
     return components
+
+
+_REQUEST_ID = {
+    "X-Request-Id": {
+        "description": "The request's id (the caller's own when well formed); in every log line",
+        "schema": {"type": "string"},
+    }
+}
 
 
 def _openapi(app: FastAPI) -> dict[str, Any]:
     if app.openapi_schema is None:
         doc = get_openapi(title=app.title, version=app.version, routes=app.routes)
         schemas = doc.setdefault("components", {}).setdefault("schemas", {})
+        # FastAPI's own validation errors answer with the one error body (errors.py)
+        for name in ("HTTPValidationError", "ValidationError"):
+            schemas.pop(name, None)
         for name, schema in _contract_components().items():
             if name in schemas and schemas[name] != schema:
                 raise RuntimeError(f"OpenAPI component name clash: {name}")
             schemas[name] = schema
+        error = responses(422, 500)
+        for path in doc["paths"].values():
+            for operation in path.values():
+                answers = operation.setdefault("responses", {})
+                answers.pop("default", None)
+                if "422" in answers:
+                    answers["422"] = {**error[422], "description": answers["422"]["description"]}
+                answers.setdefault("500", error[500])
+                for answer in answers.values():
+                    answer.setdefault("headers", {}).update(_REQUEST_ID)
         app.openapi_schema = doc
     return app.openapi_schema
+
+
+# ------------------------------------------------------------------------------------ factory
 
 
 def create_app(
@@ -294,21 +267,11 @@ def create_app(
     app.state.sql_engine = sql_engine
     app.state.engine = application.engine
     app.state.ingest_lock = threading.Lock()
-    app.include_router(router)
-    app.include_router(ready_router)
+    for r in (router, orders.router, merchants.router, deadletters.router, ready_router):
+        app.include_router(r)
     app.include_router(build_outbox_router())
     app.add_middleware(CatchAll)
-
-    async def on_api_error(_: Request, exc: Exception) -> Response:
-        assert isinstance(exc, ApiError)
-        return _error_response(exc.status, exc.code, exc.message, **exc.headers)
-
-    async def on_http_error(_: Request, exc: Exception) -> Response:
-        assert isinstance(exc, StarletteHTTPException)
-        code = str(exc.detail).lower().replace(" ", "_")
-        return _error_response(exc.status_code, code, str(exc.detail), **(exc.headers or {}))
-
-    app.add_exception_handler(ApiError, on_api_error)
-    app.add_exception_handler(StarletteHTTPException, on_http_error)
+    app.add_middleware(RequestIdMiddleware)  # outermost: even a 500 carries the request id
+    install_handlers(app)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app

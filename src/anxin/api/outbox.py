@@ -1,11 +1,9 @@
 """Pull delivery over HTTP: ``GET /v1/outbox`` (pages by cursor), ``POST /v1/outbox/ack`` and
 ``GET /v1/schema/messages`` (the published JSON Schema of every message type).
 
-Operator keys only. The router is built by ``build_router`` (called from ``create_app``), which
-imports the app's auth dependency and error type when it runs: ``app`` imports this module, so
-a module-level import the other way would be circular. (No ``from __future__ import
-annotations`` here: FastAPI must resolve the routes' annotations, which name the local
-``operator`` dependency, when they are defined.)
+Operator keys only. The router is built by ``build_router`` (called from ``create_app``). (No
+``from __future__ import annotations`` here: FastAPI must resolve the routes' annotations, which
+name the local ``operator`` dependency, when they are defined.)
 """
 
 from typing import Annotated, Any
@@ -14,12 +12,15 @@ import msgspec
 from fastapi import APIRouter, Depends, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
+from anxin.api.auth import require
+from anxin.api.errors import ApiError, responses
 from anxin.api.keys import ApiKey
 from anxin.clock import to_us
 from anxin.delivery import pull
 from anxin.delivery.messages import Envelope, message_schemas
 
 MAX_ACK_IDS = 1_000
+MAX_SEQ = 2**63 - 1  # a BIGINT: a larger cursor would overflow the database driver
 
 
 class OutboxPage(msgspec.Struct):
@@ -66,28 +67,25 @@ def _json(body: object) -> Response:
 
 
 def build_router() -> APIRouter:
-    from anxin.api.app import ApiError, _authenticate
-
-    def operator(key: Annotated[ApiKey, Depends(_authenticate)]) -> ApiKey:
-        if key.role != "operator":
-            raise ApiError(403, "forbidden", f"role {key.role!r} may not read the outbox")
-        return key
-
+    operator = require("operator")
     router = APIRouter(tags=["outbox"])
-    errors: dict[int | str, dict[str, Any]] = {
-        401: {"description": "Missing or invalid API key"},
-        403: {"description": "Not an operator key"},
-    }
+    errors = responses(401, 403, d403="Not an operator key")
 
     @router.get(
         "/v1/outbox",
         response_class=Response,
-        responses={200: {"description": "A page of messages", **_content(OutboxPage)}, **errors},
+        responses={
+            200: {"description": "A page of messages", **_content(OutboxPage)},
+            **errors,
+            **responses(422, d422="Bad `after` or `limit`"),
+        },
     )
     async def outbox_page(
         request: Request,
         _key: Annotated[ApiKey, Depends(operator)],
-        after: Annotated[int, Query(ge=0, description="the last sequence already read")] = 0,
+        after: Annotated[
+            int, Query(ge=0, le=MAX_SEQ, description="the last sequence already read")
+        ] = 0,
         limit: Annotated[int, Query(ge=1, le=pull.MAX_PAGE)] = 100,
     ) -> Response:
         """Outbox messages with ``sequence > after``, oldest first (each message's envelope, the
@@ -109,7 +107,7 @@ def build_router() -> APIRouter:
         responses={
             200: {"description": "Acknowledged", **_content(AckResult)},
             **errors,
-            422: {"description": 'Body is not {"ids": [...]} (unknown fields refused)'},
+            **responses(422, d422='Body is not {"ids": [...]} (unknown fields refused)'),
         },
         openapi_extra={"requestBody": {"required": True, **_content(AckRequest)}},
     )
@@ -120,14 +118,21 @@ def build_router() -> APIRouter:
         except msgspec.DecodeError as exc:  # ValidationError is a DecodeError
             raise ApiError(422, "invalid_body", str(exc)) from None
         state = request.app.state
+        # An id with NUL is no message id (PostgreSQL text cannot even hold one): unknown.
+        ids = [i for i in body.ids if "\x00" not in i]
 
         def run() -> AckResult:
             now_us = to_us(state.engine.clock.now())
-            return AckResult(pull.ack(state.sql_engine, key.key_id, body.ids, now_us))
+            return AckResult(pull.ack(state.sql_engine, key.key_id, ids, now_us) if ids else 0)
 
         return _json(await run_in_threadpool(run))
 
-    @router.get("/v1/schema/messages", tags=["schema"], response_class=Response)
+    @router.get(
+        "/v1/schema/messages",
+        tags=["schema"],
+        response_class=Response,
+        responses={200: {"description": "JSON Schemas", "content": {"application/json": {}}}},
+    )
     async def schema_messages() -> Response:
         """Every message type's published JSON Schema by versioned name
         (``consumer.compensation/v1``, ...), and the envelope's (``envelope/v1``)."""

@@ -5,17 +5,24 @@ process started (scheduler, dispatcher) is alive; otherwise 503 with the same bo
 also reports the scheduler lag (age of the oldest due-but-unfired deadline, at the app's clock)
 and the outbox backlog (pending and failed deliveries, unsequenced messages): figures to alert
 on, not reasons to take a process out of rotation (every process would fail them together).
+
+Probes call it without a key and get the verdict only (``ready``, ``store``, ``problems``); the
+figures and the background loops' last errors are internals, shown to operator keys alone. A
+key that is presented must be valid (401 otherwise).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 import sqlalchemy as sa
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from starlette.concurrency import run_in_threadpool
 
+from anxin.api.auth import optional_key
+from anxin.api.errors import responses
+from anxin.api.keys import ApiKey
 from anxin.clock import to_us
 from anxin.store import schema as t
 from anxin.store.migrate import current_revision, head_revision
@@ -106,12 +113,16 @@ def _schema() -> dict[str, Any]:
     responses={
         200: {"description": "Ready", **_schema()},
         503: {"description": "Not ready", **_schema()},
+        **responses(401),
     },
 )
-async def ready(request: Request) -> Response:
+async def ready(request: Request, key: Annotated[ApiKey | None, Depends(optional_key)]) -> Response:
     """Readiness: store reachable, migrations at head, this process's background loops alive
-    (200, else 503); with the scheduler lag and the outbox backlog."""
+    (200, else 503); for operator keys, with the scheduler lag, the outbox backlog and the
+    background loops' state."""
     result = await run_in_threadpool(check, request.app.state)
+    if key is None or key.role != "operator":
+        result = Readiness(result.ready, result.store, result.problems)
     return Response(
         msgspec.json.encode(result), 200 if result.ready else 503, media_type="application/json"
     )

@@ -290,6 +290,22 @@ api_keys = Table(
     Column("key_hash", String(64), nullable=False, unique=True),
     Column("created_at_us", BigInteger, nullable=False),
     Column("revoked_at_us", BigInteger),
+    # The party a key is scoped to: merchant keys name a merchant, consumer keys a consumer.
+    Column("merchant_id", String(128)),
+    Column("consumer_id", String(128)),
+)
+
+# A link token opens one order's guarantee hall to whoever holds it (a consumer without a key):
+# stored as a hash, revocable; ``created_by`` names the operator key or the CLI.
+link_tokens = Table(
+    "link_tokens",
+    metadata,
+    Column("token_id", String(32), primary_key=True),
+    Column("order_id", String(128), nullable=False, index=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("created_at_us", BigInteger, nullable=False),
+    Column("created_by", String(128), nullable=False),
+    Column("revoked_at_us", BigInteger),
 )
 
 # ------------------------------------------------------------------ merchant score (projection)

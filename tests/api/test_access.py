@@ -1,0 +1,218 @@
+"""Who may read and write what: every endpoint against every kind of caller, on both backends.
+
+One table: for each request, the status each caller gets. A caller not listed gets 401 (a
+missing, forged, unknown or revoked key or token; a link token where only keys count). 404 for
+another party's order, decisions or score is exactly the 404 of a thing that does not exist, so
+existence never leaks; 403 is for a role that may never call the endpoint.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from fastapi.testclient import TestClient
+
+from anxin.api.app import create_app
+from anxin.clock import FixedClock
+from tests.api.world import NOW, ORDERS, World, batch, build
+
+KEYS = ["operator", "ingest", "merchant_a", "merchant_b", "consumer_a", "consumer_b"]
+LINKS = ["link_a", "link_b", "revoked_link_a", "forged_link", "key_as_link"]
+BAD_KEYS = ["forged_key", "unknown_key", "revoked_operator", "revoked_merchant_a"]
+CALLERS = ["anonymous", *KEYS, *BAD_KEYS, *LINKS]
+NO_KEY = ["anonymous", *LINKS]  # link tokens are no key: they count on the guarantee hall only
+
+
+@pytest.fixture
+def world(db_url: str, sql_engine: sa.Engine) -> Iterator[World]:
+    clock = FixedClock(NOW)
+    with TestClient(create_app(db_url, clock=clock)) as client:
+        yield build(client, sql_engine, clock)
+
+
+def send(w: World, caller: str, method: str, path: str, body: bytes | None = None) -> Any:
+    headers: dict[str, str] = {}
+    params: dict[str, str] = {}
+    if caller in w.keys:
+        secret = w.keys[caller]
+        if caller == "merchant_b":  # one caller uses the Bearer form
+            headers["Authorization"] = f"Bearer {secret}"
+        else:
+            headers["X-API-Key"] = secret
+    elif caller in w.links:
+        if caller in ("link_a", "forged_link"):  # query form for some, header for others
+            params["token"] = w.links[caller]
+        else:
+            headers["X-Link-Token"] = w.links[caller]
+    return w.client.request(method, path, headers=headers, params=params, content=body)
+
+
+def others(status: int, *, but: dict[str, int]) -> dict[str, int]:
+    """Every key ``status``, except as given."""
+    return {**dict.fromkeys(KEYS, status), **but}
+
+
+@dataclass
+class Row:
+    method: str
+    path: str
+    statuses: dict[str, int]
+    body: bytes | None = None
+    default: int = 401
+    code404: str = ""  # the 404's error code, the same for absent and hidden resources
+    tags: list[str] = field(default_factory=list)
+
+
+def _hall(order: str) -> Row:
+    merchant, consumer = ORDERS.get(order, ("", ""))
+    see = {
+        "operator": 200 if order in ORDERS else 404,
+        "ingest": 403,
+        "merchant_a": 200 if merchant == "MA" else 404,
+        "merchant_b": 200 if merchant == "MB" else 404,
+        "consumer_a": 200 if consumer == "CA" else 404,
+        "consumer_b": 200 if consumer == "CB" else 404,
+        "link_a": 200 if order == "OA" else 404,
+        "link_b": 200 if order == "OB" else 404,
+    }
+    return Row("GET", f"/v1/orders/{order}/guarantees", see, code404="order_not_found")
+
+
+def _decisions(order: str) -> Row:
+    merchant = ORDERS.get(order, ("", ""))[0]
+    see = {
+        "operator": 200 if order in ORDERS else 404,
+        "ingest": 403,
+        "merchant_a": 200 if merchant == "MA" else 404,
+        "merchant_b": 200 if merchant == "MB" else 404,
+        "consumer_a": 403,
+        "consumer_b": 403,
+    }
+    return Row("GET", f"/v1/orders/{order}/decisions", see, code404="order_not_found")
+
+
+def _score(merchant: str) -> Row:
+    scored = merchant in ("MA", "MB")
+    see = {
+        "operator": 200 if scored else 404,
+        "ingest": 403,
+        "merchant_a": 200 if merchant == "MA" else 404,
+        "merchant_b": 200 if merchant == "MB" else 404,
+        "consumer_a": 403,
+        "consumer_b": 403,
+    }
+    return Row("GET", f"/v1/merchants/{merchant}/score", see, code404="score_not_found")
+
+
+def table(w: World) -> list[Row]:
+    ready = {**dict.fromkeys(KEYS, 200), **dict.fromkeys(NO_KEY, 200)}
+    return [
+        *(_hall(o) for o in ("OA", "OB", "OAB", "nope")),
+        *(_decisions(o) for o in ("OA", "OB", "OAB", "nope")),
+        *(_score(m) for m in ("MA", "MB", "MZ")),
+        Row("GET", "/v1/deadletters", others(403, but={"operator": 200})),
+        Row("GET", "/v1/deadletters?code=unknown_type", others(403, but={"operator": 200})),
+        Row("POST", f"/v1/deadletters/{w.dead_letter}/replay", others(403, but={"operator": 200})),
+        Row("POST", f"/v1/deadletters/{'0' * 32}/replay", others(403, but={"operator": 404})),
+        Row("POST", "/v1/orders/OA/link", others(403, but={"operator": 201})),
+        Row("POST", "/v1/orders/nope/link", others(403, but={"operator": 404})),
+        Row("DELETE", f"/v1/orders/OA/link/{'f' * 16}", others(403, but={"operator": 404})),
+        Row(
+            "POST",
+            "/v1/events",
+            others(403, but={"operator": 200, "ingest": 200}),
+            body=batch([]),
+        ),
+        Row("GET", "/v1/outbox", others(403, but={"operator": 200})),
+        Row("POST", "/v1/outbox/ack", others(403, but={"operator": 200}), body=b'{"ids":["x"]}'),
+        Row("GET", "/ready", ready),
+        Row("GET", "/health", {}, default=200),
+        Row("GET", "/v1/schema/events", {}, default=200),
+    ]
+
+
+def _check_body(w: World, row: Row, caller: str, status: int, body: Any) -> str | None:
+    """What is wrong with a response body, if anything."""
+    if status >= 400:
+        if set(body) != {"error"} or not isinstance(body["error"].get("code"), str):
+            return f"not the error body: {body}"
+        if status == 404 and row.code404 and body["error"]["code"] != row.code404:
+            return f"a hidden resource's 404 differs from an absent one's: {body}"
+        return None
+    path = row.path.split("?")[0]
+    if path.endswith("/guarantees") or path.endswith("/decisions"):
+        order = path.split("/")[3]
+        if body["order_id"] != order:
+            return f"answered for {body['order_id']}"
+        if path.endswith("/decisions") and not body["decisions"]:
+            return "no decisions"
+    if path.endswith("/score") and body["merchant_id"] != path.split("/")[3]:
+        return f"score of {body['merchant_id']}"
+    if path == "/ready" and ("migrations" in body) != (caller == "operator"):
+        return f"/ready internals shown to {caller}: {sorted(body)}"
+    return None
+
+
+def test_every_endpoint_against_every_caller(world: World) -> None:
+    wrong: list[str] = []
+    for row in table(world):
+        for caller in CALLERS:
+            expected = row.statuses.get(caller, row.default)
+            r = send(world, caller, row.method, row.path, row.body)
+            label = f"{caller:18s} {row.method} {row.path}"
+            if r.status_code != expected:
+                wrong.append(f"{label}: {r.status_code} (expected {expected}) {r.text[:120]}")
+                continue
+            problem = _check_body(world, row, caller, r.status_code, r.json() if r.text else {})
+            if problem:
+                wrong.append(f"{label}: {problem}")
+    assert wrong == [], "\n" + "\n".join(wrong)
+
+
+def test_a_key_wins_over_a_link_token(world: World) -> None:
+    """A consumer key sent with another order's link token reads as the key, not the token."""
+    headers = {"X-API-Key": world.keys["consumer_b"], "X-Link-Token": world.links["link_a"]}
+    assert world.client.get("/v1/orders/OA/guarantees", headers=headers).status_code == 404
+
+
+def test_merchant_sees_only_its_orders_decisions(world: World) -> None:
+    r = send(world, "merchant_a", "GET", "/v1/orders/OAB/decisions")
+    assert r.status_code == 200
+    body = r.json()
+    assert body["merchant_id"] == "MA"
+    for d in body["decisions"]:
+        assert (bool(d["rule_id"]), d["pack"], bool(d["pack_version"])) == (True, "douyin", True)
+        assert d["explanation"] is not None
+        assert "OAB" in d["decision_id"]
+
+
+def test_score_is_the_latest_day_with_its_explanation(world: World) -> None:
+    r = send(world, "merchant_a", "GET", "/v1/merchants/MA/score")
+    assert r.status_code == 200
+    body = r.json()
+    assert (body["day"], body["score"]) == ("2026-10-07", "4.50")
+    assert body["explanation"]["indicators"]["product_rating"]["value"] == 4.9
+
+
+def test_revoking_a_link_token_closes_it(world: World) -> None:
+    operator = {"X-API-Key": world.keys["operator"]}
+    token = world.client.post("/v1/orders/OB/link", headers=operator).json()["token"]
+    link = {"X-Link-Token": token}
+    assert world.client.get("/v1/orders/OB/guarantees", headers=link).status_code == 200
+    token_id = token.split("_")[1]
+    # revoking it under another order's path does nothing
+    assert (
+        world.client.delete(f"/v1/orders/OA/link/{token_id}", headers=operator).status_code == 404
+    )
+    assert (
+        world.client.delete(f"/v1/orders/OB/link/{token_id}", headers=operator).status_code == 204
+    )
+    r = world.client.get("/v1/orders/OB/guarantees", headers=link)
+    assert (r.status_code, r.json()["error"]["code"]) == (401, "invalid_link_token")
+    assert (
+        world.client.delete(f"/v1/orders/OB/link/{token_id}", headers=operator).status_code == 404
+    )

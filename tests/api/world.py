@@ -1,0 +1,117 @@
+"""A small marketplace behind the API: two merchants, two consumers, their orders, decisions,
+scores, a dead letter, and a key or token for every kind of caller."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+
+import msgspec
+import sqlalchemy as sa
+from fastapi.testclient import TestClient
+
+from anxin.api.keys import create_key, revoke_key
+from anxin.clock import FixedClock
+from anxin.contract import events as ev
+from anxin.store import schema as t
+
+CST = dt.timezone(dt.timedelta(hours=8))
+PAID = dt.datetime(2026, 10, 5, 10, 0, tzinfo=CST)
+# Two days after the ship-by deadline: the late-shipment tier has fired (a decision per order).
+NOW = dt.datetime(2026, 10, 6, 23, 59, 59, tzinfo=CST) + dt.timedelta(hours=49)
+
+# order -> (merchant, consumer)
+ORDERS = {"OA": ("MA", "CA"), "OB": ("MB", "CB"), "OAB": ("MA", "CB")}
+
+
+def order_events(oid: str, merchant: str, consumer: str) -> list[bytes]:
+    money = ev.Money(30000, "CNY")
+    item = ev.Item(sku="sku", quantity=1, unit_price=money)
+    placed = ev.OrderPlacedPayload(
+        order_id=oid, merchant_id=merchant, consumer_id=consumer, items=[item], amount=money
+    )
+    paid = ev.OrderPaidPayload(order_id=oid, amount_paid=money)
+    out: list[ev.Event] = [
+        ev.OrderPlaced(id=f"{oid}-p", occurred_at=PAID, source="t", payload=placed),
+        ev.OrderPaid(id=f"{oid}-$", occurred_at=PAID, source="t", payload=paid),
+    ]
+    return [msgspec.json.encode(e) for e in out]
+
+
+def batch(events: list[bytes]) -> bytes:
+    return b'{"events":[' + b",".join(events) + b"]}"
+
+
+def unknown_type_event(event_id: str = "bad-1") -> bytes:
+    raw = json.loads(order_events("OX", "MA", "CA")[0])
+    return json.dumps({**raw, "id": event_id, "type": "order.teleported"}).encode()
+
+
+def score_row(merchant: str, day: str, score: str) -> dict[str, object]:
+    explanation = {"score": score, "indicators": {"product_rating": {"value": 4.9}}}
+    return {
+        "merchant_id": merchant, "day": day, "pack": "douyin", "pack_version": "2026.10",
+        "engine": "sqlite", "stage": "full", "score": score,
+        "explanation": json.dumps(explanation),
+    }  # fmt: skip
+
+
+@dataclass
+class World:
+    client: TestClient
+    sql: sa.Engine
+    clock: FixedClock
+    keys: dict[str, str] = field(default_factory=dict)  # caller -> API key secret
+    links: dict[str, str] = field(default_factory=dict)  # caller -> link token secret
+    dead_letter: str = ""
+
+
+def build(client: TestClient, sql: sa.Engine, clock: FixedClock) -> World:
+    w = World(client, sql, clock)
+    for name, role, scope in [
+        ("operator", "operator", {}),
+        ("ingest", "ingest", {}),
+        ("merchant_a", "merchant", {"merchant_id": "MA"}),
+        ("merchant_b", "merchant", {"merchant_id": "MB"}),
+        ("consumer_a", "consumer", {"consumer_id": "CA"}),
+        ("consumer_b", "consumer", {"consumer_id": "CB"}),
+        ("revoked_operator", "operator", {}),
+        ("revoked_merchant_a", "merchant", {"merchant_id": "MA"}),
+    ]:
+        w.keys[name] = create_key(sql, name, role, clock=clock, **scope)  # type: ignore[arg-type]
+    for name in ("revoked_operator", "revoked_merchant_a"):
+        assert revoke_key(sql, w.keys[name].split("_")[1], clock=clock)
+    operator = {"X-API-Key": w.keys["operator"]}
+
+    lines = [e for oid, (m, c) in ORDERS.items() for e in order_events(oid, m, c)]
+    r = client.post("/v1/events", content=batch([*lines, unknown_type_event()]), headers=operator)
+    assert (r.status_code, r.json()["rejected"]) == (200, 1), r.text
+    client.app.state.engine.tick(clock.now())  # type: ignore[attr-defined]
+    with sql.begin() as conn:
+        conn.execute(
+            t.merchant_scores.insert(),
+            [
+                score_row("MA", "2026-10-06", "4.20"),
+                score_row("MA", "2026-10-07", "4.50"),
+                score_row("MB", "2026-10-07", "3.10"),
+            ],
+        )
+        w.dead_letter = conn.execute(sa.select(t.dead_letters.c.dead_letter_id)).scalar_one()
+        assert conn.execute(sa.select(sa.func.count()).select_from(t.decisions)).scalar_one() >= 3
+
+    for name, order in [("link_a", "OA"), ("link_b", "OB"), ("revoked_link_a", "OA")]:
+        r = client.post(f"/v1/orders/{order}/link", headers=operator)
+        assert r.status_code == 201, r.text
+        w.links[name] = r.json()["token"]
+    token_id = w.links["revoked_link_a"].split("_")[1]
+    r = client.delete(f"/v1/orders/OA/link/{token_id}", headers=operator)
+    assert r.status_code == 204, r.text
+    # forged: the right shapes with the wrong secrets, one of them naming a real id
+    key_id = w.keys["operator"].split("_")[1]
+    w.keys["forged_key"] = f"anx_{key_id}_{'A' * 43}"
+    w.keys["unknown_key"] = "anx_0123456789abcdef_" + "B" * 43
+    link_id = w.links["link_a"].split("_")[1]
+    w.links["forged_link"] = f"lnk_{link_id}_{'C' * 43}"
+    w.links["key_as_link"] = w.keys["operator"]  # an API key is not a link token
+    return w

@@ -12,6 +12,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+import msgspec
 import pytest
 
 from anxin.contract import events as ev
@@ -837,3 +838,44 @@ def test_an_empty_line_reaching_the_decoder_is_malformed() -> None:
     result = decode_event(b"", 3)
     assert isinstance(result, Rejected)
     assert (result.error.code, result.error.path, result.error.index) == ("malformed_json", "$", 3)
+
+
+@pytest.mark.parametrize(
+    ("field", "path"),
+    [("id", "$.id"), ("source", "$.source"), ("payload.merchant_id", "$.payload.merchant_id")],
+)
+def test_nul_in_any_text_is_a_contract_error_naming_where(field: str, path: str) -> None:
+    """No text column can hold U+0000 (PostgreSQL refuses it) and no field means it."""
+    event = msgspec.json.decode(_nul_free_event())
+    target = event
+    *parents, leaf = field.split(".")
+    for name in parents:
+        target = target[name]
+    target[leaf] = "a\u0000b"
+    result = decode_event(msgspec.json.encode(event), index=3)
+    assert isinstance(result, Rejected)
+    assert (result.error.code, result.error.path, result.error.index) == (
+        "invalid_value",
+        path,
+        3,
+    )
+    assert "U+0000" in result.error.message
+    assert result.error.event_id is None if field == "id" else result.error.event_id == "e-nul"
+
+
+def test_a_spelled_out_backslash_u_is_text_not_nul() -> None:
+    event = msgspec.json.decode(_nul_free_event())
+    event["source"] = "\\u0000 is how JSON spells NUL"
+    assert not isinstance(decode_event(msgspec.json.encode(event)), Rejected)
+
+
+def _nul_free_event() -> bytes:
+    return msgspec.json.encode(
+        {
+            "id": "e-nul",
+            "type": "merchant.registered",
+            "occurred_at": "2026-11-24T12:00:00+08:00",
+            "source": "test",
+            "payload": {"merchant_id": "M1", "name": "shop", "industry": "apparel"},
+        }
+    )

@@ -107,7 +107,42 @@ def _peek_id(raw: bytes) -> str | None:
     except (msgspec.DecodeError, UnicodeDecodeError):
         return None
     value = obj.get("id") if isinstance(obj, dict) else None
-    return value if isinstance(value, str) else None
+    return value if isinstance(value, str) and "\x00" not in value else None
+
+
+def _nul_at(value: Any, path: str = "$") -> str | None:
+    """The JSON path of the first string (key or value) holding U+0000, if any."""
+    if isinstance(value, str):
+        return path if "\x00" in value else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if "\x00" in key:
+                return path
+            found = _nul_at(item, f"{path}.{key}")
+            if found is not None:
+                return found
+    if isinstance(value, list):
+        for i, item in enumerate(value):
+            found = _nul_at(item, f"{path}[{i}]")
+            if found is not None:
+                return found
+    return None
+
+
+def _nul_error(raw: bytes, index: int | None) -> ContractError | None:
+    """U+0000 in any text is refused: no text column (PostgreSQL's, for one) can hold it, and no
+    marketplace field means it. Only events spelling the escape are decoded twice."""
+    try:
+        obj = _any_decoder.decode(raw)
+    except (msgspec.DecodeError, UnicodeDecodeError):
+        return None  # the typed decode reports what is wrong
+    path = _nul_at(obj)
+    if path is None:
+        return None
+    return ContractError(
+        "invalid_value", "text holds U+0000 (NUL), which no field may carry", path, index,
+        _peek_id(raw),
+    )  # fmt: skip
 
 
 def too_deep(raw: bytes) -> int | None:
@@ -168,6 +203,8 @@ def decode_event(raw: bytes, index: int | None = None) -> Event | Rejected:
         return Rejected(raw[:MAX_EVENT_BYTES], error)
     if (at := too_deep(raw)) is not None:
         return Rejected(raw, _deep_error(at, index))
+    if b"\\u0000" in raw and (nul := _nul_error(raw, index)) is not None:
+        return Rejected(raw, nul)
     try:
         return _decoder.decode(raw)  # type: ignore[no-any-return]
     except msgspec.ValidationError as exc:

@@ -322,6 +322,26 @@ def record(sql: sa.Engine, token: str, outcomes: Sequence[Outcome]) -> int:
     return int(result.rowcount)
 
 
+def release(sql: sa.Engine, token: str, keys: Sequence[tuple[str, str]]) -> int:
+    """Give back claimed (message id, endpoint id) rows not attempted: claimable again at once,
+    no attempt counted. Only rows still under ``token``. Returns rows released."""
+    if not keys:
+        return 0
+    d = t.deliveries.c
+    stmt = (
+        sa.update(t.deliveries)
+        .where(
+            d.message_id == sa.bindparam("mid"),
+            d.endpoint_id == sa.bindparam("eid"),
+            d.claim_token == sa.bindparam("tok"),
+        )
+        .values(claimed_until_us=None, claim_token=None)
+    )
+    with writing(sql) as conn:
+        result = conn.execute(stmt, [{"mid": m, "eid": e, "tok": token} for m, e in keys])
+    return int(result.rowcount)
+
+
 # ------------------------------------------------------------------------ listing, replay
 
 

@@ -91,16 +91,28 @@ class Dispatcher:
         left for later; returns what happened."""
         cutoff = to_us(now or self.clock.now())
         lease = int(self.config.lease_s * SECOND_US)
-        report = DispatchReport(sequenced=store.advance(self.sql, cutoff))
-        # Pipelined: the next batch is claimed (and starts sending) while the previous one is
-        # in flight. Order holds: an in-flight row is still pending, so its partition's later
-        # messages are not partition heads and no claim takes them until it is recorded.
+        report = DispatchReport()
+        # Pipelined: the next chunk of new outbox rows is sequenced, and the next half batch
+        # claimed (and started), while the previous half is in flight. Order holds: an
+        # in-flight row is still pending, so its partition's later messages (sequenced after
+        # it, whenever) are not partition heads, and no claim takes them until it is recorded.
+        # At most ``batch`` rows are claimed and unrecorded at once, as without pipelining: a
+        # crash re-sends no more than that.
+        half = max(1, self.config.batch // 2)
         in_flight: _InFlight | None = None
+        unsequenced = True
         while True:
+            if unsequenced:
+                done = store.advance_chunk(self.sql, cutoff)
+                report.sequenced += done
+                unsequenced = done == store.ADVANCE_CHUNK
+            if in_flight is not None and len(in_flight.batch) + half > self.config.batch:
+                self._finish(in_flight, report)  # (batch 1: no room to pipeline)
+                in_flight = None
             # Leases and retry times follow the clock as the run goes on; what is due does not.
             at = max(cutoff, to_us(self.clock.now()))
             claimed = time.monotonic()  # the lease runs from about here
-            token, batch = store.claim(self.sql, at, lease, self.config.batch, due_us=cutoff)
+            token, batch = store.claim(self.sql, at, lease, half, due_us=cutoff)
             nxt = None
             if batch:
                 report.rounds += 1
@@ -108,8 +120,8 @@ class Dispatcher:
                 nxt = _InFlight(token, at, batch, self.sender.submit(batch, deadline))
             if in_flight is not None:
                 self._finish(in_flight, report)
-            elif nxt is None:
-                return report  # nothing claimable, nothing in flight
+            elif nxt is None and not unsequenced:
+                return report  # nothing claimable, in flight or left to sequence
             in_flight = nxt
 
     def _finish(self, f: _InFlight, report: DispatchReport) -> None:

@@ -148,11 +148,17 @@ def advance(sql: sa.Engine, now_us: int) -> int:
     """Sequence every new outbox row and fan it out to its endpoints; returns how many."""
     total = 0
     while True:
-        with writing(sql) as conn:
-            done = _advance_chunk(conn, now_us)
+        done = advance_chunk(sql, now_us)
         total += done
         if done < ADVANCE_CHUNK:
             return total
+
+
+def advance_chunk(sql: sa.Engine, now_us: int) -> int:
+    """Sequence (and fan out) up to ADVANCE_CHUNK new outbox rows in one transaction; fewer
+    than that means none are left."""
+    with writing(sql) as conn:
+        return _advance_chunk(conn, now_us)
 
 
 def _advance_chunk(conn: sa.Connection, now_us: int) -> int:

@@ -6,10 +6,11 @@ asyncio in a subprocess on 127.0.0.1, answering 204; it counts the requests and 
 ``webhook-id`` values and verifies the signature of every ``VERIFY_EVERY``-th signed request
 (the bench fails on a bad one or a missing id). Timed: ``Dispatcher.run_once`` end to end
 (sequencing, fan-out, claims, envelopes, signatures, HTTP, recording). Beside it, in the same
-run, the baseline: the same HTTP client (``anxin.delivery.http``, asyncio, the same number of
-requests in flight) posts the same envelope bytes, unsigned, to the same receiver, with nothing
-else; half of it before the timed delivery and half after, so load drifting during the run
-weighs on both. The ratio says what the delivery machinery costs over plain HTTP.
+run, the baseline: the same HTTP client (aiohttp: a session from ``sender.new_session``, posting
+with ``sender.post``, the same number of requests in flight) posts the same envelope bytes,
+unsigned, to the same receiver, with nothing else; half of it before the timed delivery and
+half after, so load drifting during the run weighs on both. The ratio says what the delivery
+machinery costs over plain HTTP.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import sqlalchemy as sa
 
 from anxin.application import open_store
@@ -36,8 +38,7 @@ from anxin.delivery import store
 from anxin.delivery.backoff import DeliveryConfig
 from anxin.delivery.dispatcher import Dispatcher
 from anxin.delivery.envelope import envelope_bytes
-from anxin.delivery.http import HttpPool
-from anxin.delivery.sender import HttpSender
+from anxin.delivery.sender import HttpSender, new_session, post
 from anxin.domain.effects import OutboxMessage
 from anxin.store.sql import SqlStore
 
@@ -140,18 +141,18 @@ def _seed(sql: sa.Engine, n: int, orders: int, at: dt.datetime) -> None:
 
 
 async def _bare_async(url: str, bodies: list[bytes], in_flight: int, timeout_s: float) -> float:
-    pool = HttpPool(in_flight, timeout_s)
+    session = new_session(in_flight, timeout_s)
     slots = asyncio.Semaphore(in_flight)
     headers = {"content-type": "application/json"}
 
-    async def post(body: bytes) -> int:
+    async def one(body: bytes) -> int:
         async with slots:
-            return (await pool.post(url, body, headers)).status
+            return (await post(session, url, body, headers, timeout_s))[0]
 
     started = time.perf_counter()
-    codes = await asyncio.gather(*(post(b) for b in bodies))
+    codes = await asyncio.gather(*(one(b) for b in bodies))
     seconds = time.perf_counter() - started
-    await pool.aclose()
+    await session.close()
     if any(c != 204 for c in codes):
         raise RuntimeError("the receiver refused a bare post")
     return seconds
@@ -226,10 +227,12 @@ def run(messages: int, orders: int, workers: int, batch: int | None = None) -> d
             "in_flight": workers,
             "batch": config.batch,
             "store": "sqlite",
+            "client": f"aiohttp {aiohttp.__version__}",
             "receiver": "asyncio HTTP/1.1 keep-alive, 1 process, verifies 1 in "
             f"{VERIFY_EVERY} signatures",
-            "baseline": f"anxin.delivery.http on asyncio, {workers} in flight, same receiver, "
-            "same envelope bytes, unsigned, no store; half before, half after the delivery",
+            "baseline": f"aiohttp (sender.new_session, sender.post), {workers} in flight, "
+            "same receiver, same envelope bytes, unsigned, no store; "
+            "half before, half after the delivery",
         },
         "rounds": report.rounds,
         "receiver": {

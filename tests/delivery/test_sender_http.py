@@ -1,19 +1,21 @@
-"""The asyncio HTTP/1.1 client the sender posts with: response framings, keep-alive reuse, a
-stale connection, timeouts; and the sender's lease deadline (requests not started: released)."""
+"""How the sender uses its HTTP client (aiohttp): error answers kept for ``last_error``,
+keep-alive reuse, a dropped idle connection, no redirects, Basic auth from the URL, one timeout
+per request; and the lease deadline (requests not started by it are released)."""
 
 from __future__ import annotations
 
 import asyncio
+import base64
 import time
 from collections.abc import Iterator
 
+import aiohttp
 import pytest
 import sqlalchemy as sa
 
 from anxin.clock import FixedClock, to_us
 from anxin.delivery import store
-from anxin.delivery.http import HttpPool, target
-from anxin.delivery.sender import HttpSender
+from anxin.delivery.sender import ERROR_CHARS, HttpSender, new_session, post
 from tests.delivery.helpers import T0, dispatcher, messages, write
 from tests.delivery.receiver import Receiver
 
@@ -21,30 +23,38 @@ from tests.delivery.receiver import Receiver
 ANSWERS = {
     b"/length": b"HTTP/1.1 500 Oops\r\ncontent-length: 5\r\n\r\nbroke",
     b"/chunked": b"HTTP/1.1 503 x\r\ntransfer-encoding: chunked\r\n\r\n"
-    b"3\r\nabc\r\n2;ext=1\r\nde\r\n0\r\ntrailer: x\r\n\r\n",
+    b"3\r\nabc\r\n2;ext=1\r\nde\r\n0\r\n\r\n",
+    b"/long": b"HTTP/1.1 500 x\r\ncontent-length: 1000\r\n\r\n" + b"x" * 1000,
     b"/interim": b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 204 No Content\r\n\r\n",
     b"/close": b"HTTP/1.1 200 OK\r\nconnection: close\r\ncontent-length: 2\r\n\r\nok",
     b"/eof": b"HTTP/1.0 502 Bad\r\n\r\nto the end",
+    b"/moved": b"HTTP/1.1 307 Moved\r\nlocation: /ok\r\ncontent-length: 0\r\n\r\n",
 }
 
 
-async def _serve(connections: list[int]) -> asyncio.Server:
+async def _serve(connections: list[int], heads: list[bytes]) -> asyncio.Server:
     async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         connections.append(1)
+        served = 0
         try:
             while True:
                 head = await reader.readuntil(b"\r\n\r\n")
+                heads.append(head)
                 path = head.split(b" ")[1]
                 size = [
                     int(x.split(b":")[1])
                     for x in head.split(b"\r\n")
-                    if x.startswith(b"content-length")
+                    if x.lower().startswith(b"content-length")
                 ]
-                await reader.readexactly(size[0])
+                await reader.readexactly(size[0] if size else 0)
                 if path == b"/slow":
                     await asyncio.sleep(1)
+                if path == b"/drop" and served:  # as a server timing out an idle connection
+                    writer.close()
+                    return
+                served += 1
                 writer.write(ANSWERS.get(path, b"HTTP/1.1 204 No Content\r\n\r\n"))
-                if path in (b"/close", b"/eof", b"/drop"):
+                if path in (b"/close", b"/eof"):
                     await writer.drain()
                     writer.close()
                     return
@@ -54,45 +64,43 @@ async def _serve(connections: list[int]) -> asyncio.Server:
     return await asyncio.start_server(handle, "127.0.0.1", 0)
 
 
-def test_framings_reuse_and_failures() -> None:
+def test_answers_reuse_and_failures() -> None:
     async def main() -> None:
         connections: list[int] = []
-        server = await _serve(connections)
+        heads: list[bytes] = []
+        server = await _serve(connections, heads)
         base = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}"
-        pool = HttpPool(4, timeout_s=0.3)
-        post = pool.post
-        assert (await post(f"{base}/length", b"{}", {})).body == b"broke"
-        assert (await post(f"{base}/chunked", b"{}", {})).status == 503
-        assert (await post(f"{base}/chunked", b"{}", {})).body == b"abcde"
-        assert (await post(f"{base}/interim", b"{}", {})).status == 204
+        session = new_session(4, timeout_s=0.3)
+
+        async def send(path: str) -> tuple[int, bytes]:
+            return await post(session, f"{base}{path}", b"{}", {}, 0.3)
+
+        assert await send("/length") == (500, b"broke")
+        assert await send("/chunked") == (503, b"abcde")
+        assert await send("/long") == (500, b"x" * ERROR_CHARS)  # a prefix is kept
+        assert (await send("/interim"))[0] == 204
         assert len(connections) == 1  # all of that on one keep-alive connection
-        assert (await post(f"{base}/close", b"{}", {})).body == b"ok"
-        assert (await post(f"{base}/eof", b"{}", {})).body == b"to the end"
+        assert await send("/close") == (200, b"")
+        assert await send("/eof") == (502, b"to the end")
         assert len(connections) == 2  # closed by the server: a new one
-        assert (await post(f"{base}/ok", b"{}", {})).status == 204
-        # the server drops the idle connection: the next request goes out on a new one
-        for conns in pool._idle.values():
-            for c in conns:
-                c.writer.transport.abort()
-        assert (await post(f"{base}/ok", b"{}", {})).status == 204
+        assert await send("/moved") == (307, b"")  # not followed
+        assert heads[-1].startswith(b"POST /moved ")
+        # the server drops a reused connection as the request arrives: sent again on a new one
+        before = len(connections)
+        assert (await send("/drop"))[0] == 204
+        assert len(connections) == before + 1
+        assert heads[-2:] == [heads[-1]] * 2
+        auth = base64.b64encode(b"u:p@ss").decode()
+        await post(session, f"{base.replace('//', '//u:p%40ss@')}/auth", b"{}", {}, 0.3)
+        assert f"Authorization: Basic {auth}\r\n".encode() in heads[-1]
         with pytest.raises(TimeoutError):
-            await post(f"{base}/slow", b"{}", {})
-        with pytest.raises(ConnectionRefusedError):
-            await post("http://127.0.0.1:9/refused", b"{}", {})
-        await pool.aclose()
+            await send("/slow")
+        with pytest.raises(aiohttp.ClientConnectionError):
+            await post(session, "http://127.0.0.1:9/refused", b"{}", {}, 0.3)
+        await session.close()
         server.close()
 
     asyncio.run(main())
-
-
-def test_target_parsed_once() -> None:
-    t = target("https://u:p%40ss@example.com:8443/a/b?x=1")
-    assert (t.secure, t.host, t.port) == (True, "example.com", 8443)
-    assert t.head.startswith(b"POST /a/b?x=1 HTTP/1.1\r\nhost: example.com:8443\r\n")
-    assert b"authorization: Basic dTpwQHNz\r\n" in t.head
-    assert target("http://[::1]/").head.startswith(b"POST / HTTP/1.1\r\nhost: [::1]\r\n")
-    with pytest.raises(ValueError, match="http"):
-        target("ftp://example.com/")
 
 
 @pytest.fixture

@@ -138,7 +138,7 @@ LAZY_BENCHES = {
     ),
     "outbox": (
         "anxin.delivery.cli:bench_outbox",
-        "Signed webhook deliveries per second to a local receiver, beside bare httpx posts.",
+        "Signed webhook deliveries per second to a local receiver, beside bare aiohttp posts.",
     ),
     "api": (
         "anxin.bench.api:bench_api",

@@ -138,7 +138,8 @@ LAZY_BENCHES = {
     ),
     "outbox": (
         "anxin.delivery.cli:bench_outbox",
-        "Signed webhook deliveries per second to a local receiver, beside bare aiohttp posts.",
+        "Signed webhook deliveries per second to a local receiver, beside bare posts of the "
+        "same bodies by the same HTTP client (the ratio is what the delivery machinery costs).",
     ),
     "api": (
         "anxin.bench.api:bench_api",

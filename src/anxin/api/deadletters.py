@@ -23,8 +23,7 @@ from anxin.api.errors import ApiError, json_response, responses, schema_ref
 from anxin.api.keys import ApiKey
 from anxin.clock import from_us
 from anxin.contract.decode import ERROR_CODES, ContractError
-from anxin.engine.processor import Engine
-from anxin.engine.processor import _dead_letter_id as dead_letter_id
+from anxin.engine.processor import Engine, dead_letter_id
 from anxin.store.schema import dead_letters as d
 
 MAX_PAGE = 500

@@ -118,7 +118,7 @@ def _absurd(event: ev.Event, now: dt.datetime, position: int | None) -> Contract
     return ContractError("absurd_date", why, "$.occurred_at", position, event.id)
 
 
-def _dead_letter_id(raw: bytes, error: ContractError) -> str:
+def dead_letter_id(raw: bytes, error: ContractError) -> str:
     h = hashlib.blake2b(raw, digest_size=16)
     h.update(error.code.encode())
     h.update(error.path.encode())
@@ -191,7 +191,7 @@ class Engine:
             report.errors.append(error)
             dead.append(
                 DeadLetter(
-                    _dead_letter_id(raw, error),
+                    dead_letter_id(raw, error),
                     now_us,
                     source,
                     error.index,

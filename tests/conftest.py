@@ -73,6 +73,30 @@ def _pg_schema_url(schema: str) -> str:
     return f"{PG_URL}?options=-csearch_path%3D{schema}"
 
 
+def _new_pg_schema() -> str:
+    """A fresh, empty schema on the test PostgreSQL (skipped locally without one, an error in
+    CI); returns its name."""
+    if PG_URL is None:
+        if os.environ.get("CI"):
+            pytest.fail("ANXIN_TEST_PG_URL is not set: CI must test PostgreSQL")
+        pytest.skip("PostgreSQL not available (set ANXIN_TEST_PG_URL or run `make test`)")
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(resolve_url(PG_URL))
+    with admin.begin() as conn:
+        conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
+    admin.dispose()
+    return schema
+
+
+def _drop_pg_schemas(schemas: list[str]) -> None:
+    if schemas:
+        admin = sa.create_engine(resolve_url(PG_URL or ""))
+        with admin.begin() as conn:
+            for schema in schemas:
+                conn.execute(sa.text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        admin.dispose()
+
+
 @pytest.fixture(params=["sqlite", "postgres"])
 def new_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[object]:
     """A factory of fresh, empty databases; every test using it runs on both backends."""
@@ -82,25 +106,20 @@ def new_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[objec
     def make(name: str = "anxin") -> str:
         if backend == "sqlite":
             return str(tmp_path / f"{name}-{uuid.uuid4().hex[:6]}.db")
-        if PG_URL is None:
-            if os.environ.get("CI"):
-                pytest.fail("ANXIN_TEST_PG_URL is not set: CI must test PostgreSQL")
-            pytest.skip("PostgreSQL not available (set ANXIN_TEST_PG_URL or run `make test`)")
-        schema = f"t_{uuid.uuid4().hex[:12]}"
-        admin = sa.create_engine(resolve_url(PG_URL))
-        with admin.begin() as conn:
-            conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
-        admin.dispose()
-        created.append(schema)
-        return _pg_schema_url(schema)
+        created.append(_new_pg_schema())
+        return _pg_schema_url(created[-1])
 
     yield make
-    if created:
-        admin = sa.create_engine(resolve_url(PG_URL))
-        with admin.begin() as conn:
-            for schema in created:
-                conn.execute(sa.text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-        admin.dispose()
+    _drop_pg_schemas(created)
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """One fresh PostgreSQL schema, for a test that runs on PostgreSQL only (empty: the test
+    migrates it, or lets the process under test do so)."""
+    schema = _new_pg_schema()
+    yield _pg_schema_url(schema)
+    _drop_pg_schemas([schema])
 
 
 @pytest.fixture

@@ -20,9 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
-import os
 import threading
-import uuid
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -40,9 +38,7 @@ from anxin.delivery import store as delivery_store
 from anxin.delivery.envelope import new_secret
 from anxin.serve_process import ServeProcess
 from anxin.sim import preset, simulate
-from anxin.store.database import resolve_url
 from anxin.store.sql import SqlStore
-from tests.conftest import PG_URL
 from tests.delivery.receiver import Receiver, serve
 from tests.service.test_serve import _wait
 
@@ -82,23 +78,6 @@ def _week() -> Week:
     return Week(
         events.getvalue().splitlines(), summary.last_event_at + dt.timedelta(days=1), params.pack
     )
-
-
-@pytest.fixture
-def pg_url() -> Iterator[str]:
-    """A fresh PostgreSQL schema (as ``new_db_url`` makes them), migrated by the test."""
-    if PG_URL is None:
-        if os.environ.get("CI"):
-            pytest.fail("ANXIN_TEST_PG_URL is not set: CI must test PostgreSQL")
-        pytest.skip("PostgreSQL not available (set ANXIN_TEST_PG_URL or run `make test`)")
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(resolve_url(PG_URL))
-    with admin.begin() as conn:
-        conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
-    yield f"{PG_URL}?options=-csearch_path%3D{schema}"
-    with admin.begin() as conn:
-        conn.execute(sa.text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-    admin.dispose()
 
 
 @pytest.fixture

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import multiprocessing
+import sqlite3
 from collections.abc import Callable
 from multiprocessing.synchronize import Barrier
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
-from anxin.store.database import make_engine
+from anxin.store.database import switch_to_wal, make_engine
 from anxin.store.migrate import current_revision, ensure_schema, head_revision, upgrade
 from anxin.store.schema import metadata
 
@@ -82,3 +84,32 @@ def test_processes_starting_together_on_an_empty_store_all_get_the_schema(
     assert current_revision(engine) == head_revision(engine)
     assert _diff(engine) == []
     engine.dispose()
+
+
+class _LockedCursor:
+    """A cursor whose WAL switch loses the lock race ``fails`` times, as SQLite reports it when
+    two connections on a rollback-mode file both want its exclusive lock (one is refused at
+    once, without its busy handler, to avoid a deadlock)."""
+
+    def __init__(self, fails: int, message: str = "database is locked") -> None:
+        self.fails, self.message, self.calls = fails, message, 0
+
+    def execute(self, sql: str) -> None:
+        assert sql == "PRAGMA journal_mode=WAL"
+        self.calls += 1
+        if self.calls <= self.fails:
+            raise sqlite3.OperationalError(self.message)
+
+
+def test_the_wal_switch_retries_a_lost_lock_race() -> None:
+    """Found in CI: one of six processes opening an empty store failed at this pragma."""
+    cursor = _LockedCursor(fails=3)
+    switch_to_wal(cursor)
+    assert cursor.calls == 4
+
+
+def test_the_wal_switch_does_not_retry_other_errors() -> None:
+    cursor = _LockedCursor(fails=1, message="disk I/O error")
+    with pytest.raises(sqlite3.OperationalError, match="disk I/O"):
+        switch_to_wal(cursor)
+    assert cursor.calls == 1

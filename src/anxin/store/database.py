@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
@@ -22,13 +24,33 @@ def resolve_url(db: str | None = None) -> str:
     return value
 
 
+WAL_SWITCH_S = 30.0  # as long as the busy timeout
+
+
+def switch_to_wal(cursor: Any) -> None:
+    """``PRAGMA journal_mode=WAL``, retried: while another process holds a new (rollback-mode)
+    file's lock, creating its schema, SQLite answers "database is locked" at once instead of
+    calling the busy handler (found by processes starting together on an empty store)."""
+    deadline = time.monotonic() + WAL_SWITCH_S
+    pause = 0.005
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(pause)
+            pause = min(pause * 2, 0.25)
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     # First: switching a new file to WAL takes its lock, which other processes may hold.
     cursor.execute("PRAGMA busy_timeout=30000")
     # WAL lets readers (API, reports) run beside the writer; NORMAL sync is durable against a
     # process crash in WAL mode, which is the failure the engine's exactly-once tests cover.
-    cursor.execute("PRAGMA journal_mode=WAL")
+    switch_to_wal(cursor)
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA temp_store=MEMORY")
     cursor.execute("PRAGMA cache_size=-65536")

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
-from anxin.store.database import switch_to_wal, make_engine
+from anxin.store.database import make_engine, switch_to_wal
 from anxin.store.migrate import current_revision, ensure_schema, head_revision, upgrade
 from anxin.store.schema import metadata
 

@@ -126,4 +126,7 @@ def log_config() -> dict[str, Any]:
     for handler in config["handlers"].values():
         handler["filters"] = ["request_context"]
     config["root"] = {"handlers": ["default"], "level": "INFO"}
+    # `/ready` reads the migration state on every probe; alembic says how it would migrate
+    # each time, which is noise in a service's log.
+    config["loggers"]["alembic"] = {"level": "WARNING"}
     return config

@@ -19,6 +19,7 @@ from anxin.clock import SystemClock, from_us, to_us
 from anxin.delivery import store
 from anxin.delivery.backoff import load_config
 from anxin.delivery.topics import UnknownTopic, parse_types
+from anxin.store.schema import outbox, webhook_endpoints
 
 
 def _sql(ctx: click.Context, *, create: bool = True) -> sa.Engine:
@@ -138,7 +139,11 @@ def outbox_deliver(
 @click.option("--json", "as_json", is_flag=True, help="one JSON object per line")
 @click.pass_context
 def outbox_list(ctx: click.Context, status: str | None, limit: int, as_json: bool) -> None:
-    for r in store.list_deliveries(_sql(ctx, create=False), status, limit):
+    """List deliveries (one per message and webhook endpoint), oldest first."""
+    sql = _sql(ctx, create=False)
+    listed = 0
+    for r in store.list_deliveries(sql, status, limit):
+        listed += 1
         row: dict[str, Any] = {
             "message_id": r.message_id,
             "endpoint_id": r.endpoint_id,
@@ -159,6 +164,24 @@ def outbox_list(ctx: click.Context, status: str | None, limit: int, as_json: boo
             err = f"  {r.last_error}" if r.last_error and r.status != "delivered" else ""
             head = f"{r.seq:>8}  {r.status:<9} {r.attempts:>2}x  {r.message_id}"
             click.echo(f"{head}  → {r.endpoint_id}{err}")
+    if listed == 0 and status is None:
+        _explain_no_deliveries(sql)
+
+
+def _explain_no_deliveries(sql: sa.Engine) -> None:
+    """Nothing to list is not nothing to send: say where the outbox's messages are."""
+    with sql.connect() as conn:
+        messages = conn.execute(sa.select(sa.func.count()).select_from(outbox)).scalar_one()
+        endpoints = conn.execute(
+            sa.select(sa.func.count()).select_from(webhook_endpoints)
+        ).scalar_one()
+    if messages:
+        click.echo(
+            f"no deliveries yet: {messages:,} messages in the outbox, {endpoints} webhook "
+            "endpoint(s). `anxin webhook add URL` then `anxin outbox deliver --until-empty` "
+            "sends them; or pull them with GET /v1/outbox (docs/integration.md).",
+            err=True,
+        )
 
 
 @outbox_group.command("replay")

@@ -12,6 +12,8 @@ from typing import Any
 
 from standardwebhooks import Webhook
 
+GATE_S = 20.0  # a held answer is released by then, whatever the test does
+
 
 @dataclass
 class Arrival:
@@ -23,7 +25,8 @@ class Arrival:
 @dataclass
 class Receiver:
     """``url`` takes POSTs. ``fail[id] = n``: answer 500 to the first n tries of that id;
-    ``down``: answer 500 to everything; ``stall``: sleep this long before answering."""
+    ``down``: answer 500 to everything; ``stall``: sleep this long before answering; ``gate``:
+    hold every answer until it is set (at most ``GATE_S``)."""
 
     secret: str
     url: str = ""
@@ -33,6 +36,7 @@ class Receiver:
     fail: dict[str, int] = field(default_factory=dict)
     down: bool = False
     stall: float = 0.0
+    gate: threading.Event | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def handle(self, body: bytes, headers: dict[str, str]) -> int:
@@ -43,6 +47,8 @@ class Receiver:
                 self.bad_signatures += 1
             return 400
         mid = headers["webhook-id"]
+        if self.gate is not None:
+            self.gate.wait(GATE_S)
         if self.stall:
             time.sleep(self.stall)
         with self.lock:

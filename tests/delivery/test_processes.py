@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 from pathlib import Path
@@ -18,7 +19,7 @@ from anxin.clock import to_us
 from anxin.delivery import store
 from anxin.store.database import make_engine
 from tests.delivery.helpers import T0, messages, write
-from tests.delivery.receiver import Receiver
+from tests.delivery.receiver import GATE_S, Receiver
 
 SRC = str(Path(__file__).resolve().parents[2] / "src")
 
@@ -48,9 +49,13 @@ def test_two_dispatchers_deliver_each_message_once(
 ) -> None:
     expected = _setup(db_url, receiver, 200)
     config = tmp_path / "delivery.yaml"
-    config.write_text("batch: 10\nworkers: 2\n")
-    receiver.stall = 0.002  # keeps both busy at once
+    config.write_text("batch: 10\nworkers: 2\ntimeout_s: 30\n")
+    # Answers are held until both processes hold claims, so both take a share however far
+    # apart they start (a loaded machine once let the first finish before the second began).
+    receiver.gate = threading.Event()
     procs = [_deliver(db_url, config, "--until-empty") for _ in range(2)]
+    _wait_for_claimants(db_url, 2)
+    receiver.gate.set()
     reports = []
     for p in procs:
         out, err = p.communicate(timeout=120)
@@ -61,6 +66,21 @@ def test_two_dispatchers_deliver_each_message_once(
     assert all('"attempted":0' not in r for r in reports), reports  # both took a share
     sql = make_engine(db_url)
     assert store.counts(sql) == {"delivered": 400}
+    sql.dispose()
+
+
+def _wait_for_claimants(db_url: str, n: int) -> None:
+    """Until ``n`` dispatchers hold claims at once (bounded: the gate opens by itself later)."""
+    sql = make_engine(db_url)
+    deadline = time.monotonic() + GATE_S
+    query = sa.text(
+        "SELECT count(DISTINCT claim_token) FROM deliveries WHERE claim_token IS NOT NULL"
+    )
+    while time.monotonic() < deadline:
+        with sql.connect() as conn:
+            if conn.execute(query).scalar_one() >= n:
+                break
+        time.sleep(0.05)
     sql.dispose()
 
 

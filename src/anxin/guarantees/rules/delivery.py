@@ -18,9 +18,7 @@ from anxin.contract import events as ev
 from anxin.domain.deadlines import DueDeadline
 from anxin.domain.effects import (
     CancelDeadline,
-    Decision,
     Effect,
-    Explanation,
     OutboxMessage,
     ScheduleDeadline,
 )
@@ -30,7 +28,7 @@ from anxin.domain.rights import Right, RightStatus, clock_status, clock_text
 from anxin.domain.wording import Text, exemption_name, hours, money, when
 from anxin.guarantees.rules.base import config_at_payment, exemption
 from anxin.guarantees.rules.late_shipment import PayoutSpec
-from anxin.guarantees.rules.payout import compensate
+from anxin.guarantees.rules.payout import decide_and_pay
 from anxin.policy.pack import PolicyBook, PolicyPack
 
 RULE_ID = "delivery_promise"
@@ -222,31 +220,11 @@ class DeliveryPromise:
         outcome: dict[str, Any] = {"tier": tier, "payout": amount.to_dict() if amount else None}
         outcome |= exempt or {}
         inputs = {"due_at": due[0], "promise_source": due[1], "after_hours": spec.after_hours}
-        effects: list[Effect] = [
-            Decision(
-                decision_id,
-                key,
-                RULE_ID,
-                "exempt" if exempt else "breach",
-                at,
-                Explanation(RULE_ID, pack.name, pack.version, inputs),
-                outcome,
-            )
-        ]
-        if amount is not None:
-            effects += compensate(
-                state,
-                pack,
-                rule_id=RULE_ID,
-                decision_id=decision_id,
-                payout_key=f"payout:{decision_id}",
-                amount=amount,
-                at=at,
-                funded_by=config.funded_by,
-                paid_as=config.paid_as,
-                reason=RULE_ID,
-                ledger_reason=RULE_ID,
-            )
+        effects = decide_and_pay(
+            state, pack, rule_id=RULE_ID, decision_id=decision_id,
+            kind="exempt" if exempt else "breach", at=at, inputs=inputs, outcome=outcome,
+            amount=amount, funded_by=config.funded_by, paid_as=config.paid_as,
+        )  # fmt: skip
         if spec.topic and not exempt:
             body = {
                 "order_id": state.order_id,

@@ -11,14 +11,14 @@ import msgspec
 
 from anxin.contract import events as ev
 from anxin.domain.deadlines import DueDeadline
-from anxin.domain.effects import Decision, Effect, Explanation
+from anxin.domain.effects import Effect
 from anxin.domain.money import Money
 from anxin.domain.order import OrderState
 from anxin.domain.rights import Right, RightStatus
 from anxin.domain.wording import Text, money, when
 from anxin.guarantees.rules.base import config_at_payment
 from anxin.guarantees.rules.late_shipment import PayoutSpec
-from anxin.guarantees.rules.payout import compensate
+from anxin.guarantees.rules.payout import decide_and_pay
 from anxin.policy.pack import PolicyBook
 
 RULE_ID = "fraud_shipping"
@@ -74,32 +74,11 @@ class FraudShipping:
             "decided_by": event.payload.decided_by,
         }
         outcome = {"family": RULE_ID, "payout": amount.to_dict() if amount else None}
-        effects: list[Effect] = [
-            Decision(
-                decision_id,
-                key,
-                RULE_ID,
-                "breach",
-                at,
-                Explanation(RULE_ID, pack.name, pack.version, inputs),
-                outcome,
-            )
-        ]
-        if amount is not None:
-            effects += compensate(
-                state,
-                pack,
-                rule_id=RULE_ID,
-                decision_id=decision_id,
-                payout_key=f"payout:{decision_id}",
-                amount=amount,
-                at=at,
-                funded_by=config.funded_by,
-                paid_as=config.paid_as,
-                reason=RULE_ID,
-                ledger_reason=RULE_ID,
-            )
-        return effects
+        return decide_and_pay(
+            state, pack, rule_id=RULE_ID, decision_id=decision_id, kind="breach", at=at,
+            inputs=inputs, outcome=outcome, amount=amount, funded_by=config.funded_by,
+            paid_as=config.paid_as,
+        )  # fmt: skip
 
     def on_deadline(
         self, state: OrderState, deadline: DueDeadline, book: PolicyBook

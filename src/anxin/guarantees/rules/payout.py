@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
 import msgspec
 
 from anxin.domain import ledger
-from anxin.domain.effects import CapClaim, Effect, OutboxMessage
+from anxin.domain.effects import CapClaim, Decision, Effect, Explanation, OutboxMessage
 from anxin.domain.money import Money
 from anxin.domain.order import OrderState
 from anxin.policy.pack import PolicyPack
@@ -130,3 +130,47 @@ def _claims(
         for cap in config.caps
         if not cap.rules or rule_id in cap.rules
     ]
+
+
+def decide_and_pay(
+    state: OrderState,
+    pack: PolicyPack,
+    *,
+    rule_id: str,
+    decision_id: str,
+    kind: str,
+    at: dt.datetime,
+    inputs: dict[str, Any],
+    outcome: dict[str, Any],
+    amount: Money | None,
+    funded_by: Funder,
+    paid_as: str,
+) -> list[Effect]:
+    """A rule's decision on the order, then (when it pays) the payout it orders, keyed by the
+    decision: what a rule that pays once per decision returns."""
+    effects: list[Effect] = [
+        Decision(
+            decision_id,
+            f"order:{state.order_id}",
+            rule_id,
+            kind,
+            at,
+            Explanation(rule_id, pack.name, pack.version, inputs),
+            outcome,
+        )
+    ]
+    if amount is not None:
+        effects += compensate(
+            state,
+            pack,
+            rule_id=rule_id,
+            decision_id=decision_id,
+            payout_key=f"payout:{decision_id}",
+            amount=amount,
+            at=at,
+            funded_by=funded_by,
+            paid_as=paid_as,
+            reason=rule_id,
+            ledger_reason=rule_id,
+        )
+    return effects

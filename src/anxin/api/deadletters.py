@@ -19,7 +19,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from anxin.api.auth import require
-from anxin.api.errors import ApiError, json_response, responses, schema_ref
+from anxin.api.errors import MAX_BIGINT, ApiError, json_response, responses, schema_ref
 from anxin.api.keys import ApiKey
 from anxin.clock import from_us
 from anxin.contract.decode import ERROR_CODES, ContractError
@@ -27,7 +27,6 @@ from anxin.engine.processor import Engine, dead_letter_id
 from anxin.store.schema import dead_letters as d
 
 MAX_PAGE = 500
-MAX_US = 2**63 - 1
 CURSOR = r"^[0-9]{1,19}:[0-9a-f]{1,64}$"
 
 
@@ -90,7 +89,7 @@ def list_page(sql: sa.Engine, after: str | None, limit: int, code: str | None) -
             q = q.where(d.c.code == code)
         if after is not None:
             at, last = after.split(":", 1)
-            if int(at) > MAX_US:
+            if int(at) > MAX_BIGINT:
                 raise ApiError(422, "invalid_cursor", "not a cursor this endpoint gave")
             q = q.where(sa.tuple_(d.c.received_at_us, d.c.dead_letter_id) > (int(at), last))
         rows = conn.execute(q).all()

@@ -16,6 +16,9 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 REF = "#/components/schemas/{name}"
+# The largest integer a BIGINT column holds: a cursor or instant past it would overflow the
+# database driver (a 500), so parameters are refused above it (a 422).
+MAX_BIGINT = 2**63 - 1
 
 
 class ErrorDetail(msgspec.Struct, omit_defaults=True):

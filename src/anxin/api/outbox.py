@@ -13,14 +13,13 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from anxin.api.auth import require
-from anxin.api.errors import ApiError, responses
+from anxin.api.errors import MAX_BIGINT, ApiError, responses
 from anxin.api.keys import ApiKey
 from anxin.clock import to_us
 from anxin.delivery import pull
 from anxin.delivery.messages import Envelope, message_schemas
 
 MAX_ACK_IDS = 1_000
-MAX_SEQ = 2**63 - 1  # a BIGINT: a larger cursor would overflow the database driver
 
 
 class OutboxPage(msgspec.Struct):
@@ -84,7 +83,7 @@ def build_router() -> APIRouter:
         request: Request,
         _key: Annotated[ApiKey, Depends(operator)],
         after: Annotated[
-            int, Query(ge=0, le=MAX_SEQ, description="the last sequence already read")
+            int, Query(ge=0, le=MAX_BIGINT, description="the last sequence already read")
         ] = 0,
         limit: Annotated[int, Query(ge=1, le=pull.MAX_PAGE)] = 100,
     ) -> Response:

@@ -87,7 +87,10 @@ class NoReasonReturn:
                 f"{names.zh}类商品不支持七天无理由退货。",
                 f"Items in {names.en} cannot be returned without a reason.",
             )
-            outcome: dict[str, object] = {"excluded": sorted({i.category for i in bad}), "why": words(why)}
+            outcome: dict[str, object] = {
+                "excluded": sorted({i.category for i in bad}),
+                "why": words(why),
+            }
             return [
                 decide(state, pack, rule_id=RULE_ID, decision_id=decision_id,
                        kind="no_reason_excluded", at=at, inputs=inputs, outcome=outcome)

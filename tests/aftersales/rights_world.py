@@ -78,8 +78,7 @@ class World:
         promises: Sequence[ev.Promise] = (),
     ) -> list[ev.Event]:
         items = [
-            ev.Item(sku=s, quantity=q, unit_price=self.money(p), category=c)
-            for s, p, q, c in lines
+            ev.Item(sku=s, quantity=q, unit_price=self.money(p), category=c) for s, p, q, c in lines
         ] or [ev.Item(sku="sku", quantity=1, unit_price=self.money(paid))]
         placed = ev.OrderPlacedPayload(
             order_id=oid,
@@ -128,7 +127,9 @@ class World:
             skus=list(skus),
             damaged_percent=damaged_percent,
         )
-        return ev.AfterSaleRequested(id=f"{oid}-r-{aid}", occurred_at=at, source="t", payload=payload)
+        return ev.AfterSaleRequested(
+            id=f"{oid}-r-{aid}", occurred_at=at, source="t", payload=payload
+        )
 
     def return_shipped(
         self,
@@ -167,4 +168,6 @@ class World:
             decided_by=decided_by,  # type: ignore[arg-type]
             refund=None if refund is None else self.money(refund),
         )
-        return ev.AfterSaleResolved(id=f"{oid}-z-{aid}", occurred_at=at, source="t", payload=payload)
+        return ev.AfterSaleResolved(
+            id=f"{oid}-z-{aid}", occurred_at=at, source="t", payload=payload
+        )

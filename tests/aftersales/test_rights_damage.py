@@ -15,7 +15,9 @@ CLOSES = SIGNED + 48 * HOUR
 FRESH = [("fruit", 10_000, 1, "生鲜")]
 
 
-def fresh_order(w: World, paid: dt.datetime = PAID, lines: list = FRESH, amount: int = 10_000) -> None:  # type: ignore[type-arg]
+def fresh_order(
+    w: World, paid: dt.datetime = PAID, lines: list = FRESH, amount: int = 10_000
+) -> None:  # type: ignore[type-arg]
     w.feed(*w.order(paid, amount, lines=lines), w.ship(paid + HOUR), w.sign(paid + 2 * DAY))
 
 

@@ -49,7 +49,9 @@ def returned(
     [pytest.param(dt.timedelta(0), True, id="asked-exactly-at-day-90"),
      pytest.param(SECOND, False, id="asked-one-second-after")],
 )  # fmt: skip
-def test_claim_window_from_the_ship_click(paid: dt.datetime, late: dt.timedelta, pays: bool) -> None:
+def test_claim_window_from_the_ship_click(
+    paid: dt.datetime, late: dt.timedelta, pays: bool
+) -> None:
     w = World()
     closes = paid + HOUR + 90 * DAY
     w.feed(*w.order(paid), w.ship(paid + HOUR), w.sign(paid + 2 * DAY))

@@ -42,7 +42,8 @@ def test_paid_when_the_platform_upholds_it(
     assert w.paid_to() == paid_out
     if paid_out:
         (d,) = w.decisions("counterfeit")
-        assert d.outcome["multiplier"] == 3 and d.outcome["includes_refund"] is False
+        assert d.outcome["multiplier"] == 3
+        assert d.outcome["includes_refund"] is False
         assert w.store.balance("merchant:M1:deposit", "CNY") == -paid_out
         assert w.right("counterfeit", PAID + 10 * DAY).status == "breached"
 

@@ -7,12 +7,12 @@ import datetime as dt
 
 import pytest
 
-from tests.aftersales.rights_world import CST, DAY, HOUR, SECOND, World
+from tests.aftersales.rights_world import CST, DAY, HOUR, SECOND, Line, World
 
 PAID = dt.datetime(2026, 3, 2, 10, 0, tzinfo=CST)  # under douyin 2025-09-29
 SIGNED = PAID + 2 * DAY
 CLOSES = SIGNED + 48 * HOUR
-FRESH = [("fruit", 10_000, 1, "生鲜")]
+FRESH: list[Line] = [("fruit", 10_000, 1, "生鲜")]
 
 
 def fresh_order(
@@ -72,7 +72,8 @@ def test_truncated_and_shared_pro_rata() -> None:
     fresh_order(w2, lines=lines, amount=9_000)  # a coupon took 10.00 off the 100.00
     w2.feed(w2.request(SIGNED, "refund_only", "logistics_damage", skus=["a"], damaged_percent=40))
     (d2,) = w2.decisions("damage_on_arrival")
-    assert d2.outcome["item_paid"]["amount"] == 5_400 and d2.outcome["entitled"]["amount"] == 2_700
+    assert d2.outcome["item_paid"]["amount"] == 5_400
+    assert d2.outcome["entitled"]["amount"] == 2_700
 
 
 def test_right_shows_the_tier_table_and_clock() -> None:

@@ -16,6 +16,7 @@ import msgspec
 import sqlalchemy as sa
 
 from anxin import aftersales, score
+from anxin.aftersales.rights import RIGHTS_RULES, RIGHTS_SCHEMAS
 from anxin.clock import Clock, SystemClock
 from anxin.domain import kpis
 from anxin.engine.ports import Store
@@ -31,12 +32,19 @@ class StoreMissing(LookupError):
 
 def rule_schemas() -> Mapping[str, type[msgspec.Struct]]:
     """Every ``rules.<id>`` section a pack may carry, from every capability."""
-    return {**guarantee_rules.SCHEMAS, **score.SCHEMAS, **kpis.SCHEMAS, **aftersales.SCHEMAS}
+    return {
+        **guarantee_rules.SCHEMAS,
+        **score.SCHEMAS,
+        **kpis.SCHEMAS,
+        **aftersales.SCHEMAS,
+        **RIGHTS_SCHEMAS,
+    }
 
 
 def order_rules() -> Sequence[OrderRule]:
-    """The rules the engine runs on each order, in the order they run."""
-    return guarantee_rules.RULES
+    """The rules the engine runs on each order, in the order they run: the guarantees, then the
+    after-sales rights."""
+    return (*guarantee_rules.RULES, *RIGHTS_RULES)
 
 
 def load_policy(pack: str | Path) -> PolicyBook:

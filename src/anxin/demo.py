@@ -29,8 +29,9 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from anxin.aftersales.rights import RIGHTS_RULES
 from anxin.application import build_engine, load_policy, open_store
-from anxin.clock import FixedClock
+from anxin.clock import FixedClock, from_us
 from anxin.domain.kpis import platform_kpis
 from anxin.domain.order import decode_state
 from anxin.engine.files import ingest_file
@@ -144,6 +145,46 @@ def _payouts(conn: sa.Connection) -> RenderableType:
     table = _table("Payouts to consumers, by reason", ["reason", "payouts", "amount"], data)
     table.caption = f"ledger balances sum to {balance} (double entry: always 0)"
     return table
+
+
+RIGHT_STATUSES = ("pending", "in_force", "kept", "expired", "breached")
+
+
+@section("After-sales rights")
+def _rights(conn: sa.Connection) -> RenderableType:
+    """Each after-sales right over every order, as the hall would show it at the demo's clock
+    (the end of the stream, plus a day), and the money the ledger paid for it."""
+    last = conn.execute(sa.text("SELECT max(occurred_at_us) FROM events")).scalar()
+    book = load_policy(preset("demo").pack)
+    now = from_us(int(last or 0)) + dt.timedelta(days=1)
+    counts: dict[str, dict[str, int]] = {r.rule_id: dict.fromkeys(RIGHT_STATUSES, 0)
+                                         for r in RIGHTS_RULES}  # fmt: skip
+    for (raw,) in conn.execute(sa.text("SELECT state FROM order_state")):
+        state = decode_state(raw)
+        for rule in RIGHTS_RULES:
+            for right in rule.rights(state, book, now):
+                row = counts[right.rule_id]
+                row[right.status] = row.get(right.status, 0) + 1
+    paid = {
+        reason: (int(n), int(total or 0))
+        for reason, n, total in conn.execute(
+            sa.text(
+                "SELECT t.reason, count(*), sum(e.amount) FROM ledger_transactions t "
+                "JOIN ledger_entries e ON e.txn_key = t.txn_key AND e.amount > 0 "
+                "GROUP BY t.reason"
+            )
+        )
+    }
+    rows = [
+        (rule_id, *(row[s] for s in RIGHT_STATUSES), paid.get(rule_id, (0, 0))[0],
+         _yuan(paid.get(rule_id, (0, 0))[1]))
+        for rule_id, row in counts.items()
+    ]  # fmt: skip
+    return _table(
+        f"After-sales rights as of {now.isoformat()} (orders by status; paid from the ledger)",
+        ["right", *RIGHT_STATUSES, "paid", "amount"],
+        rows,
+    )
 
 
 @section("Outbox")

@@ -19,7 +19,7 @@ import msgspec
 import pytest
 import sqlalchemy as sa
 
-from anxin.application import open_application
+from anxin.application import open_application, order_rules
 from anxin.clock import FixedClock
 from anxin.engine.files import ingest_file
 from anxin.guarantees.hall import load_hall
@@ -107,7 +107,7 @@ def test_every_payout_and_decision_of_every_order_is_in_its_hall(world: World) -
         examples.setdefault(kind, what)
 
     for order_id in world.orders:
-        hall = load_hall(world.sql, order_id, world.book, world.now)
+        hall = load_hall(world.sql, order_id, world.book, world.now, order_rules())
         want = paid.get(order_id, {})
         shown = [p for r in hall.rights for p in r.payouts]
         by_txn = {p["txn_key"]: (p["amount"], p["currency"]) for p in shown}

@@ -226,6 +226,8 @@ class AfterSaleRequestedPayload(Contract):
     amount: Money
     skus: list[Id] = []
     text: Text = ""
+    # For a damage claim: the share of the items that arrived bad, in whole percent (§4.3 tiers).
+    damaged_percent: Annotated[int, msgspec.Meta(ge=0, le=100)] | None = None
 
 
 class AfterSaleRespondedPayload(Contract):
@@ -256,6 +258,10 @@ class ReturnShippedPayload(Contract):
     order_id: Id
     carrier: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
     tracking_number: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+    # What the consumer paid to send it back, and the parcel's class: return-freight insurance
+    # refunds the fee up to the class's cap (platform-rules.md §4.2).
+    freight: Money | None = None
+    parcel_class: Literal["small", "upgraded", "large"] = "small"
 
 
 class ReturnReceivedPayload(Contract):

@@ -97,6 +97,29 @@ class PrivilegeChanged(msgspec.Struct, frozen=True):
     version: str
 
 
+class InstantRefundApproved(msgspec.Struct, frozen=True):
+    """Refund at once: a refund-only request before shipment that the pack's rule finds
+    eligible (Douyin 未发货极速退款)."""
+
+    order_id: str
+    aftersale_id: str
+    amount: Money
+    decision_id: str
+    consumer_id: str | None = None
+
+
+class AftersaleEntitlement(msgspec.Struct, frozen=True):
+    """What a right entitles the consumer to on an after-sale (a damage tier's refund amount),
+    for the merchant to see; the refund itself is granted by the after-sales flow."""
+
+    order_id: str
+    aftersale_id: str
+    right: str  # the rule behind it, e.g. damage_on_arrival
+    amount: Money
+    decision_id: str
+    merchant_id: str | None = None
+
+
 BODIES: dict[str, type[msgspec.Struct]] = {
     "consumer.compensation": ConsumerCompensation,
     "merchant.task": MerchantTask,
@@ -104,6 +127,8 @@ BODIES: dict[str, type[msgspec.Struct]] = {
     "refund.auto_approved": RefundAutoApproved,
     "a_to_z.claim_eligible": ClaimEligible,
     "merchant.privilege_changed": PrivilegeChanged,
+    "refund.instant_approved": InstantRefundApproved,
+    "aftersale.entitlement": AftersaleEntitlement,
 }
 assert BODIES.keys() == TOPICS.keys(), "every topic has a body struct"
 

@@ -80,6 +80,9 @@ class CapClaim(msgspec.Struct, frozen=True):
     message_id: str
     order_id: str
     at: dt.datetime
+    # A claim that uses up the whole cap whatever it pays (one claim per tracking number for
+    # return-freight insurance): a later claim finds no room.
+    once: bool = False
 
 
 Effect = Decision | ScheduleDeadline | CancelDeadline | OutboxMessage | LedgerTransaction | CapClaim

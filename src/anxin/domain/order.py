@@ -158,6 +158,13 @@ class AfterSale(msgspec.Struct):
     outcome: str | None = None
     decided_by: str | None = None
     refunded: int = 0
+    skus: list[str] = []
+    damaged_percent: int | None = None  # a damage claim's share of bad items (§4.3)
+    # The return parcel (the first return.shipped): return-freight insurance pays its fee.
+    return_carrier: str = ""
+    return_tracking: str = ""
+    return_freight: int | None = None  # minor units, in the order's currency
+    parcel_class: str = "small"
 
 
 class OrderState(msgspec.Struct):
@@ -343,9 +350,10 @@ def apply(state: OrderState, event: ev.Event, classify: Classifier = unclassifie
             if state.aftersale(p.aftersale_id) is None:
                 state.aftersales.append(
                     AfterSale(
-                        p.aftersale_id, p.kind, p.reason, at, p.amount.amount, p.amount.currency
+                        p.aftersale_id, p.kind, p.reason, at, p.amount.amount, p.amount.currency,
+                        skus=list(p.skus), damaged_percent=p.damaged_percent,
                     )
-                )
+                )  # fmt: skip
         case ev.AfterSaleResponded(payload=p):
             if (a := state.aftersale(p.aftersale_id)) is not None:
                 a.responded_at = _earliest(a.responded_at, at)
@@ -356,6 +364,10 @@ def apply(state: OrderState, event: ev.Event, classify: Classifier = unclassifie
                 a.status = "escalated"
         case ev.ReturnShipped(payload=p):
             if (a := state.aftersale(p.aftersale_id)) is not None:
+                if a.return_shipped_at is None or at < a.return_shipped_at:
+                    a.return_carrier, a.return_tracking = p.carrier, p.tracking_number
+                    a.return_freight = p.freight.amount if p.freight else None
+                    a.parcel_class = p.parcel_class
                 a.return_shipped_at = _earliest(a.return_shipped_at, at)
                 a.status = "return_shipped"
         case ev.ReturnReceived(payload=p):

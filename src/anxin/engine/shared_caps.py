@@ -44,6 +44,8 @@ def apply_caps(
         if paid.amount > room:
             _cut(claim, txn, Money(room, paid.currency), paid, decisions, transfers, outbox, orders)
         now = so_far + min(paid.amount, room)
+        if claim.once and room > 0:
+            now = max(now, claim.limit)  # the first claim takes it all
         used[claim.cap_key] = now
         touched[claim.cap_key] = CapUsage(claim.cap_key, claim.currency, now)
     tx.save_cap_usage(sorted(touched.values()))

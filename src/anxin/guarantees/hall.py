@@ -9,6 +9,7 @@ off since, a clock the rule no longer lists), on a right built from the decision
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 import msgspec
@@ -82,6 +83,12 @@ RULE_NAMES: dict[str, tuple[Text, Node]] = {
     "delivery_promise": (Text("送达承诺", "Delivery promise"), "in_transit"),
     "fraud_shipping": (Text("欺诈发货", "Fraud shipping"), "after_sales"),
     "never_signed": (Text("长期未签收", "Never signed for"), "in_transit"),
+    "instant_refund": (Text("未发货极速退款", "Refund before shipment"), "paid"),
+    "no_reason_return": (Text("七天无理由退货", "7-day no-reason return"), "after_sales"),
+    "return_freight": (Text("运费险", "Return-freight insurance"), "after_sales"),
+    "damage_on_arrival": (Text("坏了包退", "Damaged on arrival"), "after_sales"),
+    "counterfeit": (Text("假一赔三", "Counterfeit multiplier"), "after_sales"),
+    "a_to_z": (Text("A-to-z保障", "A-to-z Guarantee"), "after_sales"),
 }
 
 
@@ -154,9 +161,11 @@ def build_hall(
     payouts: list[Paid],
     book: PolicyBook,
     now: dt.datetime,
-    rules: list[OrderRule] | None = None,
+    rules: Sequence[OrderRule] | None = None,
 ) -> GuaranteeHall:
-    """Pure assembly from already-loaded facts (the store access is in :func:`load_hall`)."""
+    """Pure assembly from already-loaded facts (the store access is in :func:`load_hall`).
+    ``rules``: whose rights to describe (the edges pass the root's ``order_rules()``); by
+    default the guarantee rules alone."""
     rights: list[Right] = []
     for rule in rules if rules is not None else list(RULES):
         rights += rule.rights(state, book, now)
@@ -286,7 +295,11 @@ def _view(
 
 
 def load_hall(
-    engine: sa.Engine, order_id: str, book: PolicyBook, now: dt.datetime
+    engine: sa.Engine,
+    order_id: str,
+    book: PolicyBook,
+    now: dt.datetime,
+    rules: Sequence[OrderRule] | None = None,
 ) -> GuaranteeHall:
     with engine.connect() as conn:
         raw = conn.execute(
@@ -302,4 +315,4 @@ def load_hall(
             if state.consumer_id
             else []
         )
-    return build_hall(state, decisions, payouts, book, now)
+    return build_hall(state, decisions, payouts, book, now, rules)

@@ -15,6 +15,8 @@ import pytest
 from anxin.sim import Governance, SimParams, simulate
 
 Run = Callable[..., "Streams"]
+# Every carrier's "signed for" code in the simulated traces.
+SIGNED_CODES = frozenset({"80", "签收", "SIGNED", "401", "QS", "1800", "704", "OK", "DL"})
 
 
 @dataclass

@@ -6,6 +6,8 @@ import datetime as dt
 import statistics
 from collections import Counter
 
+import pytest
+
 from anxin.sim import SimParams
 from anxin.sim.geo import REMOTE
 
@@ -84,7 +86,9 @@ def test_remote_lanes_take_longer_than_same_province() -> None:
 
 def test_abuser_share_and_abuse() -> None:
     """2 % of 30,000 consumers are abusers: standard error 0.08 %, tolerance 0.4 points."""
-    s = run_sim(SimParams(seed=5, merchants=40, consumers=30_000, days=20))
+    params = SimParams(seed=5, merchants=40, consumers=30_000, days=20)
+    assert params.mix.consumers.abuser_share == pytest.approx(0.02)
+    s = run_sim(params)
     share = len([t for t in s.truth_of("consumer") if t.get("abuser")]) / 30_000
     assert abs(share - 0.02) < 0.004, share
     kinds = Counter((t["reason"], t.get("abusive", False)) for t in s.truth_of("aftersale"))

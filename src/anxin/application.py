@@ -15,7 +15,7 @@ from pathlib import Path
 import msgspec
 import sqlalchemy as sa
 
-from anxin import aftersales, score
+from anxin import aftersales, refunds, score
 from anxin.clock import Clock, SystemClock
 from anxin.domain import kpis
 from anxin.engine.ports import Store
@@ -31,7 +31,13 @@ class StoreMissing(LookupError):
 
 def rule_schemas() -> Mapping[str, type[msgspec.Struct]]:
     """Every ``rules.<id>`` section a pack may carry, from every capability."""
-    return {**guarantee_rules.SCHEMAS, **score.SCHEMAS, **kpis.SCHEMAS, **aftersales.SCHEMAS}
+    return {
+        **guarantee_rules.SCHEMAS,
+        **score.SCHEMAS,
+        **kpis.SCHEMAS,
+        **aftersales.SCHEMAS,
+        **refunds.SCHEMAS,
+    }
 
 
 def order_rules() -> Sequence[OrderRule]:

@@ -68,6 +68,15 @@ class Region(Contract):
     province: ShortText = ""
     city: ShortText = ""
     postal_code: ShortText = ""
+    # Street addresses stay with the marketplace; an opaque hash of the normalised address
+    # lets anxin see that several accounts ship to one door without ever reading it.
+    address_id: Annotated[
+        str,
+        msgspec.Meta(
+            max_length=128,
+            description="opaque hash of the normalised delivery address: equal ids, same door",
+        ),
+    ] = ""
 
 
 PromiseSource = Literal[
@@ -157,10 +166,15 @@ class OrderPlacedPayload(Contract):
     presale_ship_by: Aware | None = None
     destination: Region | None = None
     channel: Literal["shelf", "live_stream", "video", "search", "other"] = "other"
+    # When the buyer's account was opened: account age is a fact of the order, as the
+    # marketplace knew it when the order was placed.
+    consumer_since: Annotated[
+        Aware | None, msgspec.Meta(description="when the consumer's account was opened")
+    ] = None
 
     def __post_init__(self) -> None:
-        if self.presale_ship_by is not None:
-            check_dates(presale_ship_by=self.presale_ship_by)
+        if self.presale_ship_by is not None or self.consumer_since is not None:
+            check_dates(presale_ship_by=self.presale_ship_by, consumer_since=self.consumer_since)
 
 
 class OrderPaidPayload(Contract):

@@ -1,9 +1,12 @@
 """After-sales flows: a request, the merchant's (or the system's) answer, escalation to the
 platform, returns shipped and received, and the resolution.
 
-Requests are justified (quality, damage, not received ...) or abusive (a false "not received",
-an empty-box return). Merchants refuse some justified requests without reason, and refuse abuse
-they can see; the platform decides escalations, right most of the time.
+Requests are justified (quality, damage, not received ...) or abusive (a false "not received"
+on a signed parcel, an empty box or a wrong item sent back, worn goods returned). What shows in
+the stream is what a marketplace sees: the request, the merchant's answer (refusing more often
+a "not received" on a parcel signed for, abusive or not), the condition the merchant reports at
+reception, the escalation and the platform's decision, right most of the time. Whether a
+request was abusive is written to the truth only.
 """
 
 from __future__ import annotations
@@ -31,9 +34,16 @@ from anxin.sim.carriers import CARRIERS, tracking_number
 from anxin.sim.context import Context
 from anxin.sim.merchants import Merchant
 from anxin.sim.timeline import HOUR, at
-from anxin.sim.truth import AfterSaleTruth, Truth
+from anxin.sim.truth import AbuseKind, AfterSaleTruth, Truth
 
 Kind = Literal["refund_only", "return_refund", "exchange"]
+Condition = Literal["ok", "damaged", "empty", "wrong_item", "missing_parts"]
+DISPUTE_TEXT: dict[Condition, str] = {
+    "empty": "退回空包裹",
+    "wrong_item": "退回商品与订单不符",
+    "damaged": "退回商品已使用或损坏",
+    "missing_parts": "退回商品缺少配件",
+}
 REQUEST_TEXT = {
     "quality": "质量太差了，申请退货退款",
     "not_as_described": "实物和描述不符",
@@ -53,9 +63,13 @@ class Request:
     kind: Kind
     reason: str
     amount: int  # refund asked, minor units
-    abusive: bool = False
-    empty_box: bool = False  # an abuser returns an empty box
+    abuse: AbuseKind = ""  # truth only: what the consumer really does ("" = honest)
+    signed: bool = False  # "not received" on a parcel the tracking shows signed for
     instant: bool = False  # approved by the system at once (refund before shipment)
+
+    @property
+    def abusive(self) -> bool:
+        return bool(self.abuse)
 
 
 def run(
@@ -98,7 +112,7 @@ def run(
             by, t, refuse = "system", t + int(om.system_timeout_hours * HOUR), False
         else:
             by, t = "merchant", t + int(hours * HOUR) + 60
-            rate = om.abuse_refusal_rate if req.abusive else b.refusal_rate
+            rate = om.abuse_refusal_rate if req.signed else b.refusal_rate
             refuse = rand() < rate
     unjustified = refuse and not req.abusive
     decision: Literal["agree", "refuse", "agree_return"] = (
@@ -133,9 +147,7 @@ def run(
             )
         )
         t += int(om.return_transit_hours.sample(rng) * HOUR)
-        condition: Literal["ok", "damaged", "empty"] = (
-            "empty" if req.empty_box else "damaged" if rand() < 0.03 else "ok"
-        )
+        condition = _condition(ctx, req)
         out.append(
             ReturnReceived(
                 id=f"{aid}:return-received",
@@ -146,8 +158,11 @@ def run(
                 ),
             )
         )
-        if condition == "empty":  # the merchant disputes the empty box with the platform
-            t, outcome, decided = _escalate(ctx, aid, order_id, "merchant", False, t, out)
+        if condition != "ok" and (req.abusive or rand() < om.damaged_dispute_rate):
+            # The merchant disputes what came back with the platform.
+            t, outcome, decided = _escalate(
+                ctx, aid, order_id, "merchant", not req.abusive, t, out, DISPUTE_TEXT[condition]
+            )
         else:
             t += int((1.0 + 23.0 * rand()) * HOUR)
             outcome = "exchanged" if req.kind == "exchange" else "refunded"
@@ -175,10 +190,27 @@ def run(
             order_id=order_id,
             reason=req.reason,
             abusive=req.abusive,
+            abuse_kind=req.abuse,
+            amount=req.amount,
+            refunded=req.amount if refund is not None else 0,
             unjustified_refusal=unjustified,
         )
     )
     return t, refuse
+
+
+def _condition(ctx: Context, req: Request) -> Condition:
+    """What the merchant reports on receiving the return: abuse shows when it is noticed."""
+    rand, om = ctx.rng.random, ctx.om
+    if req.abuse == "wardrobing":
+        if rand() < om.worn_noticed_rate:
+            return "damaged" if rand() < 0.65 else "missing_parts"  # worn, tags or parts gone
+        return "ok"
+    if req.abuse in ("empty_box", "wrong_item"):
+        if rand() < om.swap_noticed_rate:
+            return "empty" if req.abuse == "empty_box" else "wrong_item"
+        return "ok"
+    return "damaged" if rand() < om.return_damage_rate else "ok"
 
 
 def _escalate(
@@ -189,6 +221,7 @@ def _escalate(
     consumer_right: bool,
     t: int,
     out: list[Event],
+    reason: str = "商家拒绝售后",
 ) -> tuple[
     int,
     Literal["refunded", "refused", "closed"],
@@ -208,7 +241,7 @@ def _escalate(
                 aftersale_id=aid,
                 order_id=order_id,
                 by=by,
-                reason="商家拒绝售后" if by == "consumer" else "退回空包裹",
+                reason=reason,
             ),
         )
     )

@@ -83,6 +83,12 @@ class Context:
             )
         return got
 
+    def destination(self, province: str, city: str, address_id: str) -> Region:
+        """A Chinese consumer's door: the cached region plus the address hash (not cached, since
+        addresses grow with consumers)."""
+        r = self.region("CN", province, city)
+        return Region(country=r.country, province=r.province, city=r.city, address_id=address_id)
+
     def money(self, amount: int) -> Money:
         """Money values are immutable: small amounts repeat, so share them."""
         got = self._money.get(amount)

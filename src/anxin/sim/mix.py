@@ -71,10 +71,47 @@ class MerchantMix:
 
 @dataclass(frozen=True, slots=True)
 class ConsumerMix:
+    """Who buys. Honest consumers are the large majority; abusers (2 % together, the share the
+    simulator always had) mostly buy normally and abuse a minority of their orders."""
+
     frequency: LogNormal = field(default=LogNormal(1.0, 0.9))
     review_rate: Beta = field(default=Beta(0.35, 4))
     complaint_rate: Beta = field(default=Beta(0.05, 3))
-    abuser_share: float = 0.02
+    # Account age at the run's start: most buyers have had their account for years.
+    account_age_days: LogNormal = field(default=LogNormal(700.0, 0.9))
+    # Honest buyers who open their account shortly before or during the run: new is not abuse.
+    new_account_share: float = 0.05
+    # Honest buyers who share a delivery address with family: a shared door is not abuse.
+    household_share: float = 0.12
+    # Fashion buyers who order several sizes and send the rest back, goods always returned.
+    heavy_returner_share: float = 0.03
+    heavy_return_factor: float = 8.0  # x their no-reason return rate
+    # Serial returners who wear and return (wardrobing), late in the no-reason window.
+    wardrober_share: float = 0.006
+    # Returners who send back an empty box or a cheaper, different item.
+    empty_box_share: float = 0.004
+    # Consumers who claim "not received" on parcels the tracking shows signed for.
+    not_received_share: float = 0.005
+    # New accounts in small rings sharing one delivery address, burnt within weeks.
+    ring_share: float = 0.005
+    ring_size: tuple[int, int] = (3, 6)
+    ring_spread_days: float = 3.0  # a ring's accounts are opened within a few days
+    ring_life_days: LogNormal = field(default=LogNormal(12.0, 0.4))  # then abandoned
+    ring_frequency_factor: float = 4.0  # they buy in bursts while the accounts live
+    # Share of an abuser's delivered orders they abuse: a minority, most orders are normal.
+    abuse_rate: Beta = field(default=Beta(0.2, 8))
+    ring_abuse_rate: Beta = field(default=Beta(0.45, 8))  # burner accounts abuse more often
+    # Abusers with a clean history first: they turn abusive part-way through the run.
+    late_abuser_share: float = 0.3
+
+    @property
+    def abuser_share(self) -> float:
+        return (
+            self.wardrober_share
+            + self.empty_box_share
+            + self.not_received_share
+            + (self.ring_share)
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,9 +146,20 @@ class OrderMix:
     damage_claim_rate: float = 0.7
     not_received_claim_rate: float = 0.85
     exchange_share: float = 0.3  # apparel no-reason requests that ask for another size
-    abuser_claim_rate: float = 0.25
-    abuse_empty_box_share: float = 0.5  # else a false "not received"
-    abuse_refusal_rate: float = 0.6  # merchants refuse what they can see is abuse
+    # Legitimate "not received" on a signed parcel (a locker, a neighbour, a careless courier).
+    signed_missing_rate: float = 0.002
+    # Merchants refuse "not received" on a signed parcel: they see the signature, not the truth.
+    abuse_refusal_rate: float = 0.6
+    wrong_item_share: float = 0.35  # of swap returns: a different item (else an empty box)
+    ring_empty_box_share: float = 0.4  # ring abuse: an empty box (else "not received")
+    worn_noticed_rate: float = 0.7  # merchants who see worn goods report them at reception
+    swap_noticed_rate: float = 0.95  # an empty box or a wrong item is nearly always seen
+    return_damage_rate: float = 0.03  # honest returns damaged in transit back
+    damaged_dispute_rate: float = 0.3  # merchants who dispute an honest return that came damaged
+    # When an honest consumer asks for a no-reason return after delivery (within 7 days).
+    no_reason_request_hours: LogNormal = field(default=LogNormal(30.0, 0.9))
+    wardrobe_request_days: tuple[float, float] = (4.5, 6.9)  # worn first, returned late
+    ring_request_hours: tuple[float, float] = (0.5, 12.0)  # burner accounts claim fast
     escalate_rate: float = 0.6
     platform_accuracy: float = 0.9
     system_timeout_hours: float = 48.0  # no merchant answer: the request is auto-approved

@@ -104,9 +104,10 @@ class Orders:
         b = m.behaviour
         m.order_seq += 1
         oid = f"O{m.index:05d}-{m.order_seq:06d}"
-        ci = ctx.consumers.pick(rng)
+        consumers = ctx.consumers
+        ci = consumers.pick(rng, placed)
         cid = f"C{ci:07d}"
-        province, city = ctx.consumers.region(ci)
+        province, city = consumers.region(ci)
         evs: list[Event] = []
         stats.orders += 1
 
@@ -175,8 +176,9 @@ class Orders:
                     amount=ctx.money(amount),
                     promises=promises,
                     presale_ship_by=at(presale_by) if presale_by is not None else None,
-                    destination=ctx.region("CN", province, city),
+                    destination=ctx.destination(province, city, consumers.address_id(ci)),
                     channel=channel,
+                    consumer_since=at(consumers.since[ci]),
                 ),
             )
         )

@@ -15,11 +15,12 @@ from anxin.contract.events import (
 from anxin.sim import aftersales, chats
 from anxin.sim.aftersales import Request
 from anxin.sim.catalog import Listing
+from anxin.sim.consumers import EMPTY_BOX, HEAVY_RETURNER, RING, WARDROBER
 from anxin.sim.context import Context
 from anxin.sim.merchants import Merchant
-from anxin.sim.timeline import HOUR, at
+from anxin.sim.timeline import DAY, HOUR, at
 from anxin.sim.tracking import Parcel
-from anxin.sim.truth import Truth
+from anxin.sim.truth import AbuseKind, Truth
 
 REVIEW_TEXT = (
     "",
@@ -30,6 +31,7 @@ REVIEW_TEXT = (
     "非常满意，质量很好，好评！",
 )
 LATE_HOURS_COMPLAINT = 48
+NO_REASON_LAST_HOUR = 7 * 24 - 2  # honest no-reason returns are asked inside the 7 days
 
 
 @dataclass(slots=True)
@@ -58,7 +60,7 @@ def react(ctx: Context, m: Merchant, f: Facts, out: list[Event], truth: list[Tru
     rand = rng.random
     p = f.parcel
     delivered = p.delivered if p is not None else None
-    abuser = ctx.consumers.abuser[f.consumer]
+    consumers = ctx.consumers
     req: Request | None = None
     t = 0
     paid = f.amount_paid
@@ -79,16 +81,24 @@ def react(ctx: Context, m: Merchant, f: Facts, out: list[Event], truth: list[Tru
             req = Request("refund_only", "empty_parcel", paid)
         elif p is not None and p.damaged and rand() < om.damage_claim_rate:
             req = Request("return_refund", "logistics_damage", paid)
-        elif abuser and rand() < om.abuser_claim_rate:
-            if rand() < om.abuse_empty_box_share:
-                req = Request("return_refund", "no_reason", paid, abusive=True, empty_box=True)
-            else:
-                req = Request("refund_only", "not_received", paid, abusive=True)
+        elif consumers.abusing(f.consumer, delivered) and (
+            rand() < consumers.abuse_rate[f.consumer]
+        ):
+            req, t = _abuse(ctx, consumers.kind[f.consumer], paid, delivered, t)
+        elif rand() < om.signed_missing_rate:  # signed for, yet really never reached them
+            req = Request("refund_only", "not_received", paid, signed=True)
+            t = delivered + int((12.0 + 84.0 * rand()) * HOUR)
         elif rand() < om.quality_rate * (1.0 - m.behaviour.quality):
             req = Request("return_refund", "quality", paid)
         elif f.listing.bad == "misleading" and rand() < om.not_described_rate:
             req = Request("return_refund", "not_as_described", paid)
-        elif rand() < om.no_reason_rate * m.industry.no_reason_factor:
+        elif rand() < om.no_reason_rate * m.industry.no_reason_factor * (
+            ctx.params.mix.consumers.heavy_return_factor
+            if consumers.kind[f.consumer] == HEAVY_RETURNER
+            else 1.0
+        ):
+            hours = min(NO_REASON_LAST_HOUR, om.no_reason_request_hours.sample(rng))
+            t = delivered + int(hours * HOUR)
             if m.industry.name == "apparel" and rand() < om.exchange_share:
                 req = Request("exchange", "size", paid)
             else:
@@ -144,6 +154,31 @@ def react(ctx: Context, m: Merchant, f: Facts, out: list[Event], truth: list[Tru
     elif delivered is not None and rand() < om.post_chat_rate:
         asked = delivered + int((1.0 + 47.0 * rand()) * HOUR)
         _chat(ctx, m, f, asked, chats.USAGE_ASK, chats.USAGE_ANSWER, out)
+
+
+def _abuse(ctx: Context, kind: int, paid: int, delivered: int, t: int) -> tuple[Request, int]:
+    """An abuser's request on a delivered order, as their kind abuses, and when they ask."""
+    rand, om = ctx.rng.random, ctx.om
+    if kind == WARDROBER:  # worn first, sent back late in the no-reason window
+        lo, hi = om.wardrobe_request_days
+        reason = "no_reason" if rand() < 0.7 else "quality"
+        return Request("return_refund", reason, paid, "wardrobing"), delivered + int(
+            (lo + (hi - lo) * rand()) * DAY
+        )
+    if kind == RING:  # burner accounts claim within hours
+        lo, hi = om.ring_request_hours
+        t = delivered + int((lo + (hi - lo) * rand()) * HOUR)
+        if rand() < om.ring_empty_box_share:
+            return Request("return_refund", "no_reason", paid, "empty_box"), t
+        return Request("refund_only", "not_received", paid, "not_received_signed", True), t
+    if kind == EMPTY_BOX:
+        swap: AbuseKind = "wrong_item" if rand() < om.wrong_item_share else "empty_box"
+        u = rand()
+        reason = "no_reason" if u < 0.5 else "quality" if u < 0.8 else "not_as_described"
+        return Request("return_refund", reason, paid, swap), t
+    # NOT_RECEIVED: the parcel was signed for; they say it never came.
+    t = delivered + int((12.0 + 84.0 * rand()) * HOUR)
+    return Request("refund_only", "not_received", paid, "not_received_signed", True), t
 
 
 def _chat(

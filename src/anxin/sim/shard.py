@@ -19,7 +19,7 @@ from anxin.contract.events import (
     MerchantPayload,
     MerchantRegistered,
 )
-from anxin.sim.consumers import Consumers, consumer_id
+from anxin.sim.consumers import Consumers, consumer_truth
 from anxin.sim.context import Context, PackView, pack_view
 from anxin.sim.governance import DayReport, Governance, NoGovernance
 from anxin.sim.merchants import Merchant, make_merchants
@@ -36,7 +36,7 @@ from anxin.sim.timeline import (
     order_times,
     poisson,
 )
-from anxin.sim.truth import ConsumerTruth, ListingTruth, MeasureTruth, MerchantTruth, Truth
+from anxin.sim.truth import ListingTruth, MeasureTruth, MerchantTruth, Truth
 
 CHUNK_EVENTS = 20_000  # events per chunk handed to the writer
 
@@ -143,13 +143,8 @@ class Shard:
                 )
             if m.behaviour.video_rate > 0:
                 self.orders.video(m, min(t + HOUR, start - 1), events)
-        if self.index == 0:  # the consumer table is shared: shard 0 reports its abusers
-            abuser = self.consumers.abuser
-            truth.extend(
-                ConsumerTruth(consumer_id=consumer_id(i), abuser=True)
-                for i in range(self.consumers.count)
-                if abuser[i]
-            )
+        if self.index == 0:  # the consumer table is shared: shard 0 reports it
+            truth.extend(consumer_truth(self.consumers))
         return events, truth, 0
 
     def _day(self, day: dt.date) -> Iterator[Chunk]:

@@ -2,12 +2,14 @@
 the events). Each record is tagged by ``kind``; absent fields are defaults (false / none).
 
 - ``merchant``: the latent behaviour drawn for a merchant;
-- ``consumer``: an abuser;
+- ``consumer``: an abuser (its kind, ring and when it turned abusive) or a heavy honest
+  returner;
 - ``listing``: every listing, ``bad`` with ``why`` (misleading / inferior / prohibited);
 - ``order``: every paid order: its binding due, when it was really picked up, late or not;
 - ``shipment``: a fake or fraudulent shipment and why;
 - ``parcel``: every parcel's lane, transit and incidents;
-- ``aftersale``: every after-sale request, abusive or not, refused unjustly or not;
+- ``aftersale``: every after-sale request, abusive or not (and how), the amount asked and
+  refunded, refused unjustly or not;
 - ``measure``: a governance measure the simulator applied.
 """
 
@@ -33,9 +35,19 @@ class MerchantTruth(Truth, tag="merchant"):
     behaviour: dict[str, float | int]
 
 
+AbuseKind = Literal["", "wardrobing", "empty_box", "wrong_item", "not_received_signed"]
+AbuserKind = Literal["", "heavy_returner", "serial_returner", "empty_box", "not_received", "ring"]
+
+
 class ConsumerTruth(Truth, tag="consumer"):
+    """A consumer who is not a plain honest buyer: an abuser, or a heavy but honest returner
+    (``abuser`` false) kept so that "returns often" can be scored as not abuse."""
+
     consumer_id: str
     abuser: bool = False
+    abuser_kind: AbuserKind = ""
+    abusive_from: dt.datetime | None = None  # clean before this instant (late abusers)
+    ring: int | None = None  # accounts of one ring share the number (and one address)
 
 
 class ListingTruth(Truth, tag="listing"):
@@ -90,6 +102,9 @@ class AfterSaleTruth(Truth, tag="aftersale"):
     order_id: str
     reason: str
     abusive: bool = False
+    abuse_kind: AbuseKind = ""
+    amount: int = 0  # refund asked, minor units (the order's currency)
+    refunded: int = 0  # refund the flow ended with, minor units
     unjustified_refusal: bool = False
 
 

@@ -68,6 +68,20 @@ class RefundAutoApproved(msgspec.Struct, frozen=True):
     consumer_id: str | None = None
 
 
+class RefundInstantApproved(msgspec.Struct, frozen=True):
+    """Refund the consumer now, before anyone checks (anxin.refunds: the pack's instant-refund
+    rules and the risk model approved it). ``refund_at`` says when the money leaves:
+    ``request`` (now) or ``first_scan`` (when the return parcel gets its first carrier scan)."""
+
+    order_id: str
+    aftersale_id: str
+    consumer_id: str
+    amount: Money
+    decision_id: str
+    reason: str
+    refund_at: str = "request"
+
+
 class ClaimEligible(msgspec.Struct, frozen=True):
     """The consumer may open a claim (A-to-z): the parcel did not arrive in time."""
 
@@ -102,6 +116,7 @@ BODIES: dict[str, type[msgspec.Struct]] = {
     "merchant.task": MerchantTask,
     "carrier.task": CarrierTask,
     "refund.auto_approved": RefundAutoApproved,
+    "refund.instant_approved": RefundInstantApproved,
     "a_to_z.claim_eligible": ClaimEligible,
     "merchant.privilege_changed": PrivilegeChanged,
 }

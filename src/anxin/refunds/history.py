@@ -182,8 +182,8 @@ def fold(events: Iterable[ev.Event]) -> History:
 def _placed(h: History, e: ev.OrderPlaced) -> None:
     p = e.payload
     us = to_us(e.occurred_at)
-    since = getattr(p, "consumer_since", None)  # optional contract field (simulator, issue 12)
-    addr = address_key(p.destination, getattr(p.destination, "address_id", None))
+    since = p.consumer_since
+    addr = address_key(p.destination, p.destination.address_id if p.destination else None)
     category = p.items[0].category if p.items else ""
     h.orders[p.order_id] = OrderFacts(
         order_id=p.order_id,

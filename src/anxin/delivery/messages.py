@@ -82,6 +82,18 @@ class RefundInstantApproved(msgspec.Struct, frozen=True):
     refund_at: str = "request"
 
 
+class RefundChargedBack(msgspec.Struct, frozen=True):
+    """Collect an instant refund back from the consumer: the return never came, came empty or
+    with the wrong item (``reason``); the merchant was made whole (anxin.refunds.recovery)."""
+
+    order_id: str
+    aftersale_id: str
+    consumer_id: str
+    amount: Money
+    decision_id: str
+    reason: str
+
+
 class ClaimEligible(msgspec.Struct, frozen=True):
     """The consumer may open a claim (A-to-z): the parcel did not arrive in time."""
 
@@ -117,6 +129,7 @@ BODIES: dict[str, type[msgspec.Struct]] = {
     "carrier.task": CarrierTask,
     "refund.auto_approved": RefundAutoApproved,
     "refund.instant_approved": RefundInstantApproved,
+    "refund.charged_back": RefundChargedBack,
     "a_to_z.claim_eligible": ClaimEligible,
     "merchant.privilege_changed": PrivilegeChanged,
 }

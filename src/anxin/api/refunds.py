@@ -78,8 +78,16 @@ def build_service(sql: object, book: object) -> RefundService:
     response_class=Response,
     responses={
         200: {"description": "The live decision", **schema_ref("DecisionView")},
-        **responses(400, 401, 403, 404, 422, d400="Malformed body", d403="Not an operator or "
-                    "consumer key", d404="No such order (or another consumer's)"),
+        **responses(
+            400,
+            401,
+            403,
+            404,
+            422,
+            d400="Malformed body",
+            d403="Not an operator or consumer key",
+            d404="No such order (or another consumer's)",
+        ),
     },  # fmt: skip
     openapi_extra={"requestBody": {"required": True, **schema_ref("DecideBody")}},
 )

@@ -121,8 +121,13 @@ def project_cmd(settings: Any) -> None:
 
 @refunds_group.command("decide")
 @click.argument("request_file", default="-", type=click.File("rb"))
-@click.option("--model", "model_path", envvar="ANXIN_REFUND_MODEL",
-              type=click.Path(exists=True, dir_okay=False), help="the live model artefact")  # fmt: skip
+@click.option(
+    "--model",
+    "model_path",
+    envvar="ANXIN_REFUND_MODEL",
+    type=click.Path(exists=True, dir_okay=False),
+    help="the live model artefact",
+)
 @click.option("--candidate-model", type=click.Path(exists=True, dir_okay=False),
               help="a candidate model deciding in shadow (stored, never executed)")  # fmt: skip
 @click.option("--candidate-pack", help="a candidate pack deciding in shadow")

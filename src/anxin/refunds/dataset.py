@@ -65,9 +65,7 @@ def build(events: Iterable[ev.Event], horizon_us: int | None = None) -> Dataset:
         sort_facts(c)
     cases = sorted(h.cases.values(), key=lambda c: (c.requested_us, c.aftersale_id))
     if horizon_us is None:
-        horizon_us = max(
-            (c.resolved_us or c.requested_us for c in cases), default=0
-        )
+        horizon_us = max((c.resolved_us or c.requested_us for c in cases), default=0)
     first_day = cases[0].requested_us // DAY_US if cases else 0
     rows: list[Row] = []
     for case in cases:
@@ -104,8 +102,6 @@ def split(data: Dataset, train_days: int) -> tuple[list[Row], list[Row]]:
     labels only count outcomes visible by the end of the training days (no peeking ahead)."""
     first = dt.datetime.combine(data.start, dt.time(), dt.UTC)
     horizon = int((first + dt.timedelta(days=train_days)).timestamp()) * 1_000_000
-    train = [
-        replace(r, y=label(r.case, r.order, horizon)) for r in data.rows if r.day < train_days
-    ]
+    train = [replace(r, y=label(r.case, r.order, horizon)) for r in data.rows if r.day < train_days]
     test = [r for r in data.rows if r.day >= train_days]
     return train, test

@@ -151,7 +151,11 @@ def sweep(
         )
         f = figures(rows, verdicts(rows, book, model, th), abusive)
         out.append(
-            {"approve": approve, "coverage": round(f.coverage, 4), "loss_rate": round(f.loss_rate, 5)}
+            {
+                "approve": approve,
+                "coverage": round(f.coverage, 4),
+                "loss_rate": round(f.loss_rate, 5),
+            }
         )
     return out
 

@@ -100,7 +100,7 @@ def parcel_state(order: OrderFacts, at_us: int) -> str:
     return "shipped_no_scan"
 
 
-def _before(dated: Sequence[tuple[int, Any]], at: int) -> int:
+def _before(dated: Sequence[tuple[Any, ...]], at: int) -> int:
     """How many of ``dated`` (sorted by instant) lie strictly before ``at``: ``(at,)`` sorts
     before every ``(at, ...)``."""
     return bisect_left(dated, (at,))

@@ -231,7 +231,7 @@ def _after(h: History, e: ev.Event, returns: dict[tuple[str, str], Case]) -> Non
     if isinstance(e, ev.ComplaintFiled):
         _consumer(h, e.payload.consumer_id).complaints.append(us)
         return
-    aid = getattr(e.payload, "aftersale_id", None)
+    aid = getattr(getattr(e, "payload", None), "aftersale_id", None)
     case = h.cases.get(aid) if aid else None
     if case is None:
         return
@@ -247,9 +247,9 @@ def _after(h: History, e: ev.Event, returns: dict[tuple[str, str], Case]) -> Non
     elif isinstance(e, ev.ReturnReceived):
         case.return_received_us, case.return_condition = us, e.payload.condition
     elif isinstance(e, ev.AfterSaleResolved):
-        p = e.payload
-        case.resolved_us, case.outcome, case.decided_by = us, p.outcome, p.decided_by
-        case.refunded = p.refund.amount if p.refund is not None else 0
+        r = e.payload
+        case.resolved_us, case.outcome, case.decided_by = us, r.outcome, r.decided_by
+        case.refunded = r.refund.amount if r.refund is not None else 0
 
 
 def _scan(

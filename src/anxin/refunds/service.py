@@ -165,9 +165,7 @@ class RefundService:
     def __post_init__(self) -> None:
         self.store = SqlStore(self.sql)
 
-    def inputs(
-        self, body: DecideBody, now: dt.datetime
-    ) -> tuple[Request, OrderFacts, list[float]]:
+    def inputs(self, body: DecideBody, now: dt.datetime) -> tuple[Request, OrderFacts, list[float]]:
         requested_us = to_us(body.requested_at or now)
         with self.sql.connect() as conn:
             raw = conn.execute(
@@ -255,7 +253,9 @@ class RefundService:
         if not isinstance(cfg, InstantRefundConfig):
             raise LookupError(f"pack {pack.name} {pack.version} has no rules.{RULE_ID}")
         verdict = decide(req, order.category, pack.currency, x, cfg, d.model)
-        did = decision_id(req.aftersale_id, pack.name, pack.version, verdict.model_version, d.shadow)
+        did = decision_id(
+            req.aftersale_id, pack.name, pack.version, verdict.model_version, d.shadow
+        )
         view = DecisionView(
             decision_id=did,
             aftersale_id=req.aftersale_id,

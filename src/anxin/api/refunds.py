@@ -88,7 +88,7 @@ def build_service(sql: object, book: object) -> RefundService:
             d403="Not an operator or consumer key",
             d404="No such order (or another consumer's)",
         ),
-    },  # fmt: skip
+    },
     openapi_extra={"requestBody": {"required": True, **schema_ref("DecideBody")}},
 )
 async def decide_refund(

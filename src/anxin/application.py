@@ -15,7 +15,7 @@ from pathlib import Path
 import msgspec
 import sqlalchemy as sa
 
-from anxin import aftersales, score
+from anxin import aftersales, refunds, score
 from anxin.aftersales.rights import RIGHTS_RULES, RIGHTS_SCHEMAS
 from anxin.clock import Clock, SystemClock
 from anxin.domain import kpis
@@ -38,6 +38,7 @@ def rule_schemas() -> Mapping[str, type[msgspec.Struct]]:
         **kpis.SCHEMAS,
         **aftersales.SCHEMAS,
         **RIGHTS_SCHEMAS,
+        **refunds.SCHEMAS,
     }
 
 

@@ -30,8 +30,13 @@ _MODULES = (
 
 RIGHTS_RULES: tuple[OrderRule, ...] = tuple(m.RULE for m in _MODULES)
 
+# Refund before shipment reads ``rules.instant_refund``, the section anxin.refunds owns (its
+# risk decision applies the same limits): one section, one schema.
 RIGHTS_SCHEMAS: dict[str, type[msgspec.Struct]] = {
-    rule_id: config for m in _MODULES for rule_id, config in m.SCHEMAS.items()
+    rule_id: config
+    for m in _MODULES
+    if m is not rights_instant_refund
+    for rule_id, config in m.SCHEMAS.items()
 }
 
 __all__ = ["RIGHTS_RULES", "RIGHTS_SCHEMAS"]

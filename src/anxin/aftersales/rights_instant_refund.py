@@ -12,10 +12,7 @@ The rule is pure and pack-driven; a risk model may later veto what it finds elig
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from typing import ClassVar
-
-import msgspec
 
 from anxin.aftersales.rights_base import (
     case_inputs,
@@ -29,36 +26,25 @@ from anxin.aftersales.rights_base import (
 )
 from anxin.contract import events as ev
 from anxin.domain.deadlines import DueDeadline
-from anxin.domain.effects import Effect, OutboxMessage
+from anxin.domain.effects import Effect
 from anxin.domain.money import Money
 from anxin.domain.order import OrderState
 from anxin.domain.rights import VOID, Right, RightStatus
 from anxin.domain.wording import Text, money, when
 from anxin.guarantees.rules.base import config_at_payment
 from anxin.policy.pack import PolicyBook
+from anxin.refunds.config import InstantRefundConfig
 
 RULE_ID = "instant_refund"
-TOPIC = "refund.instant_approved"
 
 
-class InstantRefundConfig(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
-    max_paid: int | float  # whole currency units: the order's paid amount must not exceed it
-    category_limits: dict[str, int | float] = {}  # a category's own limit, instead of max_paid
-    excluded_categories: list[str] = []
-    kinds: list[str] = msgspec.field(default_factory=lambda: ["refund_only"])
-
-    def check(self, currency: str) -> None:
-        for name, value in {"max_paid": self.max_paid, **self.category_limits}.items():
-            if value <= 0:
-                raise ValueError(f"{name}: a limit must be positive")
-            Money.of_major(Decimal(str(value)), currency)
-
-    def limit(self, categories: list[str], currency: str) -> Money:
-        values = [self.category_limits.get(c, self.max_paid) for c in categories] or [self.max_paid]
-        return Money.of_major(Decimal(str(min(values))), currency)
-
-
-SCHEMAS: dict[str, type[msgspec.Struct]] = {RULE_ID: InstantRefundConfig}
+def limit_of(config: InstantRefundConfig, items: list[ev.Item], currency: str) -> Money | None:
+    """The order's limit: the lowest of its items' category limits (the strictest item binds);
+    None when the pack sets no limit."""
+    bs = config.before_shipment
+    limits = [bs.limit(i.category, currency) for i in items] or [bs.limit("", currency)]
+    known = [m for m in limits if m is not None]
+    return min(known, key=lambda m: m.amount) if known else None
 
 
 def ineligible(state: OrderState, config: InstantRefundConfig, items: list[ev.Item]) -> Text | None:
@@ -66,14 +52,14 @@ def ineligible(state: OrderState, config: InstantRefundConfig, items: list[ev.It
     paid = state.paid()
     if paid is None:
         return Text("订单未付款。", "The order is not paid.")
-    bad = excluded(items, config.excluded_categories)
+    bad = excluded(items, config.before_shipment.excluded_categories)
     if bad:
         names = categories_text(bad)
         return Text(
             f"{names.zh}类商品不支持极速退款。", f"Items in {names.en} are not refunded instantly."
         )
-    limit = config.limit([i.category for i in items], paid.currency)
-    if paid > limit:
+    limit = limit_of(config, items, paid.currency)
+    if limit is not None and paid > limit:
         return Text(
             f"实付{money(paid)}超过极速退款上限{money(limit)}。",
             f"The {money(paid)} paid is over the {money(limit)} instant-refund limit.",
@@ -93,17 +79,19 @@ class InstantRefund:
         if found is None or case is None or state.paid_at is None:
             return []
         pack, config = found
+        if not config.before_shipment.enabled:
+            return []  # not offered by this pack
         at = case.requested_at
-        if case.kind not in config.kinds or at < state.paid_at or shipped_before(state, at):
+        if case.kind != "refund_only" or at < state.paid_at or shipped_before(state, at):
             return []  # not a refund before shipment: the standard flow
         decision_id = f"order:{state.order_id}:{RULE_ID}:{case.aftersale_id}"
         items = items_of(state, case.skus)
         paid = state.paid()
         assert paid is not None
-        limit = config.limit([i.category for i in items], paid.currency)
+        limit = limit_of(config, items, paid.currency)
         inputs = case_inputs(case) | {
             "paid": paid.to_dict(),
-            "limit": limit.to_dict(),
+            "limit": None if limit is None else limit.to_dict(),
             "categories": sorted({i.category for i in items if i.category}),
             "shipped": False,
         }
@@ -114,25 +102,26 @@ class InstantRefund:
                        kind="instant_refund_ineligible", at=at, inputs=inputs,
                        outcome={"why": words(why)})
             ]  # fmt: skip
-        why = Text(
-            f"未发货且实付{money(paid)}不超过{money(limit)}：退款申请立即同意。",
-            f"Not shipped and {money(paid)} paid is within {money(limit)}: the refund is"
-            " approved at once.",
+        within = (
+            Text("", "")
+            if limit is None
+            else Text(
+                f"且实付{money(paid)}不超过{money(limit)}",
+                f" and {money(paid)} paid is within {money(limit)}",
+            )
+        )
+        why = (
+            Text("未发货", "Not shipped")
+            + within
+            + Text("：符合极速退款规则。", ": the request qualifies for an instant refund.")
         )
         amount = Money(min(case.amount, paid.amount), paid.currency)
-        body = {
-            "order_id": state.order_id,
-            "consumer_id": state.consumer_id,
-            "aftersale_id": case.aftersale_id,
-            "amount": amount.to_dict(),
-            "decision_id": decision_id,
-        }
-        key = f"order:{state.order_id}"
+        # Only the pack's eligibility: the refund itself leaves with anxin.refunds' decision
+        # (rules + the consumer's risk), the one sender of refund.instant_approved.
         return [
             decide(state, pack, rule_id=RULE_ID, decision_id=decision_id,
                    kind="instant_refund_eligible", at=at, inputs=inputs,
                    outcome={"amount": amount.to_dict(), "why": words(why)}),
-            OutboxMessage(f"instant_refund:{decision_id}", TOPIC, key, at, body),
         ]  # fmt: skip
 
     def on_deadline(
@@ -149,11 +138,17 @@ class InstantRefund:
         if found is None or paid is None:
             return []
         pack, config = found
-        limit = config.limit([i.category for i in state.items], paid.currency)
-        title = Text(
-            f"未发货极速退款：发货前申请退款（实付不超过{money(limit)}）立即同意。",
-            f"Until the parcel ships, a refund request up to {money(limit)} is approved at once.",
+        if not config.before_shipment.enabled:
+            return []  # not offered by this pack: not shown
+        limit = limit_of(config, state.items, paid.currency)
+        upto = (
+            Text("", "")
+            if limit is None
+            else Text(f"（实付不超过{money(limit)}）", f" up to {money(limit)}")
         )
+        title = Text(
+            "未发货极速退款：发货前申请退款", "Until the parcel ships, a refund request"
+        ) + (upto + Text("立即同意。", " is approved at once."))
         prefix = f"order:{state.order_id}:{RULE_ID}"
         zone = pack.calendar.zone
         granted = next(
@@ -188,7 +183,8 @@ class InstantRefund:
             )
         return [
             Right("instant_refund", RULE_ID, "paid", title, status, click, prefix,
-                  {"limit": limit.to_dict()}, kept_at=kept_at, explanation=explanation)
+                  {"limit": None if limit is None else limit.to_dict()},
+                  kept_at=kept_at, explanation=explanation)
         ]  # fmt: skip
 
 

@@ -22,7 +22,7 @@ from fastapi.openapi.utils import get_openapi
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from anxin.api import deadletters, merchants, orders
+from anxin.api import deadletters, merchants, orders, refunds
 from anxin.api.auth import require
 from anxin.api.errors import (
     REF,
@@ -205,6 +205,7 @@ async def event_schema() -> Response:
 def _contract_components() -> dict[str, Any]:
     structs = [EventBatch, IngestResult, ApiErrorBody, Health]
     structs += [*orders.COMPONENTS, *merchants.COMPONENTS, *deadletters.COMPONENTS]
+    structs += [*refunds.COMPONENTS]
     _, components = msgspec.json.schema_components(structs, ref_template=REF)
     return components
 
@@ -267,7 +268,8 @@ def create_app(
     app.state.sql_engine = sql_engine
     app.state.engine = application.engine
     app.state.ingest_lock = threading.Lock()
-    for r in (router, orders.router, merchants.router, deadletters.router, ready_router):
+    for r in (router, orders.router, merchants.router, deadletters.router, ready_router,
+              refunds.router):  # fmt: skip
         app.include_router(r)
     app.include_router(build_outbox_router())
     app.add_middleware(CatchAll)

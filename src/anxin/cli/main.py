@@ -128,6 +128,10 @@ LAZY_COMMANDS = {
         "anxin.delivery.cli:outbox_group",
         "The outbox: deliver its messages to the webhook endpoints, list and replay deliveries.",
     ),
+    "refunds": (
+        "anxin.refunds.cli:refunds_group",
+        "Instant refunds: train the risk model, evaluate it, decide requests, shadow reports.",
+    ),
 }
 LAZY_BENCHES = {
     "simulate": (
@@ -146,6 +150,11 @@ LAZY_BENCHES = {
     "api": (
         "anxin.bench.api:bench_api",
         "Events per second through POST /v1/events (one serve process), beside in-process ingest.",
+    ),
+    "refunds": (
+        "anxin.refunds.cli:bench_refunds",
+        "Instant-refund decisions: in-process p99, and per second through one serve process "
+        "beside a bare endpoint of the same app.",
     ),
 }
 

@@ -68,6 +68,32 @@ class RefundAutoApproved(msgspec.Struct, frozen=True):
     consumer_id: str | None = None
 
 
+class RefundInstantApproved(msgspec.Struct, frozen=True):
+    """Refund the consumer now, before anyone checks (anxin.refunds: the pack's instant-refund
+    rules and the risk model approved it). ``refund_at`` says when the money leaves:
+    ``request`` (now) or ``first_scan`` (when the return parcel gets its first carrier scan)."""
+
+    order_id: str
+    aftersale_id: str
+    consumer_id: str
+    amount: Money
+    decision_id: str
+    reason: str
+    refund_at: str = "request"
+
+
+class RefundChargedBack(msgspec.Struct, frozen=True):
+    """Collect an instant refund back from the consumer: the return never came, came empty or
+    with the wrong item (``reason``); the merchant was made whole (anxin.refunds.recovery)."""
+
+    order_id: str
+    aftersale_id: str
+    consumer_id: str
+    amount: Money
+    decision_id: str
+    reason: str
+
+
 class ClaimEligible(msgspec.Struct, frozen=True):
     """The consumer may open a claim (A-to-z): the parcel did not arrive in time."""
 
@@ -97,17 +123,6 @@ class PrivilegeChanged(msgspec.Struct, frozen=True):
     version: str
 
 
-class InstantRefundApproved(msgspec.Struct, frozen=True):
-    """Refund at once: a refund-only request before shipment that the pack's rule finds
-    eligible (Douyin 未发货极速退款)."""
-
-    order_id: str
-    aftersale_id: str
-    amount: Money
-    decision_id: str
-    consumer_id: str | None = None
-
-
 class AftersaleEntitlement(msgspec.Struct, frozen=True):
     """What a right entitles the consumer to on an after-sale (a damage tier's refund amount),
     for the merchant to see; the refund itself is granted by the after-sales flow."""
@@ -125,9 +140,10 @@ BODIES: dict[str, type[msgspec.Struct]] = {
     "merchant.task": MerchantTask,
     "carrier.task": CarrierTask,
     "refund.auto_approved": RefundAutoApproved,
+    "refund.instant_approved": RefundInstantApproved,
+    "refund.charged_back": RefundChargedBack,
     "a_to_z.claim_eligible": ClaimEligible,
     "merchant.privilege_changed": PrivilegeChanged,
-    "refund.instant_approved": InstantRefundApproved,
     "aftersale.entitlement": AftersaleEntitlement,
 }
 assert BODIES.keys() == TOPICS.keys(), "every topic has a body struct"

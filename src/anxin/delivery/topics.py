@@ -4,9 +4,10 @@ Producers: ``guarantees.rules.payout`` (``consumer.compensation``), ``late_shipm
 (``merchant.task``), ``logistics`` (``refund.auto_approved``, ``merchant.task`` /
 ``carrier.task``), ``never_signed`` (``refund.auto_approved``), ``delivery`` (a pack-named
 topic; the amazon pack's ``a_to_z.claim_eligible``), ``score.grants``
-(``merchant.privilege_changed``), the after-sales rights ``aftersales.rights_instant_refund``
-(``refund.instant_approved``) and ``aftersales.rights_damage`` (``aftersale.entitlement``).
-A new topic is added here and in ``messages``.
+(``merchant.privilege_changed``), ``refunds.service`` (``refund.instant_approved``),
+``refunds.recovery`` (``refund.charged_back``) and the after-sales right
+``aftersales.rights_damage`` (``aftersale.entitlement``). A new topic is added here and in
+``messages``.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ TOPICS: dict[str, int] = {
     "merchant.privilege_changed": 1,
     "refund.instant_approved": 1,
     "aftersale.entitlement": 1,
+    "refund.charged_back": 1,
 }
 
 

@@ -398,3 +398,40 @@ merchant_privileges = Table(
     Column("since_day", String(10), nullable=False),
     Column("reasons", Text, nullable=False),
 )
+
+# ------------------------------------------------------------------ instant refunds (anxin.refunds)
+
+# Every instant-refund decision, live or shadow (a candidate pack or model deciding beside the
+# live one: stored, never executed). The id is derived from the request and the versions.
+refund_decisions = Table(
+    "refund_decisions",
+    metadata,
+    Column("decision_id", String(64), primary_key=True),
+    Column("aftersale_id", String(128), nullable=False, index=True),
+    Column("order_id", String(128), nullable=False),
+    Column("consumer_id", String(128), nullable=False),
+    Column("decided_at_us", BigInteger, nullable=False),
+    Column("requested_at_us", BigInteger, nullable=False),
+    Column("outcome", String(20), nullable=False),
+    Column("refund_at", String(16), nullable=False),
+    Column("amount", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("score", Text),  # the model's abuse probability as text (exact, portable), or NULL
+    Column("pack", String(64), nullable=False),
+    Column("pack_version", String(64), nullable=False),
+    Column("model_version", String(64), nullable=False),
+    Column("shadow", Integer, nullable=False),  # 1: a candidate's decision, never executed
+    Column("explanation", Text, nullable=False),  # rules hit, top features, inputs
+)
+
+# The consumer history read model: one row per consumer, address, merchant or category
+# (``key`` = "consumer:C1", "address:…", "merchant:M1", "category:…"), its dated facts as
+# msgpack, rebuilt from the event log by ``anxin refunds project``: a decision reads a few
+# primary keys instead of scanning events.
+refund_history = Table(
+    "refund_history",
+    metadata,
+    Column("key", String(300), primary_key=True),
+    Column("body", LargeBinary, nullable=False),
+    Column("through_seq", BigInteger, nullable=False),  # the last event folded in
+)

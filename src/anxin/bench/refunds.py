@@ -1,0 +1,156 @@
+"""``anxin bench refunds``: instant-refund decisions in-process and through HTTP.
+
+A small simulated world (tiny preset scaled to ``orders``) is ingested into a fresh SQLite
+store, its history read model projected and a model trained on its stream (none of it timed).
+Then, in the same run:
+- in-process: ``RefundService.decide`` on the world's requests (read five keys, features,
+  rules, compiled trees, write the decision; an approval also its ledger advance and outbox
+  message), each timed: ``p99_ms``;
+- HTTP: one ``anxin serve`` process (API only), fed by 8 threads with kept-alive clients posting
+  ``/v1/refunds/decide`` under an operator key: ``http_decisions_per_s``; beside it, the same
+  clients on the app's bare ``GET /health`` (``bare_per_s``); ``ratio`` = decisions ÷ bare.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+import msgspec
+
+from anxin.api.keys import create_key
+from anxin.application import build_engine, load_policy, open_store
+from anxin.clock import FixedClock, SystemClock
+from anxin.serve_process import ServeProcess
+from anxin.sim.params import preset
+from anxin.sim.run import simulate
+from anxin.store.sql import SqlStore
+
+CLIENTS = 8
+
+
+def _bodies(events: bytes) -> list[bytes]:
+    from anxin.contract import events as ev
+
+    dec = msgspec.json.Decoder(ev.AnyEvent)
+    out: list[bytes] = []
+    for line in events.splitlines():
+        if b'"aftersale.requested"' not in line:
+            continue
+        e = dec.decode(line)
+        assert isinstance(e, ev.AfterSaleRequested)
+        p = e.payload
+        out.append(
+            msgspec.json.encode(
+                {"aftersale_id": p.aftersale_id, "order_id": p.order_id, "kind": p.kind,
+                 "reason": p.reason, "amount": p.amount, "requested_at": e.occurred_at}
+            )
+        )  # fmt: skip
+    return out
+
+
+def _hammer(url: str, key: str, n: int, path: str, bodies: list[bytes]) -> float:
+    """``n`` requests over ``CLIENTS`` threads; returns seconds."""
+    errors: list[str] = []
+
+    def work(i: int) -> None:
+        headers = {"X-API-Key": key, "Content-Type": "application/json"}
+        with httpx.Client(base_url=url, headers=headers, timeout=60) as client:
+            client.get("/health")
+            for j in range(i, n, CLIENTS):
+                r = (
+                    client.post(path, content=bodies[j % len(bodies)])
+                    if bodies
+                    else client.get(path)
+                )
+                if r.status_code != 200:
+                    errors.append(f"{r.status_code} {r.text[:200]}")
+                    return
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(CLIENTS)]
+    started = time.perf_counter()
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    seconds = time.perf_counter() - started
+    if errors:
+        raise RuntimeError(errors[0])
+    return seconds
+
+
+def run(orders: int = 3_000, decisions: int = 3_000, seed: int = 7) -> dict[str, Any]:
+    from anxin.refunds import model as m
+    from anxin.refunds.dataset import build, read_events
+    from anxin.refunds.service import DecideBody, Decider, RefundService, project
+
+    params = preset("tiny", target_orders=orders, seed=seed)
+    events, truth = io.BytesIO(), io.BytesIO()
+    summary = simulate(params, events, truth)
+    assert summary.last_event_at is not None
+    now = summary.last_event_at + dt.timedelta(days=1)
+    with tempfile.TemporaryDirectory(prefix="anxin-bench-refunds-") as tmp:
+        root = Path(tmp)
+        stream = root / "events.jsonl"
+        stream.write_bytes(events.getvalue())
+        data = build(read_events(stream))
+        rows = [r for r in data.rows if r.y is not None]
+        model = m.train([r.x for r in rows], [int(r.y or 0) for r in rows], seed=seed,
+                        train_days=10_000)  # fmt: skip
+        model_path = root / "model.json"
+        m.save(model, model_path)
+        db = root / "bench.db"
+        sql = open_store(str(db))
+        book = load_policy(params.pack)
+        engine = build_engine(SqlStore(sql), book, FixedClock(now))
+        lines = events.getvalue().splitlines()
+        for i in range(0, len(lines), 20_000):
+            engine.ingest(list(enumerate(lines[i : i + 20_000])), "bench")
+        project(sql)
+        bodies = _bodies(events.getvalue())
+        svc = RefundService(sql, Decider(book, m.load(model_path)))
+        dec = msgspec.json.Decoder(DecideBody)
+        timings: list[float] = []
+        for j in range(decisions):
+            body = dec.decode(bodies[j % len(bodies)])
+            t0 = time.perf_counter()
+            svc.decide(body, now)
+            timings.append(time.perf_counter() - t0)
+        timings.sort()
+        p99 = timings[int(0.99 * (len(timings) - 1))] * 1000
+        p50 = timings[len(timings) // 2] * 1000
+        key = create_key(sql, "bench", "operator", clock=SystemClock())
+        sql.dispose()
+        offset = (now - dt.datetime.now(dt.UTC)).total_seconds()
+        import os
+
+        os.environ["ANXIN_REFUND_MODEL"] = str(model_path)
+        server = ServeProcess(str(db), root / "serve.log", "--no-scheduler", "--no-dispatcher",
+                              "--clock-offset", str(offset), pack=params.pack)  # fmt: skip
+        try:
+            bare_s = _hammer(server.url, key, decisions, "/health", [])
+            http_s = _hammer(server.url, key, decisions, "/v1/refunds/decide", bodies)
+        finally:
+            server.stop()
+    http_rate = decisions / http_s
+    bare_rate = decisions / bare_s
+    return {
+        "bench": "refunds",
+        "db": "sqlite",
+        "orders": orders,
+        "requests": len(bodies),
+        "decisions": decisions,
+        "p50_ms": round(p50, 3),
+        "p99_ms": round(p99, 3),
+        "http_decisions_per_s": round(http_rate),
+        "bare_per_s": round(bare_rate),
+        "ratio": round(http_rate / bare_rate, 3),
+        "clients": CLIENTS,
+        "model_version": model.version,
+    }

@@ -1,0 +1,325 @@
+"""The instant-refund service: history read model, online decisions, shadow decisions.
+
+Online, a decision reads five primary keys: the order's engine state (``order_state``: always
+current, the engine writes it at ingest) and the consumer's, the address's, the merchant's and
+the category's rows of the history read model (``refund_history``, rebuilt from the event log
+by ``project``). Features, rules and the compiled model then run in memory; the decision row,
+and for a live ``approve_now`` the ledger advance and the ``refund.instant_approved`` message,
+are written in one transaction. A shadow (candidate) decision is stored beside it, flagged, and
+never executed: no ledger, no outbox.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import msgspec
+import sqlalchemy as sa
+
+from anxin.clock import from_us, to_us
+from anxin.contract import events as ev
+from anxin.domain.effects import OutboxMessage
+from anxin.domain.money import Money
+from anxin.domain.order import OrderState, decode_state
+from anxin.policy.pack import PolicyBook
+from anxin.refunds import recovery
+from anxin.refunds.config import RULE_ID, InstantRefundConfig
+from anxin.refunds.decide import Verdict, decide, decision_id
+from anxin.refunds.features import Request, as_dict, features, sort_facts
+from anxin.refunds.history import (
+    AddressFacts,
+    Buckets,
+    ConsumerFacts,
+    OrderFacts,
+    address_key,
+    fold,
+)
+from anxin.refunds.model import Model
+from anxin.store import schema as t
+from anxin.store.sql import SqlStore
+
+_ENC = msgspec.msgpack.Encoder()
+_CONSUMER = msgspec.msgpack.Decoder(ConsumerFacts)
+_ADDRESS = msgspec.msgpack.Decoder(AddressFacts)
+_BUCKETS = msgspec.msgpack.Decoder(Buckets)
+_EVENT = msgspec.json.Decoder(ev.AnyEvent)
+_TYPES = (
+    "order.placed", "order.paid", "shipment.created", "tracking.scanned", "aftersale.requested",
+    "aftersale.responded", "aftersale.escalated", "aftersale.resolved", "return.shipped",
+    "return.received", "complaint.filed",
+)  # fmt: skip
+
+
+class DecideBody(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """``POST /v1/refunds/decide`` and ``anxin refunds decide``: a consumer asks for money."""
+
+    aftersale_id: ev.Id
+    order_id: ev.Id
+    kind: ev.AfterSaleKind
+    reason: ev.ShortText
+    amount: ev.Money
+    requested_at: ev.Aware | None = None  # default: now
+
+
+class DecisionView(msgspec.Struct, kw_only=True):
+    decision_id: str
+    aftersale_id: str
+    order_id: str
+    consumer_id: str
+    outcome: str
+    refund_at: str
+    amount: ev.Money
+    score: float | None
+    rules_hit: list[str]
+    top_features: list[tuple[str, float]]
+    pack: str
+    pack_version: str
+    model_version: str
+    shadow: bool
+    decided_at: dt.datetime
+
+
+class UnknownOrder(LookupError):
+    pass
+
+
+def order_facts(state: OrderState) -> OrderFacts:
+    """The engine's order state as the facts a request needs."""
+    shipped = [to_us(p.created_at) for p in state.parcels]
+    scans = [s for p in state.parcels for s in p.scans]
+    delivered = [to_us(s.at) for s in scans if s.status == "delivered"]
+    dest = state.destination
+    return OrderFacts(
+        order_id=state.order_id,
+        merchant_id=state.merchant_id or "",
+        consumer_id=state.consumer_id or "",
+        amount=state.amount_paid if state.amount_paid is not None else state.amount or 0,
+        currency=state.currency or "",
+        category=state.items[0].category if state.items else "",
+        address=address_key(dest, dest.address_id if dest else None),
+        placed_us=to_us(state.placed_at) if state.placed_at else 0,
+        shipped_us=min(shipped) if shipped else None,
+        first_scan_us=min((to_us(s.at) for s in scans), default=None),
+        delivered_us=min(delivered) if delivered else None,
+    )
+
+
+def project(sql: sa.Engine, batch: int = 50_000) -> dict[str, int]:
+    """Rebuild the history read model from the event log (the same fold as training)."""
+
+    def events() -> Iterator[ev.Event]:
+        last = 0
+        while True:
+            with sql.connect() as conn:
+                rows = conn.execute(
+                    sa.select(t.events.c.seq, t.events.c.body)
+                    .where(t.events.c.seq > last, t.events.c.type.in_(_TYPES))
+                    .order_by(t.events.c.seq)
+                    .limit(batch)
+                ).all()
+            if not rows:
+                return
+            last = rows[-1].seq
+            for r in rows:
+                yield _EVENT.decode(r.body)
+
+    with sql.connect() as conn:
+        through = conn.execute(sa.select(sa.func.max(t.events.c.seq))).scalar() or 0
+    h = fold(events())
+    rows: list[dict[str, Any]] = []
+    for cid, c in h.consumers.items():
+        rows.append({"key": f"consumer:{cid}", "body": _ENC.encode(sort_facts(c))})
+    for key, a in h.addresses.items():
+        rows.append({"key": f"address:{key}", "body": _ENC.encode(a)})
+    for mid, b in h.merchants.items():
+        rows.append({"key": f"merchant:{mid}", "body": _ENC.encode(b)})
+    for cat, b in h.categories.items():
+        rows.append({"key": f"category:{cat}", "body": _ENC.encode(b)})
+    for r in rows:
+        r["through_seq"] = through
+    with sql.begin() as conn:
+        conn.execute(t.refund_history.delete())
+        for i in range(0, len(rows), 5_000):
+            conn.execute(t.refund_history.insert(), rows[i : i + 5_000])
+    return {"rows": len(rows), "consumers": len(h.consumers), "through_seq": through}
+
+
+@dataclass(frozen=True)
+class Decider:
+    """One pack book and one model: the live pair, or a candidate deciding in shadow."""
+
+    book: PolicyBook
+    model: Model | None
+    shadow: bool = False
+
+
+@dataclass
+class RefundService:
+    sql: sa.Engine
+    live: Decider
+    candidate: Decider | None = None
+
+    def __post_init__(self) -> None:
+        self.store = SqlStore(self.sql)
+
+    def inputs(self, body: DecideBody, now: dt.datetime) -> tuple[Request, OrderFacts, list[float]]:
+        requested_us = to_us(body.requested_at or now)
+        with self.sql.connect() as conn:
+            raw = conn.execute(
+                sa.select(t.order_state.c.state).where(t.order_state.c.order_id == body.order_id)
+            ).scalar_one_or_none()
+            if raw is None:
+                raise UnknownOrder(body.order_id)
+            order = order_facts(decode_state(raw))
+            wanted = [
+                f"consumer:{order.consumer_id}",
+                f"address:{order.address}" if order.address else "",
+                f"merchant:{order.merchant_id}",
+                f"category:{order.category}",
+            ]
+            found = dict(
+                conn.execute(
+                    sa.select(t.refund_history.c.key, t.refund_history.c.body).where(
+                        t.refund_history.c.key.in_([w for w in wanted if w])
+                    )
+                ).all()
+            )
+        c, a, m, g = (found.get(w) for w in wanted)
+        req = Request(
+            aftersale_id=body.aftersale_id,
+            order_id=body.order_id,
+            kind=body.kind,
+            reason=body.reason,
+            amount=body.amount.amount,
+            requested_us=requested_us,
+        )
+        x = features(
+            req,
+            order,
+            _CONSUMER.decode(c) if c else None,
+            _ADDRESS.decode(a) if a else None,
+            _BUCKETS.decode(m) if m else None,
+            _BUCKETS.decode(g) if g else None,
+        )
+        return req, order, x
+
+    def decide(self, body: DecideBody, now: dt.datetime | None = None) -> DecisionView:
+        """The live decision (executed when it approves) and, with a candidate, its shadow."""
+        now = now or dt.datetime.now(dt.UTC)
+        req, order, x = self.inputs(body, now)
+        live = self._one(self.live, req, order, x, body, now)
+        shadow = (
+            self._one(self.candidate, req, order, x, body, now)
+            if self.candidate is not None
+            else None
+        )
+        with self.store.transaction() as tx:
+            for view, verdict, inputs in (live, *(() if shadow is None else (shadow,))):
+                tx.conn.execute(
+                    sa.insert(t.refund_decisions).prefix_with("OR IGNORE")
+                    if tx.conn.dialect.name == "sqlite"
+                    else _pg_insert_ignore(),
+                    [_row(view, verdict, inputs, req)],
+                )
+            view = live[0]
+            if view.outcome == "approve_now" and not view.shadow:
+                money = Money(body.amount.amount, body.amount.currency)
+                tx.post_ledger(
+                    [
+                        recovery.advance(
+                            req.aftersale_id, order.consumer_id, money, now, view.decision_id
+                        )
+                    ]
+                    if view.refund_at == "request"
+                    else []
+                )
+                tx.add_outbox([_approved(view, now)])
+        return live[0]
+
+    def _one(
+        self,
+        d: Decider,
+        req: Request,
+        order: OrderFacts,
+        x: list[float],
+        body: DecideBody,
+        now: dt.datetime,
+    ) -> tuple[DecisionView, Verdict, dict[str, Any]]:
+        pack = d.book.in_force(from_us(req.requested_us))
+        cfg = pack.rule(RULE_ID)
+        if not isinstance(cfg, InstantRefundConfig):
+            raise LookupError(f"pack {pack.name} {pack.version} has no rules.{RULE_ID}")
+        verdict = decide(req, order.category, pack.currency, x, cfg, d.model)
+        did = decision_id(
+            req.aftersale_id, pack.name, pack.version, verdict.model_version, d.shadow
+        )
+        view = DecisionView(
+            decision_id=did,
+            aftersale_id=req.aftersale_id,
+            order_id=req.order_id,
+            consumer_id=order.consumer_id,
+            outcome=verdict.outcome,
+            refund_at=verdict.refund_at,
+            amount=body.amount,
+            score=verdict.score,
+            rules_hit=verdict.rules_hit,
+            top_features=verdict.top_features,
+            pack=pack.name,
+            pack_version=pack.version,
+            model_version=verdict.model_version,
+            shadow=d.shadow,
+            decided_at=now,
+        )
+        return view, verdict, {"features": as_dict(x), "category": order.category}
+
+
+def _pg_insert_ignore() -> Any:
+    from sqlalchemy.dialects.postgresql import insert
+
+    return insert(t.refund_decisions).on_conflict_do_nothing()
+
+
+def _row(
+    view: DecisionView, verdict: Verdict, inputs: dict[str, Any], req: Request
+) -> dict[str, Any]:
+    return {
+        "decision_id": view.decision_id,
+        "aftersale_id": view.aftersale_id,
+        "order_id": view.order_id,
+        "consumer_id": view.consumer_id,
+        "decided_at_us": to_us(view.decided_at),
+        "requested_at_us": req.requested_us,
+        "outcome": view.outcome,
+        "refund_at": view.refund_at,
+        "amount": view.amount.amount,
+        "currency": view.amount.currency,
+        "score": None if verdict.score is None else repr(verdict.score),
+        "pack": view.pack,
+        "pack_version": view.pack_version,
+        "model_version": view.model_version,
+        "shadow": 1 if view.shadow else 0,
+        "explanation": msgspec.json.encode(
+            {"rules_hit": verdict.rules_hit, "top_features": verdict.top_features, **inputs}
+        ).decode(),
+    }
+
+
+def _approved(view: DecisionView, now: dt.datetime) -> OutboxMessage:
+    return OutboxMessage(
+        message_id=f"{view.decision_id}:approved",
+        topic="refund.instant_approved",
+        aggregate_key=f"order:{view.order_id}",
+        created_at=now,
+        body={
+            "order_id": view.order_id,
+            "aftersale_id": view.aftersale_id,
+            "consumer_id": view.consumer_id,
+            "amount": {"amount": view.amount.amount, "currency": view.amount.currency},
+            "decision_id": view.decision_id,
+            "reason": ",".join(view.rules_hit),
+            "refund_at": view.refund_at,
+        },
+    )

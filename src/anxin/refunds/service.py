@@ -4,9 +4,10 @@ Online, a decision reads five primary keys: the order's engine state (``order_st
 current, the engine writes it at ingest) and the consumer's, the address's, the merchant's and
 the category's rows of the history read model (``refund_history``, rebuilt from the event log
 by ``project``). Features, rules and the compiled model then run in memory; the decision row,
-and for a live ``approve_now`` the ledger advance and the ``refund.instant_approved`` message,
-are written in one transaction. A shadow (candidate) decision is stored beside it, flagged, and
-never executed: no ledger, no outbox.
+and for a live ``approve_now`` the ``refund.instant_approved`` message, are written in one
+transaction. No money moves here: the marketplace refunds on the message and reports it, and
+the engine's after-sales rule books the grant and the payment like any other refund.
+A shadow (candidate) decision is stored beside it, flagged, and never executed (no outbox).
 """
 
 from __future__ import annotations
@@ -22,10 +23,8 @@ import sqlalchemy as sa
 from anxin.clock import from_us, to_us
 from anxin.contract import events as ev
 from anxin.domain.effects import OutboxMessage
-from anxin.domain.money import Money
 from anxin.domain.order import OrderState, decode_state
 from anxin.policy.pack import PolicyBook
-from anxin.refunds import recovery
 from anxin.refunds.config import RULE_ID, InstantRefundConfig
 from anxin.refunds.decide import Verdict, decide, decision_id
 from anxin.refunds.features import Request, as_dict, features, sort_facts
@@ -226,16 +225,9 @@ class RefundService:
                 )
             view = live[0]
             if view.outcome == "approve_now" and not view.shadow:
-                money = Money(body.amount.amount, body.amount.currency)
-                tx.post_ledger(
-                    [
-                        recovery.advance(
-                            req.aftersale_id, order.consumer_id, money, now, view.decision_id
-                        )
-                    ]
-                    if view.refund_at == "request"
-                    else []
-                )
+                # The message is the action: the marketplace refunds and reports it, and the
+                # engine's after-sales rule books the grant and the payment (one place guards
+                # "never twice, never more than paid"); recovery is the engine's too.
                 tx.add_outbox([_approved(view, now)])
         return live[0]
 

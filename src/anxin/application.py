@@ -35,8 +35,9 @@ def rule_schemas() -> Mapping[str, type[msgspec.Struct]]:
 
 
 def order_rules() -> Sequence[OrderRule]:
-    """The rules the engine runs on each order, in the order they run."""
-    return guarantee_rules.RULES
+    """The rules the engine runs on each order, in the order they run (after-sales last: it
+    reads what the guarantees decided, never the other way round)."""
+    return (*guarantee_rules.RULES, *aftersales.RULES)
 
 
 def load_policy(pack: str | Path) -> PolicyBook:

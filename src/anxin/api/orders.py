@@ -143,7 +143,7 @@ async def order_guarantees(
     def run() -> GuaranteeHall:
         _check_visible(state.sql_engine, reader, order_id)
         engine = state.engine
-        return load_hall(state.sql_engine, order_id, engine.book, engine.clock.now())
+        return load_hall(state.sql_engine, order_id, engine.book, engine.clock.now(), engine.rules)
 
     try:
         return json_response(await run_in_threadpool(run))

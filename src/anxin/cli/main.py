@@ -242,13 +242,14 @@ def guarantees(settings: Settings, order_id: str, now: When | None) -> None:
     """Print an order's guarantee hall (rights, clocks, statuses, payouts) as JSON."""
     import msgspec
 
+    from anxin.application import order_rules
     from anxin.clock import SystemClock
     from anxin.guarantees.hall import OrderNotFound, load_hall
 
     book = settings.book()
     at = now.at(book.latest.calendar.zone) if now else SystemClock().now()
     try:
-        hall = load_hall(settings.sql_engine(create=False), order_id, book, at)
+        hall = load_hall(settings.sql_engine(create=False), order_id, book, at, [*order_rules()])
     except OrderNotFound:
         raise click.ClickException(f"no order {order_id!r}") from None
     click.echo(msgspec.json.format(msgspec.json.encode(hall), indent=2))

@@ -4,7 +4,8 @@ Producers: ``guarantees.rules.payout`` (``consumer.compensation``), ``late_shipm
 (``merchant.task``), ``logistics`` (``refund.auto_approved``, ``merchant.task`` /
 ``carrier.task``), ``never_signed`` (``refund.auto_approved``), ``delivery`` (a pack-named
 topic; the amazon pack's ``a_to_z.claim_eligible``), ``score.grants``
-(``merchant.privilege_changed``). A new topic is added here and in ``messages``.
+(``merchant.privilege_changed``), ``aftersales`` (``refund.granted``). A new topic is added
+here and in ``messages``.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ TOPICS: dict[str, int] = {
     "refund.auto_approved": 1,
     "a_to_z.claim_eligible": 1,
     "merchant.privilege_changed": 1,
+    "refund.granted": 1,
 }
 
 

@@ -9,6 +9,7 @@ off since, a clock the rule no longer lists), on a right built from the decision
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from typing import Any
 
 import msgspec
@@ -82,6 +83,7 @@ RULE_NAMES: dict[str, tuple[Text, Node]] = {
     "delivery_promise": (Text("送达承诺", "Delivery promise"), "in_transit"),
     "fraud_shipping": (Text("欺诈发货", "Fraud shipping"), "after_sales"),
     "never_signed": (Text("长期未签收", "Never signed for"), "in_transit"),
+    "aftersales": (Text("售后", "After-sales"), "after_sales"),
 }
 
 
@@ -108,9 +110,14 @@ def _decisions(conn: sa.Connection, key: str) -> list[dict[str, Any]]:
 
 
 def _payouts(
-    conn: sa.Connection, order_id: str, consumer_account: str, decision_ids: set[str]
+    conn: sa.Connection,
+    order_id: str,
+    consumer_account: str,
+    decision_ids: set[str],
+    refund_keys: Collection[str] = (),
 ) -> list[Paid]:
-    """Money the ledger credited to the consumer for this order, one entry per transaction.
+    """Money the ledger credited to the consumer for this order, one entry per transaction:
+    payouts, and after-sales refunds paid (``refund_keys``, ``refund:<aftersale>:paid``).
 
     A payout belongs to the order of the decision it names. Its key says the order too
     (``payout:order:<id>:…``) but an order id may itself hold ':' (or LIKE's '%', '_', escaped
@@ -123,7 +130,10 @@ def _payouts(
         .where(
             e.account == consumer_account,
             e.amount > 0,
-            e.txn_key.startswith(f"payout:order:{order_id}:", autoescape=True),
+            sa.or_(
+                e.txn_key.startswith(f"payout:order:{order_id}:", autoescape=True),
+                e.txn_key.in_(sorted(refund_keys)),  # after-sales refunds paid
+            ),
         )
         .order_by(x.occurred_at_us, e.txn_key)
     )
@@ -286,8 +296,14 @@ def _view(
 
 
 def load_hall(
-    engine: sa.Engine, order_id: str, book: PolicyBook, now: dt.datetime
+    engine: sa.Engine,
+    order_id: str,
+    book: PolicyBook,
+    now: dt.datetime,
+    rules: list[OrderRule] | None = None,
 ) -> GuaranteeHall:
+    """The order's hall; ``rules`` are the rules whose rights it shows (the root's choice,
+    ``application.order_rules()``; default: the guarantee rules)."""
     with engine.connect() as conn:
         raw = conn.execute(
             sa.select(t.order_state.c.state).where(t.order_state.c.order_id == order_id)
@@ -297,9 +313,10 @@ def load_hall(
         state = decode_state(raw)
         decisions = _decisions(conn, f"order:{order_id}")
         ids = {d["decision_id"] for d in decisions}
+        refunds = {f"refund:{a}:paid" for a in {f.aftersale_id for f in state.aftersale_facts}}
         payouts = (
-            _payouts(conn, order_id, f"consumer:{state.consumer_id}", ids)
+            _payouts(conn, order_id, f"consumer:{state.consumer_id}", ids, refunds)
             if state.consumer_id
             else []
         )
-    return build_hall(state, decisions, payouts, book, now)
+    return build_hall(state, decisions, payouts, book, now, rules)

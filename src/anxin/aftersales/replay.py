@@ -81,8 +81,9 @@ class CaseRun:
 def replay(state: OrderState, book: PolicyBook, until: dt.datetime | None = None) -> list[CaseRun]:
     """Every case of the order that has a request under a pack with the after-sales section.
 
-    ``until`` is a horizon: only facts at or before it, and clocks due at or before it. Without
-    one, every fact, then every clock that would still run out."""
+    ``until`` is a horizon: only facts at or before it, and clocks due strictly before it (a
+    clock due exactly then still runs). Without one, every fact, then every clock that would
+    still run out."""
     by_case: dict[str, list[CaseFact]] = {}
     for f in state.aftersale_facts:
         if until is None or f.at <= until:
@@ -129,8 +130,8 @@ def _run(
             if case is not None and any(isinstance(e, Rejected) for e in effects):
                 case, effects = refund_reported(case, fact)
         _record(run, effects, fact.at, {"fact": f.type, "event_id": f.event_id, "by": f.by})
-    if case is not None:
-        case = _fire(run, case, policy, until, inclusive=True)
+    if case is not None:  # at ``until`` itself a clock still runs: an act then is on time
+        case = _fire(run, case, policy, until, inclusive=False)
     run.case = case
 
 

@@ -133,7 +133,9 @@ class Outcome:
         return {i.rsplit(":", 1)[-1]: k for i, (k, _, _) in self.decisions.items()}
 
     def refunded(self, account: str = "consumer:C1") -> int:
-        return sum(a for rows in self.ledger.values() for acc, _, a in rows if acc == account and a > 0)
+        return sum(
+            a for rows in self.ledger.values() for acc, _, a in rows if acc == account and a > 0
+        )
 
 
 def aftersales_only(decision_id: str) -> bool:
@@ -141,7 +143,9 @@ def aftersales_only(decision_id: str) -> bool:
 
 
 @contextmanager
-def engine_on(store: str, book: PolicyBook, tmp: Any = None, url: str | None = None) -> Iterator[Engine]:
+def engine_on(
+    store: str, book: PolicyBook, tmp: Any = None, url: str | None = None
+) -> Iterator[Engine]:
     """An engine over a fresh store: ``memory``, ``sqlite`` (in ``tmp``) or an SQL ``url``."""
     if store == "memory":
         yield build_engine(MemoryStore(), book, FixedClock(FAR))
@@ -192,12 +196,16 @@ def sql_outcome(sql: sa.Engine) -> Outcome:
         }
         ledger: dict[str, list[tuple[str, str, int]]] = {}
         for r in conn.execute(
-            sa.select(e.txn_key, e.account, e.currency, e.amount).where(e.txn_key.startswith("refund:"))
+            sa.select(e.txn_key, e.account, e.currency, e.amount).where(
+                e.txn_key.startswith("refund:")
+            )
         ):
             ledger.setdefault(r.txn_key, []).append((r.account, r.currency, int(r.amount)))
         outbox = {
             r.message_id: (r.topic, msgspec.json.decode(r.body))
-            for r in conn.execute(sa.select(o.message_id, o.topic, o.body).where(o.topic == "refund.granted"))
+            for r in conn.execute(
+                sa.select(o.message_id, o.topic, o.body).where(o.topic == "refund.granted")
+            )
         }
     return Outcome(decisions, {k: tuple(sorted(v)) for k, v in ledger.items()}, outbox)
 

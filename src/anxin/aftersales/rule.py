@@ -222,34 +222,34 @@ def _grant(state: OrderState, run: CaseRun) -> list[Effect]:
         {**decision.outcome, "payout": money.to_dict(), "payer": payer},
     )
     effects: list[Effect] = [decision]
-    if state.consumer_id is not None and state.merchant_id is not None:
-        effects += [
-            ledger.transfer(
-                f"refund:{run.aftersale_id}:granted",
-                debit=funding_account(state, FUNDERS[payer]),
-                credit=ledger.refunds_payable(state.consumer_id),
-                amount=money,
-                occurred_at=grant.at,
-                reason=GRANTED,
-                explanation=_why(decision),
-            ),
-            OutboxMessage(
-                f"refund.granted:{decision.decision_id}",
-                "refund.granted",
-                decision.aggregate_key,
-                grant.at,
-                {
-                    "order_id": state.order_id,
-                    "aftersale_id": run.aftersale_id,
-                    "consumer_id": state.consumer_id,
-                    "merchant_id": state.merchant_id,
-                    "amount": money.to_dict(),
-                    "payer": payer,
-                    "decided_by": grant.decided_by,
-                    "decision_id": decision.decision_id,
-                },
-            ),
-        ]
+    if state.consumer_id is None or state.merchant_id is None:
+        return effects
+    effects.append(
+        ledger.transfer(
+            f"refund:{run.aftersale_id}:granted",
+            debit=funding_account(state, FUNDERS[payer]),
+            credit=ledger.refunds_payable(state.consumer_id),
+            amount=money,
+            occurred_at=grant.at,
+            reason=GRANTED,
+            explanation=_why(decision),
+        )
+    )
+    if run.trigger.get("fact") == "aftersale.resolved":
+        return effects  # granted by the marketplace's own report that it refunded: already paid
+    message = {
+        "order_id": state.order_id,
+        "aftersale_id": run.aftersale_id,
+        "consumer_id": state.consumer_id,
+        "merchant_id": state.merchant_id,
+        "amount": money.to_dict(),
+        "payer": payer,
+        "decided_by": grant.decided_by,
+        "decision_id": decision.decision_id,
+    }
+    topic = "refund.granted"
+    key = decision.aggregate_key
+    effects.append(OutboxMessage(f"{topic}:{decision.decision_id}", topic, key, grant.at, message))
     return effects
 
 

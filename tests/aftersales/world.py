@@ -68,21 +68,22 @@ class Events:
         payload = ev.AfterSaleRequestedPayload(
             aftersale_id=aid, order_id=self.order_id, kind=kind, reason="quality", amount=money
         )  # type: ignore[arg-type]
-        return ev.AfterSaleRequested(id=self._id(aid, "req", at), occurred_at=at, source="t",
-                                     payload=payload)  # fmt: skip
+        return ev.AfterSaleRequested(
+            id=self._id(aid, "req", kind, amount, at), occurred_at=at, source="t", payload=payload
+        )
 
     def responded(self, aid: str, at: dt.datetime, decision: str, by: str = "merchant") -> ev.Event:
         payload = ev.AfterSaleRespondedPayload(
             aftersale_id=aid, order_id=self.order_id, by=by, decision=decision
         )  # type: ignore[arg-type]
         return ev.AfterSaleResponded(
-            id=self._id(aid, "resp", decision, at), occurred_at=at, source="t", payload=payload
+            id=self._id(aid, "resp", decision, by, at), occurred_at=at, source="t", payload=payload
         )
 
     def escalated(self, aid: str, at: dt.datetime, by: str = "consumer") -> ev.Event:
         payload = ev.AfterSaleEscalatedPayload(aftersale_id=aid, order_id=self.order_id, by=by)  # type: ignore[arg-type]
         return ev.AfterSaleEscalated(
-            id=self._id(aid, "esc", at), occurred_at=at, source="t", payload=payload
+            id=self._id(aid, "esc", by, at), occurred_at=at, source="t", payload=payload
         )
 
     def return_shipped(self, aid: str, at: dt.datetime) -> ev.Event:

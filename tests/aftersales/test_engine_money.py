@@ -186,7 +186,8 @@ def test_a_merchant_clock_running_out_into_arbitration_counts_as_escalated(
     _, at, _ = got.decisions["order:O1:aftersales:A:escalated"]
     assert at == due
     pack = book.in_force(T0)
-    facts: FactsConfig = pack.rule("score_facts")
+    facts = pack.rule("score_facts")
+    assert isinstance(facts, FactsConfig)
     row = order_row(state, pack, facts)
     assert row is not None
     assert row["escalated"] == 1

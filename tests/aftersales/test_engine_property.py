@@ -128,4 +128,3 @@ def test_the_encoded_order_keeps_each_fact_once_in_time_order() -> None:
         with engine.store.transaction() as tx:
             state = tx.load_orders({"O1"})["O1"]
     assert [f.type for f in state.aftersale_facts] == ["aftersale.requested", "aftersale.responded"]
-    assert ingest  # the shared helper is what the property uses

@@ -62,26 +62,26 @@ class Events:
         return out
 
     def requested(
-        self, aid: str, at: dt.datetime, kind: str = "refund_only", amount: int | None = None
+        self, aid: str, at: dt.datetime, kind: Any = "refund_only", amount: int | None = None
     ) -> ev.Event:
         money = ev.Money(self.paid if amount is None else amount, self.currency)
         payload = ev.AfterSaleRequestedPayload(
             aftersale_id=aid, order_id=self.order_id, kind=kind, reason="quality", amount=money
-        )  # type: ignore[arg-type]
+        )
         return ev.AfterSaleRequested(
             id=self._id(aid, "req", kind, amount, at), occurred_at=at, source="t", payload=payload
         )
 
-    def responded(self, aid: str, at: dt.datetime, decision: str, by: str = "merchant") -> ev.Event:
+    def responded(self, aid: str, at: dt.datetime, decision: Any, by: Any = "merchant") -> ev.Event:
         payload = ev.AfterSaleRespondedPayload(
             aftersale_id=aid, order_id=self.order_id, by=by, decision=decision
-        )  # type: ignore[arg-type]
+        )
         return ev.AfterSaleResponded(
             id=self._id(aid, "resp", decision, by, at), occurred_at=at, source="t", payload=payload
         )
 
-    def escalated(self, aid: str, at: dt.datetime, by: str = "consumer") -> ev.Event:
-        payload = ev.AfterSaleEscalatedPayload(aftersale_id=aid, order_id=self.order_id, by=by)  # type: ignore[arg-type]
+    def escalated(self, aid: str, at: dt.datetime, by: Any = "consumer") -> ev.Event:
+        payload = ev.AfterSaleEscalatedPayload(aftersale_id=aid, order_id=self.order_id, by=by)
         return ev.AfterSaleEscalated(
             id=self._id(aid, "esc", by, at), occurred_at=at, source="t", payload=payload
         )
@@ -104,16 +104,16 @@ class Events:
         self,
         aid: str,
         at: dt.datetime,
-        outcome: str,
-        decided_by: str,
+        outcome: Any,
+        decided_by: Any,
         refund: int | None = None,
-        payer: str | None = None,
+        payer: Any = None,
     ) -> ev.Event:
         money = None if refund is None else ev.Money(refund, self.currency)
         payload = ev.AfterSaleResolvedPayload(
             aftersale_id=aid, order_id=self.order_id, outcome=outcome, decided_by=decided_by,
             refund=money, payer=payer,
-        )  # type: ignore[arg-type]  # fmt: skip
+        )  # fmt: skip
         return ev.AfterSaleResolved(
             id=self._id(aid, "res", outcome, decided_by, refund, payer, at),
             occurred_at=at,

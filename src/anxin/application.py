@@ -43,9 +43,10 @@ def rule_schemas() -> Mapping[str, type[msgspec.Struct]]:
 
 
 def order_rules() -> Sequence[OrderRule]:
-    """The rules the engine runs on each order, in the order they run: the guarantees, then the
-    after-sales rights."""
-    return (*guarantee_rules.RULES, *RIGHTS_RULES)
+    """The rules the engine runs on each order, in the order they run: the guarantees, the
+    after-sales rights, then the after-sales flows (last: they read what the others decided,
+    never the other way round)."""
+    return (*guarantee_rules.RULES, *RIGHTS_RULES, *aftersales.RULES)
 
 
 def load_policy(pack: str | Path) -> PolicyBook:

@@ -96,6 +96,7 @@ def _kpis(conn: sa.Connection) -> RenderableType:
         sa.text(
             "SELECT coalesce(sum(e.amount), 0) FROM ledger_entries e JOIN ledger_transactions t"
             " ON t.txn_key = e.txn_key WHERE e.amount > 0 AND t.reason <> 'merchant.deposit'"
+            " AND t.txn_key NOT LIKE 'refund:%'"  # after-sales refunds are not compensation
         )
     ).scalar_one()
     rows: list[tuple[object, ...]] = [(name, value) for name, value in kpis.items()]
@@ -137,7 +138,8 @@ def _payouts(conn: sa.Connection) -> RenderableType:
         sa.text(
             "SELECT t.reason, count(*), sum(e.amount) FROM ledger_transactions t "
             "JOIN ledger_entries e ON e.txn_key = t.txn_key AND e.amount > 0 "
-            "WHERE t.reason <> 'merchant.deposit' GROUP BY t.reason ORDER BY 1"
+            "WHERE t.reason <> 'merchant.deposit' AND t.txn_key NOT LIKE 'refund:%' "
+            "GROUP BY t.reason ORDER BY 1"
         )
     )
     data = [(reason, n, _yuan(total)) for reason, n, total in rows]
@@ -185,6 +187,28 @@ def _rights(conn: sa.Connection) -> RenderableType:
         ["right", *RIGHT_STATUSES, "paid", "amount"],
         rows,
     )
+
+
+@section("Refunds")
+def _refunds(conn: sa.Connection) -> RenderableType:
+    """After-sales refunds: granted (owed to the consumer) is not paid (reported done)."""
+    rows = conn.execute(
+        sa.text(
+            "SELECT t.reason, count(*), sum(e.amount) FROM ledger_transactions t "
+            "JOIN ledger_entries e ON e.txn_key = t.txn_key AND e.amount > 0 "
+            "WHERE t.txn_key LIKE 'refund:%' GROUP BY t.reason ORDER BY 1"
+        )
+    )
+    data = [(reason, n, _yuan(total)) for reason, n, total in rows]
+    owed = conn.execute(
+        sa.text(
+            "SELECT coalesce(sum(amount), 0) FROM ledger_entries "
+            "WHERE account LIKE 'refunds_payable:%'"
+        )
+    ).scalar_one()
+    table = _table("After-sales refunds, granted and paid", ["step", "cases", "amount"], data)
+    table.caption = f"granted, not yet reported paid: {_yuan(int(owed))}"
+    return table
 
 
 @section("Outbox")

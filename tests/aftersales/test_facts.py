@@ -6,6 +6,7 @@ import datetime as dt
 
 from anxin.aftersales.facts import Requested, Resolved, fact_of
 from anxin.contract import events as ev
+from anxin.contract.decode import decode_event
 from anxin.domain.order import AfterSale, OrderState
 
 T0 = dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.UTC)
@@ -47,3 +48,22 @@ def test_a_resolution_carries_its_refund_and_no_payer() -> None:
         ),
     )
     assert fact_of(event, OrderState("o-1")) == Resolved(T0, "refunded", "platform", 4_000)
+
+
+def test_a_resolution_passes_on_the_payer_the_platform_named() -> None:
+    body = (
+        b'{"id": "e-3", "type": "aftersale.resolved", "occurred_at": "2026-11-23T10:00:00Z",'
+        b' "source": "test", "payload": {"aftersale_id": "as-1", "order_id": "o-1",'
+        b' "outcome": "refunded", "decided_by": "platform", "payer": "carrier"}}'
+    )
+    event = decode_event(body)
+    assert isinstance(event, ev.AfterSaleResolved)
+    assert fact_of(event, OrderState("o-1")) == Resolved(
+        T0, "refunded", "platform", None, "carrier"
+    )
+    # an event written before the field existed still decodes: no payer
+    old = decode_event(body.replace(b', "payer": "carrier"', b""))
+    assert isinstance(old, ev.AfterSaleResolved)
+    assert old.payload.payer is None
+    refused = decode_event(body.replace(b'"carrier"', b'"consumer"'))
+    assert not isinstance(refused, ev.AfterSaleResolved)  # only the three payers exist

@@ -32,6 +32,7 @@ def test_tiny_demo_prints_every_section(tiny_demo: tuple[Path, str]) -> None:
     for title in (
         "Payouts to consumers, by reason",
         "After-sales rights as of",
+        "After-sales refunds, granted and paid",
         "Detection vs ground truth",
         "Merchant scores as of",
         "Lowest and highest scores",

@@ -46,7 +46,9 @@ BATCH = 1_000
 WORKERS = 2
 CLAIM = 20  # deliveries a dispatcher claims per round: their outcomes are recorded together
 REFUSED = 25  # the receiver answers 500 to its first requests
-TOPICS = {"consumer.compensation", "merchant.task", "carrier.task"}
+# The guarantees' three, and the after-sales refunds anxin grants (a merchant's agreement or
+# silence) for the marketplace to pay.
+TOPICS = {"consumer.compensation", "merchant.task", "carrier.task", "refund.granted"}
 
 
 @dataclass
@@ -126,7 +128,8 @@ def _reference(week: Week, db: Path) -> dict[str, tuple[str, dict[str, Any]]]:
 
 
 def _ledger_by_order(sql: sa.Engine) -> dict[str, int]:
-    """Consumer payouts booked in the ledger, per order (through the decision that paid)."""
+    """Consumer payouts booked in the ledger, per order (through the decision that paid); the
+    after-sales refunds paid (``refund:…``) are the marketplace's own report, not a message."""
     with sql.connect() as conn:
         # .all(): a Result has keys() (its columns), so dict() would read it as a mapping.
         decisions = conn.execute(sa.text("SELECT decision_id, aggregate_key FROM decisions"))
@@ -136,6 +139,7 @@ def _ledger_by_order(sql: sa.Engine) -> dict[str, int]:
                 "SELECT t.explanation, e.amount FROM ledger_entries e"
                 " JOIN ledger_transactions t ON t.txn_key = e.txn_key"
                 " WHERE e.account LIKE 'consumer:%' AND e.amount > 0"
+                " AND t.txn_key NOT LIKE 'refund:%'"
             )
         ).all()
         paid: dict[str, int] = defaultdict(int)
@@ -162,7 +166,7 @@ def test_a_week_over_http_is_delivered_exactly_as_computed(
 ) -> None:
     week = _week()
     expected = _reference(week, tmp_path / "reference.db")
-    assert {topic for topic, _ in expected.values()} == TOPICS  # the week exercises all three
+    assert {topic for topic, _ in expected.values()} == TOPICS  # the week exercises all four
 
     sql = open_store(pg_url)
     delivery_store.add_endpoint(sql, receiver.url, [], to_us(SystemClock().now()), receiver.secret)
@@ -243,4 +247,21 @@ def test_a_week_over_http_is_delivered_exactly_as_computed(
     ledger = _ledger_by_order(sql)
     assert dict(received) == ledger
     assert sum(received.values()) == sum(ledger.values()) > 0
+    # Each refund.granted asks for what the ledger granted the case (owed to the consumer).
+    with sql.connect() as conn:
+        granted = dict(
+            conn.execute(
+                sa.text(
+                    "SELECT txn_key, amount FROM ledger_entries"
+                    " WHERE account LIKE 'refunds_payable:%' AND amount > 0"
+                )
+            ).all()
+        )
+    asked = {
+        f"refund:{a.body['data']['aftersale_id']}:granted": a.body["data"]["amount"]["amount"]
+        for a in arrivals.values()
+        if a.body["type"] == "refund.granted"
+    }
+    assert asked
+    assert all(granted[key] == amount for key, amount in asked.items())
     sql.dispose()

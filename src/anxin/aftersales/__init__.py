@@ -1,15 +1,19 @@
-"""After-sales: refund, return, exchange and arbitration flows as pure state machines.
+"""After-sales: refund, return, exchange and arbitration flows on the engine.
 
-``config`` owns the pack section ``rules.aftersales``; ``flows`` the state machine. Nothing is
-wired into the engine yet: the composition root only learns the section's schema.
+``config`` owns the pack section ``rules.aftersales``; ``flows`` the pure state machine;
+``replay`` rebuilds each case of an order from its folded facts; ``rule`` runs the cases on the
+engine (clocks, grants, refunds paid). The composition root takes ``RULES`` and ``SCHEMAS``.
 """
 
 from __future__ import annotations
 
 import msgspec
 
-from anxin.aftersales import config
+from anxin.aftersales import config, rule
+from anxin.engine.rule import OrderRule
+
+RULES: tuple[OrderRule, ...] = (rule.RULE,)
 
 SCHEMAS: dict[str, type[msgspec.Struct]] = {**config.SCHEMAS}
 
-__all__ = ["SCHEMAS"]
+__all__ = ["RULES", "SCHEMAS"]

@@ -61,7 +61,7 @@ class Resolved:
     outcome: Literal["refunded", "refused", "exchanged", "withdrawn", "closed"]
     decided_by: Literal["merchant", "platform", "system", "consumer"]
     refund: int | None = None  # minor units; None: the amount asked for
-    # Who bears a platform decision; the contract's event does not carry it yet (None).
+    # Who bears a platform decision (the contract's optional ``payer``).
     payer: Payer | None = None
 
 
@@ -103,5 +103,5 @@ def fact_of(event: ev.AnyEvent, order: OrderState) -> Fact | None:
             return ReturnReceived(at, p.condition)
         case ev.AfterSaleResolved(payload=p):
             refund = p.refund.amount if p.refund is not None else None
-            return Resolved(at, p.outcome, p.decided_by, refund)
+            return Resolved(at, p.outcome, p.decided_by, refund, p.payer)
     return None

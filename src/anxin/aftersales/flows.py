@@ -330,6 +330,19 @@ def _grant(case: Case, amount: int, at: dt.datetime, by: str, payer: Payer | Non
     return _close(granted, "refunded", "refunded", at, _cancel(case) + effects)
 
 
+def refund_reported(case: Case, fact: Resolved) -> Next:
+    """The marketplace reports a refund the flow had not granted (the merchant's own agreement,
+    say, before the return came back): the money moved, so the case is granted at that moment,
+    within what is refundable. A case already granted, exchanged or refused is not touched."""
+    if fact.outcome != "refunded" or fact.decided_by == "consumer":
+        return case, [Rejected(f"{fact.decided_by} {fact.outcome} reports no refund")]
+    if case.granted or case.state == "exchanged":
+        return case, [Rejected(f"case {case.aftersale_id} is {_status(case)}")]
+    amount = min(_amount(case, fact), case.refundable)
+    payer = fact.payer if fact.decided_by == "platform" else "merchant"
+    return _grant(case, amount, fact.at, fact.decided_by, payer or "merchant")
+
+
 # -- helpers ---------------------------------------------------------------------------
 
 

@@ -67,20 +67,36 @@ def _raw_insert(source: Path, target: Path) -> tuple[int, float]:
     return rows, seconds
 
 
-def _totals(sql: sa.Engine) -> tuple[int, int, int]:
-    """Decisions, payouts (ledger transactions other than deposits), consumer credits."""
+def _totals(sql: sa.Engine) -> tuple[int, int, int, int, int]:
+    """Decisions, payouts (ledger transactions other than deposits and after-sales refunds),
+    consumer credits from them, after-sales refunds granted and refunds paid (minor units)."""
     with sql.connect() as conn:
         decisions = conn.execute(sa.text("SELECT count(*) FROM decisions")).scalar_one()
         payouts = conn.execute(
-            sa.text("SELECT count(*) FROM ledger_transactions WHERE reason <> 'merchant.deposit'")
+            sa.text(
+                "SELECT count(*) FROM ledger_transactions WHERE reason <> 'merchant.deposit'"
+                " AND txn_key NOT LIKE 'refund:%'"
+            )
         ).scalar_one()
         paid = conn.execute(
             sa.text(
                 "SELECT coalesce(sum(amount), 0) FROM ledger_entries "
-                "WHERE account LIKE 'consumer:%' AND amount > 0"
+                "WHERE account LIKE 'consumer:%' AND amount > 0 AND txn_key NOT LIKE 'refund:%'"
             )
         ).scalar_one()
-    return int(decisions), int(payouts), int(paid)
+        granted, refunded = (
+            int(
+                conn.execute(
+                    sa.text(
+                        "SELECT coalesce(sum(amount), 0) FROM ledger_entries"
+                        " WHERE amount > 0 AND txn_key LIKE :key"
+                    ),
+                    {"key": f"refund:%:{what}"},
+                ).scalar_one()
+            )
+            for what in ("granted", "paid")
+        )
+    return int(decisions), int(payouts), int(paid), granted, refunded
 
 
 def run(orders: int = 1_000_000, batch_size: int = 20_000, seed: int = 1) -> dict[str, Any]:
@@ -113,7 +129,7 @@ def run(orders: int = 1_000_000, batch_size: int = 20_000, seed: int = 1) -> dic
         # before the raw insert starts).
         store.wait_checkpoint()
         tick_seconds = time.perf_counter() - started
-        decisions, payouts, paid = _totals(sql)
+        decisions, payouts, paid, refunds_granted, refunds_paid = _totals(sql)
         sql.dispose()
         stream.unlink()
 
@@ -140,6 +156,8 @@ def run(orders: int = 1_000_000, batch_size: int = 20_000, seed: int = 1) -> dic
         "decisions": decisions,
         "payouts": payouts,
         "compensation_paid": paid,
+        "refunds_granted": refunds_granted,
+        "refunds_paid": refunds_paid,
     }
 
 

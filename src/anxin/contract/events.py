@@ -265,6 +265,8 @@ class AfterSaleResolvedPayload(Contract):
     outcome: Literal["refunded", "refused", "exchanged", "withdrawn", "closed"]
     decided_by: Literal["merchant", "platform", "system", "consumer"]
     refund: Money | None = None
+    # Who bears a refund the platform decided in arbitration; absent: the merchant.
+    payer: Literal["merchant", "carrier", "platform"] | None = None
 
 
 class ReturnShippedPayload(Contract):

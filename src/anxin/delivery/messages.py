@@ -94,6 +94,20 @@ class RefundChargedBack(msgspec.Struct, frozen=True):
     reason: str
 
 
+class RefundGranted(msgspec.Struct, frozen=True):
+    """Pay an after-sales refund anxin granted (the ledger holds it as refunds payable until
+    the marketplace reports it paid with ``aftersale.resolved``)."""
+
+    order_id: str
+    aftersale_id: str
+    consumer_id: str
+    merchant_id: str
+    amount: Money
+    payer: str  # who bears it: merchant, carrier or platform
+    decided_by: str  # merchant, system (a clock ran out) or platform
+    decision_id: str
+
+
 class ClaimEligible(msgspec.Struct, frozen=True):
     """The consumer may open a claim (A-to-z): the parcel did not arrive in time."""
 
@@ -145,6 +159,7 @@ BODIES: dict[str, type[msgspec.Struct]] = {
     "a_to_z.claim_eligible": ClaimEligible,
     "merchant.privilege_changed": PrivilegeChanged,
     "aftersale.entitlement": AftersaleEntitlement,
+    "refund.granted": RefundGranted,
 }
 assert BODIES.keys() == TOPICS.keys(), "every topic has a body struct"
 

@@ -5,9 +5,9 @@ Producers: ``guarantees.rules.payout`` (``consumer.compensation``), ``late_shipm
 ``carrier.task``), ``never_signed`` (``refund.auto_approved``), ``delivery`` (a pack-named
 topic; the amazon pack's ``a_to_z.claim_eligible``), ``score.grants``
 (``merchant.privilege_changed``), ``refunds.service`` (``refund.instant_approved``),
-``refunds.recovery`` (``refund.charged_back``) and the after-sales right
-``aftersales.rights_damage`` (``aftersale.entitlement``). A new topic is added here and in
-``messages``.
+``refunds.recovery`` (``refund.charged_back``), the after-sales right
+``aftersales.rights_damage`` (``aftersale.entitlement``) and the after-sales flows
+``aftersales.rule`` (``refund.granted``). A new topic is added here and in ``messages``.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ TOPICS: dict[str, int] = {
     "refund.instant_approved": 1,
     "aftersale.entitlement": 1,
     "refund.charged_back": 1,
+    "refund.granted": 1,
 }
 
 

@@ -29,6 +29,7 @@ __all__ = [
     "external",
     "merchant_deposit",
     "platform_fund",
+    "refunds_payable",
     "transfer",
 ]
 
@@ -57,6 +58,12 @@ def merchant_deposit(merchant_id: str) -> str:
 
 def consumer(consumer_id: str) -> str:
     return f"consumer:{_id(consumer_id, 'consumer_id')}"
+
+
+def refunds_payable(consumer_id: str) -> str:
+    """Refunds granted to a consumer and not yet reported paid by the marketplace (a granted
+    refund is not a paid one); deliberately not under ``consumer:``, whose balance is paid."""
+    return f"refunds_payable:{_id(consumer_id, 'consumer_id')}"
 
 
 def carrier(code: str) -> str:

@@ -167,6 +167,36 @@ class AfterSale(msgspec.Struct):
     parcel_class: str = "small"
 
 
+# Same-instant facts of one case apply in the order a case lives them.
+CASE_FACT_RANK: dict[str, int] = {
+    "aftersale.requested": 0,
+    "aftersale.responded": 1,
+    "aftersale.escalated": 2,
+    "return.shipped": 3,
+    "return.received": 4,
+    "aftersale.resolved": 5,
+}
+
+
+class CaseFact(msgspec.Struct, frozen=True, gc=False, omit_defaults=True):
+    """One after-sales event as its case needs it. ``AfterSale`` summarises a case as events
+    arrive; these keep every fact (even one arriving before its request), sorted and free of
+    duplicates, so the case can be replayed the same whatever the arrival order."""
+
+    aftersale_id: str
+    at: dt.datetime
+    type: str  # the event type, e.g. "aftersale.responded"
+    event_id: str
+    what: str = ""  # request kind / response decision / escalating party / outcome / condition
+    by: str = ""  # who responded / escalated / decided
+    amount: int | None = None  # asked for (request) or refunded (resolution), minor units
+    currency: str = ""
+    payer: str | None = None  # who bears a platform decision
+
+    def sort_key(self) -> tuple[dt.datetime, int, str]:
+        return (self.at, CASE_FACT_RANK[self.type], self.event_id)
+
+
 class OrderState(msgspec.Struct):
     order_id: str
     version: int = 0
@@ -188,6 +218,7 @@ class OrderState(msgspec.Struct):
     channel: str | None = None
     parcels: list[Parcel] = []
     aftersales: list[AfterSale] = []
+    aftersale_facts: list[CaseFact] = []  # sorted by CaseFact.sort_key
     review_stars: int | None = None
     reviewed_at: dt.datetime | None = None
     complaints: int = 0
@@ -276,6 +307,17 @@ class OrderState(msgspec.Struct):
                 return p
         return None
 
+    def case_facts(self, aftersale_id: str) -> list[CaseFact]:
+        return [f for f in self.aftersale_facts if f.aftersale_id == aftersale_id]
+
+    def add_case_fact(self, fact: CaseFact) -> None:
+        facts = self.aftersale_facts
+        if any(f.event_id == fact.event_id for f in facts):
+            return  # the log absorbs duplicate ids; this guards a replayed fold
+        facts.append(fact)
+        if len(facts) > 1 and facts[-2].sort_key() > fact.sort_key():
+            facts.sort(key=CaseFact.sort_key)
+
     def aftersale(self, aftersale_id: str) -> AfterSale | None:
         for a in self.aftersales:
             if a.aftersale_id == aftersale_id:
@@ -292,6 +334,31 @@ Classifier = Callable[[str, str, str], tuple[str, str, str]]
 
 def unclassified(carrier: str, code: str, text: str) -> tuple[str, str, str]:
     return ("unknown", "", "")
+
+
+def case_fact(event: ev.Event) -> CaseFact | None:
+    """The case fact an after-sales event states; None for any other event."""
+    at, i = event.occurred_at, event.id
+    match event:
+        case ev.AfterSaleRequested(payload=p):
+            m = p.amount
+            return CaseFact(p.aftersale_id, at, event.type, i, p.kind, "", m.amount, m.currency)
+        case ev.AfterSaleResponded(payload=p):
+            return CaseFact(p.aftersale_id, at, event.type, i, p.decision, p.by)
+        case ev.AfterSaleEscalated(payload=p):
+            return CaseFact(p.aftersale_id, at, event.type, i, "", p.by)
+        case ev.ReturnShipped(payload=p):
+            return CaseFact(p.aftersale_id, at, event.type, i)
+        case ev.ReturnReceived(payload=p):
+            return CaseFact(p.aftersale_id, at, event.type, i, p.condition)
+        case ev.AfterSaleResolved(payload=p):
+            r = p.refund
+            amount, currency = (r.amount, r.currency) if r is not None else (None, "")
+            return CaseFact(
+                p.aftersale_id, at, event.type, i, p.outcome, p.decided_by, amount, currency,
+                p.payer,
+            )  # fmt: skip
+    return None
 
 
 def apply(state: OrderState, event: ev.Event, classify: Classifier = unclassified) -> OrderState:
@@ -347,6 +414,7 @@ def apply(state: OrderState, event: ev.Event, classify: Classifier = unclassifie
                 )
                 state.parcels.sort(key=lambda x: (x.created_at, x.shipment_id))
         case ev.AfterSaleRequested(payload=p):
+            state.add_case_fact(_case_fact(event))
             if state.aftersale(p.aftersale_id) is None:
                 state.aftersales.append(
                     AfterSale(
@@ -355,14 +423,17 @@ def apply(state: OrderState, event: ev.Event, classify: Classifier = unclassifie
                     )
                 )  # fmt: skip
         case ev.AfterSaleResponded(payload=p):
+            state.add_case_fact(_case_fact(event))
             if (a := state.aftersale(p.aftersale_id)) is not None:
                 a.responded_at = _earliest(a.responded_at, at)
                 a.response, a.status = p.decision, "responded"
         case ev.AfterSaleEscalated(payload=p):
+            state.add_case_fact(_case_fact(event))
             if (a := state.aftersale(p.aftersale_id)) is not None:
                 a.escalated_at = _earliest(a.escalated_at, at)
                 a.status = "escalated"
         case ev.ReturnShipped(payload=p):
+            state.add_case_fact(_case_fact(event))
             if (a := state.aftersale(p.aftersale_id)) is not None:
                 if a.return_shipped_at is None or at < a.return_shipped_at:
                     a.return_carrier, a.return_tracking = p.carrier, p.tracking_number
@@ -371,10 +442,12 @@ def apply(state: OrderState, event: ev.Event, classify: Classifier = unclassifie
                 a.return_shipped_at = _earliest(a.return_shipped_at, at)
                 a.status = "return_shipped"
         case ev.ReturnReceived(payload=p):
+            state.add_case_fact(_case_fact(event))
             if (a := state.aftersale(p.aftersale_id)) is not None:
                 a.return_received_at = _earliest(a.return_received_at, at)
                 a.return_condition, a.status = p.condition, "return_received"
         case ev.AfterSaleResolved(payload=p):
+            state.add_case_fact(_case_fact(event))
             if (a := state.aftersale(p.aftersale_id)) is not None:
                 a.resolved_at = _earliest(a.resolved_at, at)
                 a.outcome, a.decided_by, a.status = p.outcome, p.decided_by, "resolved"
@@ -387,6 +460,12 @@ def apply(state: OrderState, event: ev.Event, classify: Classifier = unclassifie
         case _:
             pass  # chat and merchant facts live elsewhere; the log keeps them
     return state
+
+
+def _case_fact(event: ev.Event) -> CaseFact:
+    fact = case_fact(event)
+    assert fact is not None  # called only for after-sales events
+    return fact
 
 
 def _merge_promises(current: list[ev.Promise], new: list[ev.Promise]) -> list[ev.Promise]:

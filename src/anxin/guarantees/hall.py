@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from collections.abc import Collection
 from typing import Any
 
 import msgspec
@@ -89,6 +90,7 @@ RULE_NAMES: dict[str, tuple[Text, Node]] = {
     "damage_on_arrival": (Text("坏了包退", "Damaged on arrival"), "after_sales"),
     "counterfeit": (Text("假一赔三", "Counterfeit multiplier"), "after_sales"),
     "a_to_z": (Text("A-to-z保障", "A-to-z Guarantee"), "after_sales"),
+    "aftersales": (Text("售后", "After-sales"), "after_sales"),
 }
 
 
@@ -115,9 +117,14 @@ def _decisions(conn: sa.Connection, key: str) -> list[dict[str, Any]]:
 
 
 def _payouts(
-    conn: sa.Connection, order_id: str, consumer_account: str, decision_ids: set[str]
+    conn: sa.Connection,
+    order_id: str,
+    consumer_account: str,
+    decision_ids: set[str],
+    refund_keys: Collection[str] = (),
 ) -> list[Paid]:
-    """Money the ledger credited to the consumer for this order, one entry per transaction.
+    """Money the ledger credited to the consumer for this order, one entry per transaction:
+    payouts, and after-sales refunds paid (``refund_keys``, ``refund:<aftersale>:paid``).
 
     A payout belongs to the order of the decision it names. Its key says the order too
     (``payout:order:<id>:…``) but an order id may itself hold ':' (or LIKE's '%', '_', escaped
@@ -130,7 +137,10 @@ def _payouts(
         .where(
             e.account == consumer_account,
             e.amount > 0,
-            e.txn_key.startswith(f"payout:order:{order_id}:", autoescape=True),
+            sa.or_(
+                e.txn_key.startswith(f"payout:order:{order_id}:", autoescape=True),
+                e.txn_key.in_(sorted(refund_keys)),  # after-sales refunds paid
+            ),
         )
         .order_by(x.occurred_at_us, e.txn_key)
     )
@@ -301,6 +311,8 @@ def load_hall(
     now: dt.datetime,
     rules: Sequence[OrderRule] | None = None,
 ) -> GuaranteeHall:
+    """The order's hall; ``rules`` are the rules whose rights it shows (the root's choice,
+    ``application.order_rules()``; default: the guarantee rules)."""
     with engine.connect() as conn:
         raw = conn.execute(
             sa.select(t.order_state.c.state).where(t.order_state.c.order_id == order_id)
@@ -310,8 +322,9 @@ def load_hall(
         state = decode_state(raw)
         decisions = _decisions(conn, f"order:{order_id}")
         ids = {d["decision_id"] for d in decisions}
+        refunds = {f"refund:{a}:paid" for a in {f.aftersale_id for f in state.aftersale_facts}}
         payouts = (
-            _payouts(conn, order_id, f"consumer:{state.consumer_id}", ids)
+            _payouts(conn, order_id, f"consumer:{state.consumer_id}", ids, refunds)
             if state.consumer_id
             else []
         )

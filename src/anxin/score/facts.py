@@ -132,7 +132,10 @@ def order_row(state: OrderState, pack: PolicyPack, facts: FactsConfig) -> dict[s
         "claim_at_us": _us(min(claims)) if claims else None,
         "sought_help": int(bool(state.aftersales)),
         "escalated": int(
-            state.complaints > 0 or any(a.escalated_at is not None for a in state.aftersales)
+            state.complaints > 0
+            or any(a.escalated_at is not None for a in state.aftersales)
+            # a merchant clock that ran out into platform arbitration (the after-sales rule)
+            or any(f.rule_id == "aftersales" and f.kind == "escalated" for f in state.findings)
         ),
     }
 

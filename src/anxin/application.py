@@ -24,6 +24,7 @@ from anxin.engine.processor import Engine
 from anxin.engine.rule import OrderRule
 from anxin.guarantees import rules as guarantee_rules
 from anxin.policy.pack import PolicyBook, load_book
+from anxin.refunds import rule as refund_recovery
 
 
 class StoreMissing(LookupError):
@@ -44,9 +45,9 @@ def rule_schemas() -> Mapping[str, type[msgspec.Struct]]:
 
 def order_rules() -> Sequence[OrderRule]:
     """The rules the engine runs on each order, in the order they run: the guarantees, the
-    after-sales rights, then the after-sales flows (last: they read what the others decided,
-    never the other way round)."""
-    return (*guarantee_rules.RULES, *RIGHTS_RULES, *aftersales.RULES)
+    after-sales rights, the after-sales flows (after those: they read what the others decided,
+    never the other way round), then the recovery of refunds paid before their return came."""
+    return (*guarantee_rules.RULES, *RIGHTS_RULES, *aftersales.RULES, *refund_recovery.RULES)
 
 
 def load_policy(pack: str | Path) -> PolicyBook:

@@ -9,8 +9,7 @@ off since, a clock the rule no longer lists), on a right built from the decision
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from typing import Any
 
 import msgspec

@@ -1,15 +1,17 @@
-"""Money of an instant refund: the advance, and how it settles when the return is known. Pure.
+"""Recovering a refund that left before its return came back. Pure.
 
-An approved instant refund is advanced by the platform (``platform_fund`` → consumer) the moment
-it leaves. Then, once the return's fate is in the stream:
-- it arrived as expected: the merchant reimburses the platform (merchant deposit → fund), as if
-  it had refunded itself;
-- it never came within the pack's window, came empty, or with the wrong item: the merchant is
-  made whole (it pays nothing, pack ``merchant_made_whole``); the refund is charged back to the
-  consumer (``payer: consumer``, Amazon §4.6) or absorbed by the platform (``payer: platform``).
+An instant refund (on the request, or at the return parcel's first scan) is paid before anyone
+has seen the goods: the merchant's deposit funded it (``aftersales.rule``: payer → refunds
+payable → consumer). When the return's fate is in the stream:
+- it arrived as expected: nothing to do;
+- it never came within the pack's window, came empty, with the wrong item or missing parts:
+  the merchant is made whole from the platform fund (Amazon SAFE-T, platform-rules.md §4.6;
+  pack ``merchant_made_whole``), and the refund is charged back to the consumer (``payer:
+  consumer``, Amazon's advanced refunds §4.6) or absorbed (``payer: platform``, TikTok's
+  refund without return §4.7).
 
-Transaction keys derive from the request (``instant-refund:<aftersale>:advance`` …), so a repeat
-posts nothing twice; a message tells the marketplace to collect a charge-back.
+Transaction and message ids derive from the case (``refund-recovery:<aftersale>:…``), so a
+repeat posts nothing twice.
 """
 
 from __future__ import annotations
@@ -23,21 +25,9 @@ from anxin.domain.ledger import LedgerTransaction
 from anxin.domain.money import Money
 from anxin.refunds.config import Recovery
 
-ReturnFate = Literal["received_ok", "never_came", "empty", "wrong_item", "missing_parts"]
-
-
-def advance(
-    aftersale_id: str, consumer_id: str, amount: Money, at: dt.datetime, decision_id: str
-) -> LedgerTransaction:
-    return ledger.transfer(
-        f"instant-refund:{aftersale_id}:advance",
-        debit=ledger.platform_fund(),
-        credit=ledger.consumer(consumer_id),
-        amount=amount,
-        occurred_at=at,
-        reason="instant_refund",
-        explanation={"decision_id": decision_id, "aftersale_id": aftersale_id},
-    )
+ReturnFate = Literal["never_came", "empty", "wrong_item", "missing_parts"]
+#: The return conditions that leave an advanced refund unearned.
+UNEARNED: frozenset[str] = frozenset({"empty", "wrong_item", "missing_parts"})
 
 
 def settle(
@@ -52,36 +42,38 @@ def settle(
     decision_id: str,
     policy: Recovery,
 ) -> tuple[list[LedgerTransaction], list[OutboxMessage]]:
-    """The transfers (and the charge-back message) that close an advanced refund."""
+    """The transfers (and the charge-back message) that close an unearned advanced refund."""
     why = {"decision_id": decision_id, "aftersale_id": aftersale_id, "fate": fate}
-    if fate == "received_ok" or not policy.merchant_made_whole:
-        reimbursed = ledger.transfer(
-            f"instant-refund:{aftersale_id}:merchant",
-            debit=ledger.merchant_deposit(merchant_id),
-            credit=ledger.platform_fund(),
+    transactions: list[LedgerTransaction] = []
+    bearer = ledger.merchant_deposit(merchant_id)
+    if policy.merchant_made_whole:
+        transactions.append(
+            ledger.transfer(
+                f"refund-recovery:{aftersale_id}:merchant",
+                debit=ledger.platform_fund(),
+                credit=ledger.merchant_deposit(merchant_id),
+                amount=amount,
+                occurred_at=at,
+                reason="refund_recovery_merchant_whole",
+                explanation=why,
+            )
+        )
+        bearer = ledger.platform_fund()
+    if policy.payer == "platform":
+        return transactions, []  # absorbed: the consumer keeps the refund
+    transactions.append(
+        ledger.transfer(
+            f"refund-recovery:{aftersale_id}:charge-back",
+            debit=ledger.consumer(consumer_id),
+            credit=bearer,
             amount=amount,
             occurred_at=at,
-            reason="instant_refund_reimbursed",
+            reason="refund_recovery_charge_back",
             explanation=why,
         )
-        if fate == "received_ok":
-            return [reimbursed], []
-        transactions = [reimbursed]
-    else:
-        transactions = []
-    if policy.payer == "platform":
-        return transactions, []
-    charge = ledger.transfer(
-        f"instant-refund:{aftersale_id}:charge-back",
-        debit=ledger.consumer(consumer_id),
-        credit=ledger.platform_fund(),
-        amount=amount,
-        occurred_at=at,
-        reason="instant_refund_charge_back",
-        explanation=why,
     )
     message = OutboxMessage(
-        message_id=f"instant-refund:{aftersale_id}:charge-back",
+        message_id=f"refund-recovery:{aftersale_id}:charge-back",
         topic="refund.charged_back",
         aggregate_key=f"order:{order_id}",
         created_at=at,
@@ -94,4 +86,4 @@ def settle(
             "reason": fate,
         },
     )
-    return [*transactions, charge], [message]
+    return transactions, [message]

@@ -87,13 +87,13 @@ def parse_body(raw: bytes) -> DecideBody:
 
 
 def _detail(message: str) -> dict[str, object]:
-    """msgspec says ``… - at `$.amount.currency``` or ``Object missing required field `kind```."""
+    """``loc`` from msgspec's words: ``… - at `$.amount.currency``` and, for a missing or
+    unknown field, ``… field `kind```."""
     msg, _, path = message.partition(" - at `$")
     loc: list[str] = ["body"]
-    if path:
-        loc += [p for p in path.rstrip("`").replace("[", ".").replace("]", "").split(".") if p]
-    elif "required field `" in message:
-        loc.append(message.split("required field `", 1)[1].rstrip("`"))
+    loc += [p for p in path.rstrip("`").replace("[", ".").replace("]", "").split(".") if p]
+    if "field `" in msg:
+        loc.append(msg.split("field `", 1)[1].split("`", 1)[0])
     return {"loc": loc, "msg": msg}
 
 

@@ -145,5 +145,7 @@ def world_db(
 
 def count(sql: sa.Engine, table: sa.Table, *where: Any) -> int:
     with sql.connect() as conn:
-        n: int = conn.execute(sa.select(sa.func.count()).select_from(table).where(*where)).scalar_one()
+        n: int = conn.execute(
+            sa.select(sa.func.count()).select_from(table).where(*where)
+        ).scalar_one()
     return n

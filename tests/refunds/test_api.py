@@ -101,7 +101,8 @@ def post(api: Api, who: str | None, body: object, **headers: str) -> Any:
 def error(r: Any, status: int, code: str) -> dict[str, Any]:
     assert r.status_code == status, r.text
     body: dict[str, Any] = r.json()
-    assert set(body) == {"error"} and body["error"]["code"] == code, body
+    assert set(body) == {"error"}, body
+    assert body["error"]["code"] == code, body
     return body["error"]
 
 
@@ -141,7 +142,8 @@ def test_a_bad_body_is_refused_naming_the_field(
     body = {k: v for k, v in {**api.request, **change}.items() if v is not None}
     e = error(post(api, "operator", body), 422, "invalid_body")
     assert [d["loc"] for d in e["details"]] == [loc], e
-    assert e["details"][0]["msg"] and e["message"].startswith(e["details"][0]["msg"])
+    assert e["details"][0]["msg"]
+    assert e["message"].startswith(e["details"][0]["msg"])
 
 
 @pytest.mark.parametrize("raw", [b"{", b"", b"not json", b'{"aftersale_id": "A", }'])
@@ -159,10 +161,13 @@ def test_a_decision_with_its_row_and_message(api: Api) -> None:
     )  # fmt: skip
     assert d["refund_at"] in ("request", "first_scan")
     assert 0.0 <= d["score"] <= 1.0
-    assert d["rules_hit"] and all(isinstance(x, str) for x in d["rules_hit"])
-    assert d["top_features"] and all(len(f) == 2 for f in d["top_features"])
+    assert d["rules_hit"]
+    assert all(isinstance(x, str) for x in d["rules_hit"])
+    assert d["top_features"]
+    assert all(len(f) == 2 for f in d["top_features"])
     assert (d["pack"], d["model_version"]) == ("douyin", api.model_version)
-    assert d["pack_version"] and d["decision_id"].startswith("rd-")
+    assert d["pack_version"]
+    assert d["decision_id"].startswith("rd-")
     c = t.refund_decisions.c
     with api.sql.connect() as conn:
         row = conn.execute(
@@ -174,7 +179,9 @@ def test_a_decision_with_its_row_and_message(api: Api) -> None:
     assert len(explanation["features"]) == 27
     o = t.outbox.c
     message = f"{d['decision_id']}:approved"
-    assert count(api.sql, t.outbox, o.message_id == message, o.topic == "refund.instant_approved") == 1
+    assert (
+        count(api.sql, t.outbox, o.message_id == message, o.topic == "refund.instant_approved") == 1
+    )
     # asked again by the order's own consumer: the same decision, nothing more sent
     again = post(api, "consumer", api.request)
     assert again.json()["decision_id"] == d["decision_id"]

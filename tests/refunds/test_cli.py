@@ -28,10 +28,12 @@ def test_evaluate_on_the_held_out_days(
     held_out = [r for r in world.data.rows if r.day >= TRAIN_DAYS]
     money = [r for r in held_out if r.request.kind in ("refund_only", "return_refund")]
     assert out["requests"] == len(money) > 0  # exchanges ask for no money
-    assert 0.0 <= out["coverage"] <= 1.0 and 0.0 <= out["loss_rate"] <= 1.0
+    assert 0.0 <= out["coverage"] <= 1.0
+    assert 0.0 <= out["loss_rate"] <= 1.0
     assert out["instant"] == round(out["coverage"] * out["requests"])
     assert 0.5 < out["auc"] <= 1.0  # better than chance on ten times the usual abusers
-    assert out["sweep"] and all({"coverage", "loss_rate"} <= set(p) for p in out["sweep"])
+    assert out["sweep"]
+    assert all({"coverage", "loss_rate"} <= set(p) for p in out["sweep"])
 
 
 def test_project_decide_and_shadow_report(
@@ -43,7 +45,8 @@ def test_project_decide_and_shadow_report(
 ) -> None:
     projected = one_json_line(cli("--db", world_db, "refunds", "project"))
     assert set(projected) == {"rows", "consumers", "through_seq"}
-    assert projected["rows"] > projected["consumers"] > 0 and projected["through_seq"] > 0
+    assert projected["rows"] > projected["consumers"] > 0
+    assert projected["through_seq"] > 0
 
     request = world.requests[len(world.requests) // 2]
     path = tmp_path / "request.json"
@@ -64,5 +67,7 @@ def test_project_decide_and_shadow_report(
 def test_bench_refunds_prints_its_line() -> None:
     out = one_json_line(cli("bench", "refunds", "--orders", "400", "--decisions", "200"))
     for name in ("p99_ms", "p99_ms_with_write", "http_decisions_per_s", "bare_per_s", "ratio"):
-        assert isinstance(out[name], (int, float)) and out[name] > 0, (name, out)
-    assert out["decisions"] == 200 and out["requests"] > 0
+        assert isinstance(out[name], (int, float)), (name, out)
+        assert out[name] > 0, (name, out)
+    assert out["decisions"] == 200
+    assert out["requests"] > 0

@@ -132,9 +132,7 @@ def test_a_candidate_decides_in_shadow_and_is_never_executed(
         assert all(v.endswith("/" + version) for v in report[side]["versions"]), report
 
 
-def test_an_unknown_order_is_refused_and_nothing_written(
-    world: SmallWorld, sql: sa.Engine
-) -> None:
+def test_an_unknown_order_is_refused_and_nothing_written(world: SmallWorld, sql: sa.Engine) -> None:
     svc = RefundService(sql, Decider(load_policy(world.pack), None))
     before = count(sql, t.refund_decisions)
     request = {**world.requests[0], "aftersale_id": "AS-NOPE", "order_id": "O-NOPE"}

@@ -37,18 +37,14 @@ class ApiErrorBody(msgspec.Struct):
 class ApiError(Exception):
     """An expected failure, rendered as ``{"error": {"code": ..., "message": ...}}``."""
 
-    def __init__(
-        self,
-        status: int,
-        code: str,
-        message: str = "",
-        *,
-        details: list[dict[str, Any]] | None = None,
-        **headers: str,
-    ) -> None:
+    def __init__(self, status: int, code: str, message: str = "", **headers: str) -> None:
         super().__init__(message or code)
         self.status, self.code, self.message, self.headers = status, code, message, headers
+        self.details: list[dict[str, Any]] | None = None  # a validation error's inputs
+
+    def detailed(self, details: list[dict[str, Any]]) -> ApiError:
         self.details = details
+        return self
 
 
 def json_response(body: object, status: int = 200, **headers: str) -> Response:

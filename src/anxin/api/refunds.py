@@ -81,7 +81,7 @@ def parse_body(raw: bytes) -> DecideBody:
         return _DECODER.decode(raw)
     except msgspec.ValidationError as exc:
         message = str(exc)
-        raise ApiError(422, "invalid_body", message, details=[_detail(message)]) from None
+        raise ApiError(422, "invalid_body", message).detailed([_detail(message)]) from None
     except msgspec.DecodeError as exc:
         raise ApiError(400, "malformed_body", str(exc)) from None
 

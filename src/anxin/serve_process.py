@@ -12,6 +12,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 import httpx
@@ -29,9 +30,17 @@ def free_port() -> int:
 
 class ServeProcess:
     """``anxin --db DB [--pack PACK] serve --port N ARGS...``, ready (``GET /ready`` is 200)
-    when the constructor returns; its output goes to ``log`` (appended)."""
+    when the constructor returns; its output goes to ``log`` (appended). ``env`` adds to this
+    process's environment for the child only."""
 
-    def __init__(self, db: str, log: Path, *args: str, pack: str | None = None) -> None:
+    def __init__(
+        self,
+        db: str,
+        log: Path,
+        *args: str,
+        pack: str | None = None,
+        env: Mapping[str, str] | None = None,
+    ) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         cmd = [sys.executable, "-m", "anxin.cli.main", "--db", db]
@@ -40,7 +49,10 @@ class ServeProcess:
         path = os.pathsep.join(p for p in (_SRC, os.environ.get("PYTHONPATH")) if p)
         self.log = log.open("ab")
         self.proc = subprocess.Popen(
-            cmd, env={**os.environ, "PYTHONPATH": path}, stdout=self.log, stderr=subprocess.STDOUT
+            cmd,
+            env={**os.environ, **(env or {}), "PYTHONPATH": path},
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + START_S
         while not self._ready():

@@ -8,6 +8,7 @@ existence never leaks; 403 is for a role that may never call the endpoint.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -108,6 +109,22 @@ def _score(merchant: str) -> Row:
     return Row("GET", f"/v1/merchants/{merchant}/score", see, code404="score_not_found")
 
 
+def _refund(order: str) -> Row:
+    """Operator keys for any order, consumer keys for their own (another's answers as absent),
+    no other role; a link token is no key. Before shipment, no model: the pack's rule."""
+    consumer = ORDERS.get(order, ("", ""))[1]
+    see = {
+        **others(403, but={"operator": 200 if order in ORDERS else 404}),
+        "consumer_a": 200 if consumer == "CA" else 404,
+        "consumer_b": 200 if consumer == "CB" else 404,
+    }
+    body = (
+        b'{"aftersale_id":"AS-' + order.encode() + b'","order_id":"' + order.encode() + b'",'
+        b'"kind":"refund_only","reason":"not_shipped","amount":{"amount":100,"currency":"CNY"}}'
+    )
+    return Row("POST", "/v1/refunds/decide", see, body=body, code404="order_not_found")
+
+
 def table(w: World) -> list[Row]:
     ready = {**dict.fromkeys(KEYS, 200), **dict.fromkeys(NO_KEY, 200)}
     return [
@@ -131,6 +148,8 @@ def table(w: World) -> list[Row]:
         Row("POST", "/v1/outbox/ack", others(403, but={"operator": 200}), body=b'{"ids":["x"]}'),
         Row("GET", "/ready", ready),
         Row("GET", "/health", {}, default=200),
+        Row("GET", "/live", {}, default=200),
+        *(_refund(o) for o in ("OA", "OB", "nope")),
         Row("GET", "/v1/schema/events", {}, default=200),
     ]
 
@@ -152,6 +171,8 @@ def _check_body(w: World, row: Row, caller: str, status: int, body: Any) -> str 
             return "no decisions"
     if path.endswith("/score") and body["merchant_id"] != path.split("/")[3]:
         return f"score of {body['merchant_id']}"
+    if path == "/v1/refunds/decide" and body["order_id"] != json.loads(row.body or b"")["order_id"]:
+        return f"decided for {body['order_id']}"
     if path == "/ready" and ("migrations" in body) != (caller == "operator"):
         return f"/ready internals shown to {caller}: {sorted(body)}"
     return None

@@ -40,7 +40,7 @@ def test_every_error_answer_has_the_one_error_body(doc: dict[str, Any]) -> None:
 
 
 def test_secured_operations_document_401_and_their_refusals(doc: dict[str, Any]) -> None:
-    public = {"GET /health", "GET /v1/schema/events", "GET /v1/schema/messages"}
+    public = {"GET /health", "GET /live", "GET /v1/schema/events", "GET /v1/schema/messages"}
     for label, op in _operations(doc):
         if label in public:
             assert "401" not in op["responses"], label
@@ -74,3 +74,17 @@ def test_fastapi_validation_errors_use_the_error_body(tmp_path: Any) -> None:
     assert error["code"] == "invalid_request"
     assert error["details"] == [{"loc": ["query", "limit"], "msg": error["details"][0]["msg"]}]
     assert "limit" in error["message"]
+
+
+def test_refund_decisions_document_their_own_bodies(doc: dict[str, Any]) -> None:
+    """The decision and the orders' decision list are two structs: two schemas, two refs."""
+    op = doc["paths"]["/v1/refunds/decide"]["post"]
+    ok = op["responses"]["200"]["content"]["application/json"]["schema"]
+    assert ok == {"$ref": "#/components/schemas/RefundDecision"}
+    body = op["requestBody"]["content"]["application/json"]["schema"]
+    assert body == {"$ref": "#/components/schemas/DecideBody"}
+    schemas = doc["components"]["schemas"]
+    assert {"outcome", "refund_at", "model_version"} <= set(schemas["RefundDecision"]["properties"])
+    assert "rule_id" in schemas["DecisionView"]["properties"]  # the orders' decisions
+    assert schemas["DecideBody"]["additionalProperties"] is False
+    assert {"400", "401", "403", "404", "422"} <= set(op["responses"])

@@ -40,6 +40,11 @@ class ApiError(Exception):
     def __init__(self, status: int, code: str, message: str = "", **headers: str) -> None:
         super().__init__(message or code)
         self.status, self.code, self.message, self.headers = status, code, message, headers
+        self.details: list[dict[str, Any]] | None = None  # a validation error's inputs
+
+    def detailed(self, details: list[dict[str, Any]]) -> ApiError:
+        self.details = details
+        return self
 
 
 def json_response(body: object, status: int = 200, **headers: str) -> Response:
@@ -94,7 +99,9 @@ def _details(exc: RequestValidationError) -> list[dict[str, Any]]:
 def install_handlers(app: FastAPI) -> None:
     async def on_api_error(_: Request, exc: Exception) -> Response:
         assert isinstance(exc, ApiError)
-        return error_response(exc.status, exc.code, exc.message, headers=exc.headers)
+        return error_response(
+            exc.status, exc.code, exc.message, details=exc.details, headers=exc.headers
+        )
 
     async def on_http_error(_: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)

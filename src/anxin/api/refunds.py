@@ -30,13 +30,13 @@ from anxin.refunds.model import load
 from anxin.refunds.service import (
     DecideBody,
     Decider,
-    DecisionView,
+    RefundDecision,
     RefundService,
     UnknownOrder,
     order_facts,
 )
 
-COMPONENTS: tuple[type[msgspec.Struct], ...] = (DecideBody, DecisionView)
+COMPONENTS: tuple[type[msgspec.Struct], ...] = (DecideBody, RefundDecision)
 _DECODER = msgspec.json.Decoder(DecideBody)
 _LOCK = threading.Lock()
 
@@ -73,18 +73,43 @@ def build_service(sql: object, book: object) -> RefundService:
     return RefundService(sql, live, candidate)  # type: ignore[arg-type]
 
 
+def parse_body(raw: bytes) -> DecideBody:
+    """400 for bytes that are no JSON object; 422 for a JSON object of the wrong shape, naming
+    the field (``details[0].loc``: ``["body", "amount", "currency"]``) as FastAPI's own
+    validation errors do."""
+    try:
+        return _DECODER.decode(raw)
+    except msgspec.ValidationError as exc:
+        message = str(exc)
+        raise ApiError(422, "invalid_body", message).detailed([_detail(message)]) from None
+    except msgspec.DecodeError as exc:
+        raise ApiError(400, "malformed_body", str(exc)) from None
+
+
+def _detail(message: str) -> dict[str, object]:
+    """``loc`` from msgspec's words: ``… - at `$.amount.currency``` and, for a missing or
+    unknown field, ``… field `kind```."""
+    msg, _, path = message.partition(" - at `$")
+    loc: list[str] = ["body"]
+    loc += [p for p in path.rstrip("`").replace("[", ".").replace("]", "").split(".") if p]
+    if "field `" in msg:
+        loc.append(msg.split("field `", 1)[1].split("`", 1)[0])
+    return {"loc": loc, "msg": msg}
+
+
 @router.post(
     "/v1/refunds/decide",
     response_class=Response,
     responses={
-        200: {"description": "The live decision", **schema_ref("DecisionView")},
+        200: {"description": "The live decision", **schema_ref("RefundDecision")},
         **responses(
             400,
             401,
             403,
             404,
             422,
-            d400="Malformed body",
+            d400="The body is not a JSON object",
+            d422="A field is missing, unknown or of the wrong shape (named in details)",
             d403="Not an operator or consumer key",
             d404="No such order (or another consumer's)",
         ),
@@ -98,15 +123,11 @@ async def decide_refund(
     ``request``, or ``first_scan`` of the return parcel), follow the standard flow, send it to
     manual review, or decline the instant path. Deciding the same request again under the same
     pack and model versions returns the same ``decision_id`` and executes nothing twice."""
-    raw = await request.body()
-    try:
-        body = _DECODER.decode(raw)
-    except msgspec.DecodeError as exc:
-        raise ApiError(400, "malformed_body", str(exc)) from exc
+    body = parse_body(await request.body())
     svc = service_for(request)
     clock = request.app.state.engine.clock
 
-    def run() -> DecisionView:
+    def run() -> RefundDecision:
         if key.role == "consumer":
             from anxin.api.orders import order_parties
 

@@ -176,6 +176,7 @@ def fold(events: Iterable[ev.Event]) -> History:
         _scan(h, s, parcels, returns)
     for case in h.cases.values():
         _findings(h, case)
+        _refunded(h, case)
     return h
 
 
@@ -274,6 +275,13 @@ def _scan(
     status = classify_scan(p.carrier, p.code, p.text)[0]
     if status == "delivered" and (o.delivered_us is None or us < o.delivered_us):
         o.delivered_us = us
+
+
+def _refunded(h: History, case: Case) -> None:
+    """A refund is the consumer's fact from its resolution (once per case, whatever repeats)."""
+    o = h.orders.get(case.order_id)
+    if o is not None and case.resolved_us is not None and case.refunded > 0:
+        _consumer(h, o.consumer_id).refunds.append((case.resolved_us, case.refunded))
 
 
 def _findings(h: History, case: Case) -> None:

@@ -24,7 +24,7 @@ from anxin.refunds.features import CATEGORICAL, NAMES
 from anxin.refunds.trees import Forest
 
 # Bumped when features, labels or training change meaning: part of the model's version.
-CODE_VERSION = "refunds-model-1"
+CODE_VERSION = "refunds-model-2"  # 2: refunds_90d, refunded_amount_90d filled
 
 PARAMS: dict[str, Any] = {
     "objective": "binary",

@@ -63,7 +63,7 @@ class DecideBody(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     requested_at: ev.Aware | None = None  # default: now
 
 
-class DecisionView(msgspec.Struct, kw_only=True):
+class RefundDecision(msgspec.Struct, kw_only=True):
     decision_id: str
     aftersale_id: str
     order_id: str
@@ -155,6 +155,16 @@ class Decider:
     shadow: bool = False
 
 
+@dataclass(frozen=True)
+class Decided:
+    """One decider's decision on one request, with what it read (stored as its explanation)."""
+
+    view: RefundDecision
+    verdict: Verdict
+    request: Request
+    inputs: dict[str, Any]
+
+
 @dataclass
 class RefundService:
     sql: sa.Engine
@@ -205,31 +215,35 @@ class RefundService:
         )
         return req, order, x
 
-    def decide(self, body: DecideBody, now: dt.datetime | None = None) -> DecisionView:
-        """The live decision (executed when it approves) and, with a candidate, its shadow."""
-        now = now or dt.datetime.now(dt.UTC)
+    def evaluate(self, body: DecideBody, now: dt.datetime) -> list[Decided]:
+        """The decision itself, written nowhere: the live one first, then the candidate's.
+        Reads the order and the history rows, computes features, rules, score, explanation."""
         req, order, x = self.inputs(body, now)
-        live = self._one(self.live, req, order, x, body, now)
-        shadow = (
-            self._one(self.candidate, req, order, x, body, now)
-            if self.candidate is not None
-            else None
-        )
+        deciders = (self.live,) if self.candidate is None else (self.live, self.candidate)
+        return [self._one(d, req, order, x, body, now) for d in deciders]
+
+    def record(self, decided: list[Decided], now: dt.datetime) -> RefundDecision:
+        """Write the decisions (a repeat is absorbed: ids derive from the facts) and, for a live
+        ``approve_now``, its message, in one transaction; returns the live decision."""
+        live = decided[0].view
         with self.store.transaction() as tx:
-            for view, verdict, inputs in (live, *(() if shadow is None else (shadow,))):
-                tx.conn.execute(
-                    sa.insert(t.refund_decisions).prefix_with("OR IGNORE")
-                    if tx.conn.dialect.name == "sqlite"
-                    else _pg_insert_ignore(),
-                    [_row(view, verdict, inputs, req)],
-                )
-            view = live[0]
-            if view.outcome == "approve_now" and not view.shadow:
+            insert = (
+                sa.insert(t.refund_decisions).prefix_with("OR IGNORE")
+                if tx.conn.dialect.name == "sqlite"
+                else _pg_insert_ignore()
+            )
+            tx.conn.execute(insert, [_row(d) for d in decided])
+            if live.outcome == "approve_now" and not live.shadow:
                 # The message is the action: the marketplace refunds and reports it, and the
                 # engine's after-sales rule books the grant and the payment (one place guards
                 # "never twice, never more than paid"); recovery is the engine's too.
-                tx.add_outbox([_approved(view, now)])
-        return live[0]
+                tx.add_outbox([_approved(live, now)])
+        return live
+
+    def decide(self, body: DecideBody, now: dt.datetime | None = None) -> RefundDecision:
+        """The live decision (executed when it approves) and, with a candidate, its shadow."""
+        now = now or dt.datetime.now(dt.UTC)
+        return self.record(self.evaluate(body, now), now)
 
     def _one(
         self,
@@ -239,7 +253,7 @@ class RefundService:
         x: list[float],
         body: DecideBody,
         now: dt.datetime,
-    ) -> tuple[DecisionView, Verdict, dict[str, Any]]:
+    ) -> Decided:
         pack = d.book.in_force(from_us(req.requested_us))
         cfg = pack.rule(RULE_ID)
         if not isinstance(cfg, InstantRefundConfig):
@@ -248,7 +262,7 @@ class RefundService:
         did = decision_id(
             req.aftersale_id, pack.name, pack.version, verdict.model_version, d.shadow
         )
-        view = DecisionView(
+        view = RefundDecision(
             decision_id=did,
             aftersale_id=req.aftersale_id,
             order_id=req.order_id,
@@ -265,7 +279,7 @@ class RefundService:
             shadow=d.shadow,
             decided_at=now,
         )
-        return view, verdict, {"features": as_dict(x), "category": order.category}
+        return Decided(view, verdict, req, {"features": as_dict(x), "category": order.category})
 
 
 def _pg_insert_ignore() -> Any:
@@ -274,9 +288,8 @@ def _pg_insert_ignore() -> Any:
     return insert(t.refund_decisions).on_conflict_do_nothing()
 
 
-def _row(
-    view: DecisionView, verdict: Verdict, inputs: dict[str, Any], req: Request
-) -> dict[str, Any]:
+def _row(d: Decided) -> dict[str, Any]:
+    view, verdict, req = d.view, d.verdict, d.request
     return {
         "decision_id": view.decision_id,
         "aftersale_id": view.aftersale_id,
@@ -294,12 +307,12 @@ def _row(
         "model_version": view.model_version,
         "shadow": 1 if view.shadow else 0,
         "explanation": msgspec.json.encode(
-            {"rules_hit": verdict.rules_hit, "top_features": verdict.top_features, **inputs}
+            {"rules_hit": verdict.rules_hit, "top_features": verdict.top_features, **d.inputs}
         ).decode(),
     }
 
 
-def _approved(view: DecisionView, now: dt.datetime) -> OutboxMessage:
+def _approved(view: RefundDecision, now: dt.datetime) -> OutboxMessage:
     return OutboxMessage(
         message_id=f"{view.decision_id}:approved",
         topic="refund.instant_approved",

@@ -128,3 +128,22 @@ def test_the_encoded_order_keeps_each_fact_once_in_time_order() -> None:
         with engine.store.transaction() as tx:
             state = tx.load_orders({"O1"})["O1"]
     assert [f.type for f in state.aftersale_facts] == ["aftersale.requested", "aftersale.responded"]
+
+
+def test_a_case_judged_before_its_order_was_placed_waits_for_the_placement() -> None:
+    """Found by the property: a grant falling due while the order's placement (who pays, who is
+    paid) had not arrived was recorded without its money, then paid out of nothing."""
+    order = EV.order(T0 - 10 * HOUR)
+    placed = [e for e in order if isinstance(e, ev.OrderPlaced)]
+    rest = [e for e in order if not isinstance(e, ev.OrderPlaced)]
+    request = EV.requested("B", T0, "refund_only", 1_000)
+    report = EV.resolved("B", T0 + 48 * HOUR + dt.timedelta(seconds=1), "refunded", "merchant")
+    with engine_on("memory", BOOK) as engine:
+        ingest(engine, [*rest, request, report])
+        engine.tick(T0 + 50 * HOUR)  # the merchant's 48 h ran out: the grant is due
+        assert not [d for d in engine.store.decisions() if ":aftersales:" in d.decision_id]
+        ingest(engine, placed)
+        engine.tick(END)
+        _check(engine)
+        kinds = sorted(d.kind for d in engine.store.decisions() if ":aftersales:B" in d.decision_id)
+        assert kinds == ["refund_granted", "refund_paid"]

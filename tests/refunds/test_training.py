@@ -7,6 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from anxin.refunds import model as m
 from tests.refunds.conftest import TRAIN_DAYS, SmallWorld, train
 
@@ -47,3 +49,23 @@ def test_compiled_trees_score_and_explain_as_lightgbm_does(
         # exact path attribution: bias + contributions is the raw score
         assert abs(loaded.forest.bias() + sum(contributions) - raw) < 1e-9
         assert loaded.score(x) == loaded.forest.sigmoid(raw)
+
+
+def test_generated_trees_equal_the_list_walk_on_every_kind_of_value(
+    world: SmallWorld, model: tuple[Path, dict[str, Any]]
+) -> None:
+    """The hot path is generated code; the list walk is its reference, including the missing
+    value rules (NaN, zero) and values right at a split's threshold."""
+    forest = m.load(model[0]).forest
+    thresholds = sorted({v for t in forest.trees for v in t.threshold if v})
+    xs = [list(r.x) for r in world.data.rows[:200]]
+    for i, x in enumerate(list(xs)):
+        for f in range(len(x)):
+            y = list(x)
+            y[f] = [float("nan"), 0.0, -1.0, thresholds[(i + f) % len(thresholds)]][(i + f) % 4]
+            xs.append(y)
+    for x in xs:
+        raw, contributions = forest.contributions(x)
+        ref_raw, ref = forest.walk(x)
+        assert raw == pytest.approx(ref_raw, abs=1e-12)
+        assert contributions == pytest.approx(ref, abs=1e-12)

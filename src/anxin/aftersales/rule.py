@@ -80,6 +80,10 @@ class AfterSales:
         if run is None:
             return []
         now = deadline.due_at
+        if state.consumer_id is None or state.merchant_id is None:
+            # The order's placement has not arrived: who pays and who is paid are unknown.
+            # Judge nothing yet; its arrival touches the order and settle re-arms the watch.
+            return [_watch(state, run, after=now)]
         effects: list[Effect] = []
         if (at := _escalation_due(state, run)) is not None and at <= now:
             effects += _escalated(state, run, at)

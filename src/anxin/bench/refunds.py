@@ -7,7 +7,8 @@ Then, in the same run:
   read the order and four history rows, features, rules, compiled trees, explanation):
   ``p99_ms``; and with its write (the decision row, for an approval its outbox message, one
   transaction): ``p99_ms_with_write``;
-- HTTP: one ``anxin serve`` process (API only), fed by 8 threads with kept-alive clients posting
+- HTTP: one ``anxin serve`` process (API only), fed by 32 requests in flight (aiohttp, kept
+  alive) posting
   ``/v1/refunds/decide`` under an operator key: ``http_decisions_per_s``; beside it, the same
   clients on the same app's bare ``GET /live``, which does no work (``/health`` reads the
   database): ``bare_per_s``; ``ratio`` = decisions ÷ bare.
@@ -18,12 +19,10 @@ from __future__ import annotations
 import datetime as dt
 import io
 import tempfile
-import threading
 import time
 from pathlib import Path
 from typing import Any
 
-import httpx
 import msgspec
 
 from anxin.api.keys import create_key
@@ -34,7 +33,7 @@ from anxin.sim.params import preset
 from anxin.sim.run import simulate
 from anxin.store.sql import SqlStore
 
-CLIENTS = 8
+CLIENTS = 32
 
 
 def _bodies(events: bytes) -> list[bytes]:
@@ -58,33 +57,36 @@ def _bodies(events: bytes) -> list[bytes]:
 
 
 def _hammer(url: str, key: str, n: int, path: str, bodies: list[bytes]) -> float:
-    """``n`` requests over ``CLIENTS`` threads; returns seconds."""
-    errors: list[str] = []
+    """``n`` requests, ``CLIENTS`` in flight over kept-alive aiohttp connections (httpx's
+    clients, not the server, capped the rate: ADR 0009); returns seconds."""
+    import asyncio
 
-    def work(i: int) -> None:
+    import aiohttp
+
+    async def main() -> float:
         headers = {"X-API-Key": key, "Content-Type": "application/json"}
-        with httpx.Client(base_url=url, headers=headers, timeout=60) as client:
-            client.get("/live")  # opens the kept-alive connection
-            for j in range(i, n, CLIENTS):
-                r = (
-                    client.post(path, content=bodies[j % len(bodies)])
-                    if bodies
-                    else client.get(path)
-                )
-                if r.status_code != 200:
-                    errors.append(f"{r.status_code} {r.text[:200]}")
-                    return
+        connector = aiohttp.TCPConnector(limit=CLIENTS)
+        async with aiohttp.ClientSession(url, headers=headers, connector=connector) as session:
+            async with session.get("/live") as warm:
+                await warm.read()
 
-    threads = [threading.Thread(target=work, args=(i,)) for i in range(CLIENTS)]
-    started = time.perf_counter()
-    for th in threads:
-        th.start()
-    for th in threads:
-        th.join()
-    seconds = time.perf_counter() - started
-    if errors:
-        raise RuntimeError(errors[0])
-    return seconds
+            async def work(i: int) -> None:
+                for j in range(i, n, CLIENTS):
+                    request = (
+                        session.post(path, data=bodies[j % len(bodies)])
+                        if bodies
+                        else session.get(path)
+                    )
+                    async with request as r:
+                        text = await r.text()
+                        if r.status != 200:
+                            raise RuntimeError(f"{r.status} {text[:200]}")
+
+            started = time.perf_counter()
+            await asyncio.gather(*(work(i) for i in range(CLIENTS)))
+            return time.perf_counter() - started
+
+    return asyncio.run(main())
 
 
 def _at(sorted_s: list[float], q: float) -> float:

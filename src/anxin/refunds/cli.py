@@ -100,6 +100,7 @@ def evaluate_cmd(
     _echo({
         "coverage": round(f.coverage, 4),
         "loss_rate": round(f.loss_rate, 5),
+        "loss_rate_after_recovery": round(f.loss_rate_after_recovery, 5),
         "auc": round(ev.auc(scores, [r.case.aftersale_id in abusive for r in test]), 4),
         "requests": f.requests,
         "instant": f.instant,

@@ -9,6 +9,10 @@ truth never feeds them, and nothing here derives truth from a decision.
   indeed shipped;
 - ``loss_rate``: the abusive amount among those instant refunds ÷ the amount they refunded (an
   empty box refunded at first scan counts as lost even though recovery charges it back);
+- ``loss_rate_after_recovery``: the same, less what the pack's recovery (``refunds.rule``)
+  charges back as the stream shows it: a return that arrived empty, with the wrong item or
+  missing parts, or never arrived. Worn goods reported "damaged" and abuse nobody reported stay
+  lost. A charge-back can fail to collect in reality: the gross figure is the one to hold;
 - ``auc``: the model's ranking of abusive requests (truth) among the held-out ones;
 - ``sweep``: coverage and loss for a range of ``approve`` thresholds (``on_request`` scaled with
   it), the curve of ``docs/img/refund-curve.png``.
@@ -28,6 +32,7 @@ from anxin.policy.pack import PolicyBook
 from anxin.refunds.config import RULE_ID, InstantRefundConfig, Thresholds
 from anxin.refunds.dataset import Row
 from anxin.refunds.decide import Scorer, Verdict, decide
+from anxin.refunds.recovery import UNEARNED
 
 MONEY_KINDS = ("refund_only", "return_refund")
 SWEEP = (0.0, 0.001, 0.002, 0.005, 0.01, 0.02, 0.03, 0.05, 0.1, 0.2, 0.3, 0.5, 1.0)
@@ -57,6 +62,18 @@ class Figures:
     instant: int
     refunded: int
     abusive_refunded: int
+    abusive_recovered: int = 0
+
+    @property
+    def loss_rate_after_recovery(self) -> float:
+        lost = self.abusive_refunded - self.abusive_recovered
+        return lost / self.refunded if self.refunded else 0.0
+
+
+def recovered(row: Row) -> bool:
+    """Whether the pack's recovery would charge this advance back, on stream facts alone."""
+    case = row.case
+    return case.return_received_us is None or (case.return_condition or "ok") in UNEARNED
 
 
 def instantly_refunded(row: Row, v: Verdict) -> bool:
@@ -66,7 +83,7 @@ def instantly_refunded(row: Row, v: Verdict) -> bool:
 
 
 def figures(rows: Sequence[Row], verdicts: Sequence[Verdict], abusive: set[str]) -> Figures:
-    n = instant = refunded = lost = 0
+    n = instant = refunded = lost = back = 0
     for row, v in zip(rows, verdicts, strict=True):
         if row.request.kind not in MONEY_KINDS:
             continue
@@ -76,6 +93,8 @@ def figures(rows: Sequence[Row], verdicts: Sequence[Verdict], abusive: set[str])
             refunded += row.request.amount
             if row.case.aftersale_id in abusive:
                 lost += row.request.amount
+                if row.request.kind == "return_refund" and recovered(row):
+                    back += row.request.amount
     return Figures(
         coverage=instant / n if n else 0.0,
         loss_rate=lost / refunded if refunded else 0.0,
@@ -83,6 +102,7 @@ def figures(rows: Sequence[Row], verdicts: Sequence[Verdict], abusive: set[str])
         instant=instant,
         refunded=refunded,
         abusive_refunded=lost,
+        abusive_recovered=back,
     )
 
 
@@ -155,6 +175,7 @@ def sweep(
                 "approve": approve,
                 "coverage": round(f.coverage, 4),
                 "loss_rate": round(f.loss_rate, 5),
+                "loss_rate_after_recovery": round(f.loss_rate_after_recovery, 5),
             }
         )
     return out
@@ -177,7 +198,14 @@ def plot(points: Sequence[Mapping[str, Any]], live: Figures, path: str | Path) -
         [p["loss_rate"] * 100 for p in points],
         [p["coverage"] * 100 for p in points],
         marker="o",
-        label="approve threshold sweep",
+        label="approve threshold sweep (gross loss)",
+    )
+    ax.plot(
+        [p["loss_rate_after_recovery"] * 100 for p in points],
+        [p["coverage"] * 100 for p in points],
+        marker=".",
+        linestyle=":",
+        label="after charge-backs the stream shows",
     )
     ax.scatter([live.loss_rate * 100], [live.coverage * 100], color="red", zorder=3,
                label="pack thresholds")  # fmt: skip

@@ -13,7 +13,9 @@ A shadow (candidate) decision is stored beside it, flagged, and never executed (
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Iterator
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any
 
@@ -173,6 +175,9 @@ class RefundService:
 
     def __post_init__(self) -> None:
         self.store = SqlStore(self.sql)
+        # SQLite has one writer: threads that race for it sleep in its busy handler (ms steps),
+        # so this process takes turns itself (PostgreSQL writers need no turn: rows differ).
+        self._turn = threading.Lock() if self.sql.dialect.name == "sqlite" else nullcontext()
 
     def inputs(self, body: DecideBody, now: dt.datetime) -> tuple[Request, OrderFacts, list[float]]:
         requested_us = to_us(body.requested_at or now)
@@ -226,7 +231,7 @@ class RefundService:
         """Write the decisions (a repeat is absorbed: ids derive from the facts) and, for a live
         ``approve_now``, its message, in one transaction; returns the live decision."""
         live = decided[0].view
-        with self.store.transaction() as tx:
+        with self._turn, self.store.transaction() as tx:
             insert = (
                 sa.insert(t.refund_decisions).prefix_with("OR IGNORE")
                 if tx.conn.dialect.name == "sqlite"

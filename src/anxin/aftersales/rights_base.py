@@ -13,11 +13,10 @@ from fractions import Fraction
 from typing import Any
 
 from anxin.contract import events as ev
-from anxin.domain.effects import Decision, Explanation
 from anxin.domain.money import Money
 from anxin.domain.order import AfterSale, OrderState
 from anxin.domain.wording import Text
-from anxin.policy.pack import PolicyPack
+from anxin.guarantees.rules.payout import order_decision
 
 
 def items_of(state: OrderState, skus: Sequence[str]) -> list[ev.Item]:
@@ -70,26 +69,8 @@ def shipped_before(state: OrderState, at: dt.datetime) -> bool:
     return click is not None and click <= at
 
 
-def decide(
-    state: OrderState,
-    pack: PolicyPack,
-    *,
-    rule_id: str,
-    decision_id: str,
-    kind: str,
-    at: dt.datetime,
-    inputs: dict[str, Any],
-    outcome: dict[str, Any],
-) -> Decision:
-    return Decision(
-        decision_id,
-        f"order:{state.order_id}",
-        rule_id,
-        kind,
-        at,
-        Explanation(rule_id, pack.name, pack.version, inputs),
-        outcome,
-    )
+# A right's decision is any rule's decision on the order.
+decide = order_decision
 
 
 def words(text: Text) -> dict[str, str]:

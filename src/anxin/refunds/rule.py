@@ -18,10 +18,11 @@ from typing import ClassVar
 
 from anxin.contract import events as ev
 from anxin.domain.deadlines import DueDeadline
-from anxin.domain.effects import Decision, Effect, Explanation, ScheduleDeadline
+from anxin.domain.effects import Effect, ScheduleDeadline
 from anxin.domain.money import Money
 from anxin.domain.order import OrderState
 from anxin.domain.rights import Right
+from anxin.guarantees.rules.payout import order_decision
 from anxin.policy.pack import PolicyBook, PolicyPack
 from anxin.refunds.config import RULE_ID as SECTION
 from anxin.refunds.config import InstantRefundConfig
@@ -179,15 +180,10 @@ def _recover(
         "charged_back": policy.payer == "consumer",
         "merchant_made_whole": policy.merchant_made_whole,
     }
-    decision = Decision(
-        decision_id,
-        key,
-        RULE_ID,
-        "refund_recovered",
-        at,
-        Explanation(RULE_ID, pack.name, pack.version, inputs),
-        outcome,
-    )
+    decision = order_decision(
+        state, pack, rule_id=RULE_ID, decision_id=decision_id, kind="refund_recovered", at=at,
+        inputs=inputs, outcome=outcome,
+    )  # fmt: skip
     return [decision, *transactions, *messages]
 
 

@@ -132,6 +132,29 @@ def _claims(
     ]
 
 
+def order_decision(
+    state: OrderState,
+    pack: PolicyPack,
+    *,
+    rule_id: str,
+    decision_id: str,
+    kind: str,
+    at: dt.datetime,
+    inputs: dict[str, Any],
+    outcome: dict[str, Any],
+) -> Decision:
+    """A rule's decision on the order, explained by the pack version that took it."""
+    return Decision(
+        decision_id,
+        f"order:{state.order_id}",
+        rule_id,
+        kind,
+        at,
+        Explanation(rule_id, pack.name, pack.version, inputs),
+        outcome,
+    )
+
+
 def decide_and_pay(
     state: OrderState,
     pack: PolicyPack,
@@ -149,16 +172,9 @@ def decide_and_pay(
     """A rule's decision on the order, then (when it pays) the payout it orders, keyed by the
     decision: what a rule that pays once per decision returns."""
     effects: list[Effect] = [
-        Decision(
-            decision_id,
-            f"order:{state.order_id}",
-            rule_id,
-            kind,
-            at,
-            Explanation(rule_id, pack.name, pack.version, inputs),
-            outcome,
-        )
-    ]
+        order_decision(state, pack, rule_id=rule_id, decision_id=decision_id, kind=kind, at=at,
+                       inputs=inputs, outcome=outcome)
+    ]  # fmt: skip
     if amount is not None:
         effects += compensate(
             state,

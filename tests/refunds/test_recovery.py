@@ -153,3 +153,26 @@ def test_the_pack_says_who_bears_it(
     assert len(messages) == (payer == "consumer")
     if bearer is not None:
         assert moved(txns[-1], bearer) == 500
+
+
+@pytest.mark.parametrize(
+    ("decided_by", "shipped_first", "recovered"),
+    [
+        pytest.param("system", False, True, id="system-on-the-request"),
+        pytest.param("merchant", True, True, id="at-the-first-scan"),
+        pytest.param("platform", False, False, id="arbitration-without-the-goods"),
+        pytest.param("merchant", False, False, id="merchant-without-the-goods"),
+    ],
+)
+def test_only_a_refund_ahead_of_its_return_is_an_advance(
+    decided_by: str, shipped_first: bool, recovered: bool
+) -> None:
+    w = World()
+    events = [*w.order(PAID), w.ship(PAID + HOUR), w.sign(PAID + DAY),
+              w.request(PAID + 2 * DAY, "return_refund", "no_reason")]  # fmt: skip
+    if shipped_first:
+        events.append(w.return_shipped(REFUNDED - HOUR))
+    events.append(w.resolved(REFUNDED, decided_by=decided_by, refund=10_000))
+    w.feed(*events)
+    w.engine.tick(REFUNDED + 2 * WINDOW)  # the goods never came back
+    assert len(w.decisions("refund_recovery")) == int(recovered)

@@ -1,9 +1,11 @@
 """The recovery rule: an after-sales refund paid before its return came back, then unearned.
 
 A return-and-refund case whose refund the marketplace reported (``aftersale.resolved``,
-refunded) before ``return.received`` was refunded in advance: an instant refund on the request
-or at the return's first scan (``anxin.refunds`` decided it). If the return then arrives empty,
-with the wrong item or missing parts, or never arrives within the pack's
+refunded) before ``return.received`` — by the system on the request, or once the return was
+handed to the carrier — was refunded in advance: an instant refund on the request or at the
+return's first scan (``anxin.refunds`` decided it). A refund the platform or the merchant
+granted without the goods (an arbitration for the consumer) is no advance. If the return then
+arrives empty, with the wrong item or missing parts, or never arrives within the pack's
 ``instant_refund.recovery.return_window_days`` of the refund, the pack's recovery applies
 (``recovery.settle``): the merchant is made whole, the consumer is charged back or the platform
 absorbs it. Judged from the order's folded facts, so arrival order does not matter; one
@@ -63,6 +65,10 @@ def advance_of(state: OrderState, aftersale_id: str) -> Advance | None:
     amount = refund.amount if refund.amount is not None else request.amount
     if not amount or (received is not None and received.at <= refund.at):
         return None  # nothing paid, or paid once the goods were back: not an advance
+    if refund.by != "system" and (shipped is None or shipped.at > refund.at):
+        # Neither refunded on the request by the system nor at the return's first scan: e.g.
+        # the platform ruled for the consumer without the goods. Nothing to recover.
+        return None
     return Advance(
         aftersale_id,
         request.at,

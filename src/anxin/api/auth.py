@@ -46,10 +46,24 @@ def authenticate(
 ) -> ApiKey:
     """The caller's active API key (401 otherwise). Sync: FastAPI runs it in the threadpool,
     so the database lookup never blocks the event loop."""
-    secret = _presented_key(header_key, bearer)
+    return active_key(request, _presented_key(header_key, bearer))
+
+
+def active_key(request: Request, secret: str) -> ApiKey:
+    """The active API key of ``secret`` (401 when it is missing, unknown or revoked)."""
     if not secret:
         raise ApiError(401, "missing_api_key", "send `X-API-Key` or a Bearer token", **_CHALLENGE)
     return _check_key(request, secret)
+
+
+async def presented_key(
+    header_key: Annotated[str | None, Security(_api_key_header)],
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)],
+) -> str:
+    """The secret presented, not yet checked: for a route that checks it (``key_of``) in the
+    same worker call as its own work, one thread hop instead of two. Same security schemes as
+    ``authenticate``, so the OpenAPI document is unchanged."""
+    return _presented_key(header_key, bearer)
 
 
 def optional_key(
@@ -60,6 +74,14 @@ def optional_key(
     """The caller's key when one is presented (401 when it is not valid), else None."""
     secret = _presented_key(header_key, bearer)
     return _check_key(request, secret) if secret else None
+
+
+def key_of(request: Request, secret: str, allowed: frozenset[str]) -> ApiKey:
+    """``require``'s check, called directly: 401 as ``authenticate``, 403 for another role."""
+    key = active_key(request, secret)
+    if key.role not in allowed:
+        raise ApiError(403, "forbidden", f"role {key.role!r} may not call this endpoint")
+    return key
 
 
 def require(*roles: str) -> Callable[[ApiKey], ApiKey]:

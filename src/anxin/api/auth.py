@@ -16,6 +16,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader, APIKeyQuery, HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security.utils import get_authorization_scheme_param
 
 from anxin.api.errors import ApiError
 from anxin.api.keys import ApiKey, LinkToken, verify_key, verify_link
@@ -56,14 +57,24 @@ def active_key(request: Request, secret: str) -> ApiKey:
     return _check_key(request, secret)
 
 
-async def presented_key(
-    header_key: Annotated[str | None, Security(_api_key_header)],
-    bearer: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)],
-) -> str:
-    """The secret presented, not yet checked: for a route that checks it (``key_of``) in the
-    same worker call as its own work, one thread hop instead of two. Same security schemes as
-    ``authenticate``, so the OpenAPI document is unchanged."""
+def presented_key(request: Request) -> str:
+    """The secret presented, not yet checked, read as ``authenticate``'s two schemes read it:
+    for a route that checks it (``key_of``) in the same call as its own work. Resolving the
+    schemes as dependencies cost a decision ~0.2 ms; such a route names them in its OpenAPI
+    operation (``SECURITY``) instead."""
+    header_key = request.headers.get("X-API-Key") or None
+    authorization = request.headers.get("Authorization")
+    scheme, credentials = get_authorization_scheme_param(authorization)
+    bearer = (
+        HTTPAuthorizationCredentials(scheme=scheme, credentials=credentials)
+        if authorization and scheme and credentials and scheme.lower() == "bearer"
+        else None
+    )
     return _presented_key(header_key, bearer)
+
+
+# What FastAPI writes for a route depending on ``authenticate``.
+SECURITY: list[dict[str, list[str]]] = [{"ApiKeyHeader": []}, {"BearerAuth": []}]
 
 
 def optional_key(

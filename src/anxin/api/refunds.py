@@ -20,12 +20,11 @@ import datetime as dt
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from typing import Annotated
 
 import msgspec
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Request, Response
 
-from anxin.api.auth import key_of, presented_key, usable_id
+from anxin.api.auth import SECURITY, key_of, presented_key, usable_id
 from anxin.api.errors import ApiError, json_response, responses, schema_ref
 from anxin.application import load_policy
 from anxin.refunds.model import load
@@ -133,15 +132,17 @@ def _detail(message: str) -> dict[str, object]:
             d404="No such order (or another consumer's)",
         ),
     },
-    openapi_extra={"requestBody": {"required": True, **schema_ref("DecideBody")}},
+    openapi_extra={
+        "requestBody": {"required": True, **schema_ref("DecideBody")},
+        "security": SECURITY,
+    },
 )
-async def decide_refund(
-    request: Request, secret: Annotated[str, Depends(presented_key)]
-) -> Response:
+async def decide_refund(request: Request) -> Response:
     """Decide an after-sales request now: approve the refund at once (``refund_at``:
     ``request``, or ``first_scan`` of the return parcel), follow the standard flow, send it to
     manual review, or decline the instant path. Deciding the same request again under the same
     pack and model versions returns the same ``decision_id`` and executes nothing twice."""
+    secret = presented_key(request)
     raw = await request.body()
     writer = writer_for(request)
     svc = writer.service

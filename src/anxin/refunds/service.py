@@ -7,7 +7,8 @@ by ``project``). Features, rules and the compiled model then run in memory; the 
 and for a live ``approve_now`` the ``refund.instant_approved`` message, are written in one
 transaction (the API's writer, ``anxin.refunds.writer``, puts concurrent requests' decisions in
 one transaction and answers each once it is committed). No money moves here: the marketplace
-refunds on the message and reports it, and the engine's after-sales rule books the grant and the payment like any other refund.
+refunds on the message and reports it, and the engine's after-sales rule books the grant and the
+payment like any other refund.
 A shadow (candidate) decision is stored beside it, flagged, and never executed (no outbox).
 """
 

@@ -5,8 +5,10 @@ current, the engine writes it at ingest) and the consumer's, the address's, the 
 the category's rows of the history read model (``refund_history``, rebuilt from the event log
 by ``project``). Features, rules and the compiled model then run in memory; the decision row,
 and for a live ``approve_now`` the ``refund.instant_approved`` message, are written in one
-transaction. No money moves here: the marketplace refunds on the message and reports it, and
-the engine's after-sales rule books the grant and the payment like any other refund.
+transaction (the API's writer, ``anxin.refunds.writer``, puts concurrent requests' decisions in
+one transaction and answers each once it is committed). No money moves here: the marketplace
+refunds on the message and reports it, and the engine's after-sales rule books the grant and the
+payment like any other refund.
 A shadow (candidate) decision is stored beside it, flagged, and never executed (no outbox).
 """
 
@@ -25,7 +27,7 @@ import sqlalchemy as sa
 from anxin.clock import from_us, to_us
 from anxin.contract import events as ev
 from anxin.domain.effects import OutboxMessage
-from anxin.domain.order import OrderState, decode_state
+from anxin.domain.order import OrderState
 from anxin.policy.pack import PolicyBook
 from anxin.refunds.config import RULE_ID, InstantRefundConfig
 from anxin.refunds.decide import Verdict, decide, decision_id
@@ -87,7 +89,40 @@ class UnknownOrder(LookupError):
     pass
 
 
-def order_facts(state: OrderState) -> OrderFacts:
+class ScanView(msgspec.Struct, gc=False):
+    at: dt.datetime
+    status: str = "unknown"
+
+
+class ParcelView(msgspec.Struct, gc=False):
+    created_at: dt.datetime
+    scans: list[ScanView] = []
+
+
+class OrderView(msgspec.Struct, gc=False):
+    """The part of the stored ``OrderState`` a decision reads (same field names and defaults):
+    decoding only it skips the order's cases, findings and scan details."""
+
+    order_id: str
+    merchant_id: str | None = None
+    consumer_id: str | None = None
+    placed_at: dt.datetime | None = None
+    amount: int | None = None
+    amount_paid: int | None = None
+    currency: str | None = None
+    items: list[ev.Item] = []
+    destination: ev.Region | None = None
+    parcels: list[ParcelView] = []
+
+
+_VIEW = msgspec.json.Decoder(OrderView)
+
+
+def decode_view(raw: bytes | str) -> OrderView:
+    return _VIEW.decode(raw)
+
+
+def order_facts(state: OrderState | OrderView) -> OrderFacts:
     """The engine's order state as the facts a request needs."""
     shipped = [to_us(p.created_at) for p in state.parcels]
     scans = [s for p in state.parcels for s in p.scans]
@@ -178,29 +213,15 @@ class RefundService:
         # SQLite has one writer: threads that race for it sleep in its busy handler (ms steps),
         # so this process takes turns itself (PostgreSQL writers need no turn: rows differ).
         self._turn = threading.Lock() if self.sql.dialect.name == "sqlite" else nullcontext()
+        mark = "?" if self.sql.dialect.paramstyle == "qmark" else "%s"
+        self._state_sql = f"SELECT state FROM order_state WHERE order_id = {mark}"
+        self._history_sql = (
+            f'SELECT "key", body FROM refund_history WHERE "key" IN ({", ".join([mark] * 4)})'
+        )
 
     def inputs(self, body: DecideBody, now: dt.datetime) -> tuple[Request, OrderFacts, list[float]]:
         requested_us = to_us(body.requested_at or now)
-        with self.sql.connect() as conn:
-            raw = conn.execute(
-                sa.select(t.order_state.c.state).where(t.order_state.c.order_id == body.order_id)
-            ).scalar_one_or_none()
-            if raw is None:
-                raise UnknownOrder(body.order_id)
-            order = order_facts(decode_state(raw))
-            wanted = [
-                f"consumer:{order.consumer_id}",
-                f"address:{order.address}" if order.address else "",
-                f"merchant:{order.merchant_id}",
-                f"category:{order.category}",
-            ]
-            found = dict(
-                conn.execute(
-                    sa.select(t.refund_history.c.key, t.refund_history.c.body).where(
-                        t.refund_history.c.key.in_([w for w in wanted if w])
-                    )
-                ).all()
-            )
+        order, wanted, found = self._read(body.order_id)
         c, a, m, g = (found.get(w) for w in wanted)
         req = Request(
             aftersale_id=body.aftersale_id,
@@ -220,6 +241,32 @@ class RefundService:
         )
         return req, order, x
 
+    def _read(self, order_id: str) -> tuple[OrderFacts, list[str], dict[str, bytes]]:
+        """The order's facts and its history rows, through one pooled DBAPI connection with
+        fixed SQL: SQLAlchemy Core's per-statement work (coercion, cache keys, result
+        proxies) cost more than the reads themselves (~0.2 ms of a ~1 ms decision)."""
+        conn = self.sql.raw_connection()
+        try:
+            cur = conn.cursor()
+            cur.execute(self._state_sql, (order_id,))
+            row = cur.fetchone()
+            if row is None:
+                raise UnknownOrder(order_id)
+            order = order_facts(decode_view(row[0]))
+            wanted = [
+                f"consumer:{order.consumer_id}",
+                f"address:{order.address}" if order.address else "",
+                f"merchant:{order.merchant_id}",
+                f"category:{order.category}",
+            ]
+            # No stored key is empty, so "" (no address key) matches nothing.
+            cur.execute(self._history_sql, wanted)
+            found = {str(k): bytes(b) for k, b in cur.fetchall()}
+            cur.close()
+        finally:
+            conn.close()  # back to the pool (which rolls a PostgreSQL read back)
+        return order, wanted, found
+
     def evaluate(self, body: DecideBody, now: dt.datetime) -> list[Decided]:
         """The decision itself, written nowhere: the live one first, then the candidate's.
         Reads the order and the history rows, computes features, rules, score, explanation."""
@@ -230,20 +277,29 @@ class RefundService:
     def record(self, decided: list[Decided], now: dt.datetime) -> RefundDecision:
         """Write the decisions (a repeat is absorbed: ids derive from the facts) and, for a live
         ``approve_now``, its message, in one transaction; returns the live decision."""
-        live = decided[0].view
+        return self.record_many([(decided, now)])[0]
+
+    def record_many(
+        self, requests: list[tuple[list[Decided], dt.datetime]]
+    ) -> list[RefundDecision]:
+        """``record`` for several requests in one transaction (``anxin.refunds.writer``);
+        returns each request's live decision."""
+        lives = [decided[0].view for decided, _ in requests]
         with self._turn, self.store.transaction() as tx:
-            insert = (
-                sa.insert(t.refund_decisions).prefix_with("OR IGNORE")
-                if tx.conn.dialect.name == "sqlite"
-                else _pg_insert_ignore()
+            tx.add_ignoring_repeats(
+                t.refund_decisions, [_row(d) for decided, _ in requests for d in decided]
             )
-            tx.conn.execute(insert, [_row(d) for d in decided])
-            if live.outcome == "approve_now" and not live.shadow:
-                # The message is the action: the marketplace refunds and reports it, and the
-                # engine's after-sales rule books the grant and the payment (one place guards
-                # "never twice, never more than paid"); recovery is the engine's too.
-                tx.add_outbox([_approved(live, now)])
-        return live
+            # The message is the action: the marketplace refunds and reports it, and the
+            # engine's after-sales rule books the grant and the payment (one place guards
+            # "never twice, never more than paid"); recovery is the engine's too.
+            approved = [
+                _approved(live, now)
+                for live, (_, now) in zip(lives, requests, strict=True)
+                if live.outcome == "approve_now" and not live.shadow
+            ]
+            if approved:
+                tx.add_outbox(approved)
+        return lives
 
     def decide(self, body: DecideBody, now: dt.datetime | None = None) -> RefundDecision:
         """The live decision (executed when it approves) and, with a candidate, its shadow."""
@@ -285,12 +341,6 @@ class RefundService:
             decided_at=now,
         )
         return Decided(view, verdict, req, {"features": as_dict(x), "category": order.category})
-
-
-def _pg_insert_ignore() -> Any:
-    from sqlalchemy.dialects.postgresql import insert
-
-    return insert(t.refund_decisions).on_conflict_do_nothing()
 
 
 def _row(d: Decided) -> dict[str, Any]:

@@ -90,6 +90,11 @@ class SqlTx:
         self.conn = conn
         self._pg = conn.dialect.name == "postgresql"
 
+    def add_ignoring_repeats(self, table: Any, rows: list[dict[str, Any]]) -> None:
+        """Insert ``rows`` (all with the same keys); a row whose key is already stored is
+        skipped (``ON CONFLICT DO NOTHING``: ids derived from facts absorb repeats)."""
+        self._ignore(table, rows)
+
     def _ignore(self, table: Any, rows: list[dict[str, Any]]) -> None:
         if rows:
             cols = list(rows[0])

@@ -286,6 +286,9 @@ def create_app(
     async def lifespan(app_: FastAPI) -> AsyncIterator[None]:
         with running(app_, background):
             yield
+        workers = getattr(app_.state, "refund_workers", None)  # PostgreSQL decision threads
+        if workers is not None:
+            workers.shutdown(wait=True)
         sql_engine.dispose()
 
     app = FastAPI(title="anxin", version="0.1.0", redoc_url=None, lifespan=lifespan)

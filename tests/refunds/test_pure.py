@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import msgspec
 import pytest
 
 from anxin.application import load_policy
@@ -136,3 +137,19 @@ def test_consumer_with_an_abuse_finding_is_excluded() -> None:
     v = decide(_req(), "女装", "CNY", x, _cfg("2026-08-10"), None)
     assert v.outcome == "standard_flow"
     assert "consumer.abuse_findings" in v.rules_hit
+
+
+@pytest.mark.parametrize(("days", "refused"), [(90, False), (89, True), (180, True)])
+def test_a_pack_cannot_name_another_history_window(days: int, refused: bool) -> None:
+    """The exclusions read 90-day history features: another window would be ignored silently."""
+    cfg = msgspec.structs.replace(
+        _cfg("2026-08-10"),
+        consumer_exclusions=msgspec.structs.replace(
+            _cfg("2026-08-10").consumer_exclusions, window_days=days
+        ),
+    )
+    if refused:
+        with pytest.raises(ValueError, match="window_days"):
+            cfg.check("CNY")
+    else:
+        cfg.check("CNY")

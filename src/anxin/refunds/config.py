@@ -92,6 +92,15 @@ class InstantRefundConfig(msgspec.Struct, forbid_unknown_fields=True, frozen=Tru
 
     def check(self, currency: str) -> None:
         self.thresholds.check()
+        # The exclusions read the model's history features, counted over a fixed window: a pack
+        # naming another window would be silently ignored, so it is refused instead.
+        from anxin.refunds.features import WINDOW_DAYS
+
+        if self.consumer_exclusions.window_days != WINDOW_DAYS:
+            raise ValueError(
+                f"consumer_exclusions.window_days: the consumer history is counted over"
+                f" {WINDOW_DAYS} days; a pack cannot change that yet"
+            )
         bs = self.before_shipment
         for raw in [bs.max_amount, self.max_amount, *bs.category_limits.values()]:
             if raw is not None:

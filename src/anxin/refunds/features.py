@@ -26,7 +26,8 @@ from anxin.refunds.history import (
     claims_not_received_after_delivery,
 )
 
-WINDOW_US = 90 * DAY_US
+WINDOW_DAYS = 90  # the history features' window (Taobao's "last 90 days", §4.5)
+WINDOW_US = WINDOW_DAYS * DAY_US
 HOUR_US = 3_600_000_000
 
 KINDS: tuple[str, ...] = ("refund_only", "return_refund", "exchange")

@@ -15,9 +15,7 @@ A shadow (candidate) decision is stored beside it, flagged, and never executed (
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from collections.abc import Iterator
-from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any
 
@@ -210,9 +208,6 @@ class RefundService:
 
     def __post_init__(self) -> None:
         self.store = SqlStore(self.sql)
-        # SQLite has one writer: threads that race for it sleep in its busy handler (ms steps),
-        # so this process takes turns itself (PostgreSQL writers need no turn: rows differ).
-        self._turn = threading.Lock() if self.sql.dialect.name == "sqlite" else nullcontext()
         mark = "?" if self.sql.dialect.paramstyle == "qmark" else "%s"
         self._state_sql = f"SELECT state FROM order_state WHERE order_id = {mark}"
         self._history_sql = (
@@ -285,7 +280,7 @@ class RefundService:
         """``record`` for several requests in one transaction (``anxin.refunds.writer``);
         returns each request's live decision."""
         lives = [decided[0].view for decided, _ in requests]
-        with self._turn, self.store.transaction() as tx:
+        with self.store.transaction() as tx:
             tx.add_ignoring_repeats(
                 t.refund_decisions, [_row(d) for decided, _ in requests for d in decided]
             )

@@ -435,3 +435,71 @@ refund_history = Table(
     Column("body", LargeBinary, nullable=False),
     Column("through_seq", BigInteger, nullable=False),  # the last event folded in
 )
+
+# Enforcement (issue 13). A violation is one merchant breaking one rule on one day (or week):
+# ``violation_id`` derives from (merchant, type, tier, period), so a re-run records it once.
+violations = Table(
+    "violations",
+    metadata,
+    Column("violation_id", String(200), primary_key=True),
+    Column("merchant_id", String(128), nullable=False, index=True),
+    Column("type", String(40), nullable=False),  # malicious_non_delivery, false_inventory, …
+    Column("tier", String(40), nullable=False),  # the rule's tier that was met ("" if one)
+    Column("day", String(10), nullable=False),  # local date the facts belong to (week: Monday)
+    Column("nth", Integer, nullable=False),  # its number in the counting period (the rung)
+    Column("period", String(20), nullable=False),  # the counting period, e.g. "2026", "2026Q3"
+    Column("status", String(12), nullable=False),  # active | reverted (an upheld appeal)
+    Column("noticed_at_us", BigInteger, nullable=False),
+    Column("appeal_by_us", BigInteger, nullable=False),  # last instant to file an appeal
+    Column("pack", String(64), nullable=False),
+    Column("pack_version", String(64), nullable=False),
+    Column("explanation", Text, nullable=False),  # JSON: rule id, facts, thresholds, wording
+)
+
+# What a violation's rung imposes. ``ends_at_us`` NULL: until lifted (cured) or for good.
+measures = Table(
+    "measures",
+    metadata,
+    Column("measure_id", String(240), primary_key=True),
+    Column("violation_id", String(200), nullable=False, index=True),
+    Column("merchant_id", String(128), nullable=False, index=True),
+    Column("kind", String(32), nullable=False),  # warning, deposit_deduction, presale_off, …
+    Column("starts_at_us", BigInteger, nullable=False),
+    Column("ends_at_us", BigInteger),
+    Column("lift", String(12), nullable=False),  # expiry | cured | never | once
+    Column("amount", BigInteger),  # minor units (deduction, freeze) or orders/day (cap)
+    Column("currency", String(3)),
+    Column("status", String(12), nullable=False),  # active | lifted | reverted
+    Column("lifted_at_us", BigInteger),
+    Column("explanation", Text, nullable=False),
+)
+
+appeals = Table(
+    "appeals",
+    metadata,
+    Column("appeal_id", String(240), primary_key=True),
+    Column("violation_id", String(200), nullable=False, index=True),
+    Column("merchant_id", String(128), nullable=False, index=True),
+    Column("filed_at_us", BigInteger, nullable=False),
+    Column("decide_by_us", BigInteger, nullable=False),  # 5 working days (pack) after filing
+    Column("status", String(12), nullable=False),  # filed | upheld | rejected
+    Column("reason", Text, nullable=False),
+    Column("decided_at_us", BigInteger),
+    Column("decided_by", String(128)),
+    Column("decision", Text),
+)
+
+# 整改: a merchant below the pack's band, or under a measure, fixes named indicators by a date.
+rectification_plans = Table(
+    "rectification_plans",
+    metadata,
+    Column("plan_id", String(240), primary_key=True),
+    Column("merchant_id", String(128), nullable=False, index=True),
+    Column("opened_day", String(10), nullable=False),
+    Column("deadline_day", String(10), nullable=False),
+    Column("cause", String(200), nullable=False),  # a violation id, or "score:<day>"
+    Column("status", String(12), nullable=False),  # open | completed | failed
+    Column("targets", Text, nullable=False),  # JSON: indicator → {op, value, baseline}
+    Column("progress", Text, nullable=False),  # JSON: day → indicator → value
+    Column("closed_day", String(10)),
+)

@@ -15,7 +15,7 @@ from pathlib import Path
 import msgspec
 import sqlalchemy as sa
 
-from anxin import aftersales, refunds, score
+from anxin import aftersales, enforcement, refunds, score
 from anxin.aftersales.rights import RIGHTS_RULES, RIGHTS_SCHEMAS
 from anxin.clock import Clock, SystemClock
 from anxin.domain import kpis
@@ -40,6 +40,7 @@ def rule_schemas() -> Mapping[str, type[msgspec.Struct]]:
         **aftersales.SCHEMAS,
         **RIGHTS_SCHEMAS,
         **refunds.SCHEMAS,
+        **enforcement.SCHEMAS,
     }
 
 

@@ -132,6 +132,14 @@ LAZY_COMMANDS = {
         "anxin.refunds.cli:refunds_group",
         "Instant refunds: train the risk model, evaluate it, decide requests, shadow reports.",
     ),
+    "violations": (
+        "anxin.enforcement.cli:violations_group",
+        "Enforcement: judge merchants' days, list violations and their measures, evaluate.",
+    ),
+    "appeals": (
+        "anxin.enforcement.cli:appeals_group",
+        "Appeals against violations: file (the merchant), decide (the platform), list.",
+    ),
 }
 LAZY_BENCHES = {
     "simulate": (

@@ -149,6 +149,80 @@ class AftersaleEntitlement(msgspec.Struct, frozen=True):
     merchant_id: str | None = None
 
 
+class Words(msgspec.Struct, frozen=True):
+    zh: str
+    en: str
+
+
+class Violation(msgspec.Struct, frozen=True):
+    """A violation notice to the merchant: the rule broken, the facts that made it, its number
+    in the counting period and the measures it brings; appealable until ``appeal_by``."""
+
+    violation_id: str
+    merchant_id: str
+    type: str
+    tier: str
+    day: dt.date
+    nth: int
+    period: str
+    facts: dict[str, Any]
+    measures: list[str]  # measure ids (each also sent as ``enforcement.measure``)
+    notice: Words
+    appeal_by: dt.datetime
+    pack: str
+    version: str
+
+
+class MeasureImposed(msgspec.Struct, frozen=True):
+    """A measure for the marketplace to execute (anxin's own privileges honour it directly)."""
+
+    measure_id: str
+    violation_id: str
+    merchant_id: str
+    kind: str  # warning, deposit_deduction, settlement_freeze, order_cap, presale_off, …
+    starts_at: dt.datetime
+    lift: str  # expiry | cured | never | once
+    notice: Words
+    ends_at: dt.datetime | None = None
+    amount: Money | None = None  # a deduction or a freeze
+    orders_per_day: int | None = None  # an order cap
+    points: int | None = None  # a score deduction
+
+
+class MeasureLifted(msgspec.Struct, frozen=True):
+    """A lasting measure ended: expired, cured (overdue orders picked up, plan completed), or
+    reverted by an upheld appeal."""
+
+    measure_id: str
+    violation_id: str
+    merchant_id: str
+    kind: str
+    lifted_at: dt.datetime
+    why: str  # expired | cured | rectified | appeal_upheld
+
+
+class AppealDecided(msgspec.Struct, frozen=True):
+    appeal_id: str
+    violation_id: str
+    merchant_id: str
+    upheld: bool
+    decided_at: dt.datetime
+    decision: str
+    reverted: list[str]  # measure ids reverted (an upheld appeal)
+
+
+class Rectification(msgspec.Struct, frozen=True):
+    """整改: a plan opened, completed or failed, with its targets and the progress so far."""
+
+    plan_id: str
+    merchant_id: str
+    status: str  # open | completed | failed
+    cause: str
+    deadline_day: dt.date
+    targets: list[dict[str, Any]]
+    notice: Words
+
+
 BODIES: dict[str, type[msgspec.Struct]] = {
     "consumer.compensation": ConsumerCompensation,
     "merchant.task": MerchantTask,
@@ -160,6 +234,11 @@ BODIES: dict[str, type[msgspec.Struct]] = {
     "merchant.privilege_changed": PrivilegeChanged,
     "aftersale.entitlement": AftersaleEntitlement,
     "refund.granted": RefundGranted,
+    "enforcement.violation": Violation,
+    "enforcement.measure": MeasureImposed,
+    "enforcement.measure_lifted": MeasureLifted,
+    "enforcement.appeal_decided": AppealDecided,
+    "enforcement.rectification": Rectification,
 }
 assert BODIES.keys() == TOPICS.keys(), "every topic has a body struct"
 

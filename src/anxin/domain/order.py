@@ -206,6 +206,7 @@ class OrderState(msgspec.Struct):
     paid_at: dt.datetime | None = None
     cancelled_at: dt.datetime | None = None
     cancelled_by: str | None = None
+    cancel_reason: str = ""  # as the canceller gave it (an admitted stock-out: "out_of_stock")
     amount: int | None = None
     amount_paid: int | None = None
     currency: str | None = None
@@ -399,6 +400,7 @@ def apply(state: OrderState, event: ev.Event, classify: Classifier = unclassifie
         case ev.OrderCancelled(payload=p):
             if state.cancelled_at is None or at < state.cancelled_at:
                 state.cancelled_at, state.cancelled_by = at, p.by
+                state.cancel_reason = p.reason
         case ev.OrderAddressChanged(payload=p):
             if all(c.event_id != event.id for c in state.address_changes):
                 state.address_changes.append(AddressChange(at, event.id, p.destination, p.by))

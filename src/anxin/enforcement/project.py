@@ -1,0 +1,89 @@
+"""Read the counters enforcement judges from the store: order states, chat events, merchants.
+
+Each order is counted under the pack in force when it was paid (its binding promise), with the
+enforcement section in force at the run; chats are counted on the day they started.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterator
+from typing import Any
+
+import msgspec
+import sqlalchemy as sa
+
+from anxin.contract import events as ev
+from anxin.domain import merchant as merchant_fold
+from anxin.domain.order import decode_state
+from anxin.enforcement.config import EnforcementConfig
+from anxin.enforcement.facts import ChatLine, MerchantDays, MerchantFacts, add_conversation, add_order
+from anxin.policy.pack import NoPolicyInForce, PolicyBook, PolicyPack
+from anxin.store import schema as t
+
+CHUNK = 20_000
+
+
+def _pack_at(book: PolicyBook, at: dt.datetime) -> PolicyPack:
+    try:
+        return book.in_force(at)
+    except NoPolicyInForce:
+        return book.versions[0]
+
+
+def _pages(conn: sa.Connection, key: Any, value: Any, where: Any = None) -> Iterator[list[Any]]:
+    last = None
+    while True:
+        query = sa.select(key, value).order_by(key).limit(CHUNK)
+        if where is not None:
+            query = query.where(where)
+        if last is not None:
+            query = query.where(key > last)
+        page = conn.execute(query).all()
+        if not page:
+            return
+        last = page[-1][0]
+        yield [row[1] for row in page]
+
+
+def merchant_days(
+    sql: sa.Engine, book: PolicyBook, config: EnforcementConfig, as_of: dt.datetime
+) -> MerchantDays:
+    out: MerchantDays = {}
+    with sql.connect() as conn:
+        for (raw,) in conn.execute(sa.select(t.merchant_state.c.state)):
+            m = merchant_fold.decode_state(raw)
+            out.setdefault(m.merchant_id, MerchantFacts()).industry = m.industry or ""
+        c = t.order_state.c
+        for part in _pages(conn, c.order_id, c.state):
+            for raw in part:
+                state = decode_state(raw)
+                if state.paid_at is None or state.paid_at > as_of:
+                    continue
+                add_order(out, state, _pack_at(book, state.paid_at), config, as_of)
+        _chats(conn, book, out, as_of)
+    return out
+
+
+def _chats(conn: sa.Connection, book: PolicyBook, out: MerchantDays, as_of: dt.datetime) -> None:
+    lines: dict[str, list[ChatLine]] = defaultdict(list)
+    owner: dict[str, str] = {}
+    e = t.events.c
+    decode = msgspec.json.Decoder(ev.ChatMessage).decode
+    for part in _pages(conn, e.seq, e.body, e.type == "chat.message"):
+        for body in part:
+            event = decode(body)
+            if event.occurred_at > as_of:
+                continue
+            p = event.payload
+            owner.setdefault(p.conversation_id, p.merchant_id)
+            if p.sender in ("consumer", "agent"):  # bots and system lines are not rounds
+                lines[p.conversation_id].append(ChatLine(event.occurred_at, p.sender))
+    pack = book.latest
+    facts = pack.rule("score_facts")
+    minutes = facts.clocks.unanswered_round_minutes if facts is not None else 10
+    for conversation_id, merchant_id in owner.items():
+        got = lines.get(conversation_id, [])
+        add_conversation(out, merchant_id, got, int(minutes * 60), _pack_at(book, got[0].at)
+                         if got else pack)  # fmt: skip

@@ -64,8 +64,10 @@ def list_cmd(settings: Any, merchant: str | None, type_: str | None, status: str
     from anxin.store import schema as t
 
     v = t.violations.c
-    query = sa.select(v.violation_id, v.merchant_id, v.type, v.tier, v.day, v.nth, v.period,
-                      v.status, v.noticed_at_us, v.appeal_by_us).order_by(v.day, v.violation_id)  # fmt: skip
+    query = sa.select(
+        v.violation_id, v.merchant_id, v.type, v.tier, v.day, v.nth, v.period, v.status,
+        v.noticed_at_us, v.appeal_by_us,
+    ).order_by(v.day, v.violation_id)  # fmt: skip
     if merchant:
         query = query.where(v.merchant_id == merchant)
     if type_:
@@ -89,7 +91,9 @@ def show_cmd(settings: Any, violation_id: str) -> None:
             sa.select(t.violations).where(t.violations.c.violation_id == violation_id)
         ).first()
         if row is None:
-            raise click.ClickException(f"no violation {violation_id!r} (see `anxin violations list`)")
+            raise click.ClickException(
+                f"no violation {violation_id!r} (see `anxin violations list`)"
+            )
         out = _row(row)
         out["measures"] = [_row(m) for m in conn.execute(
             sa.select(t.measures).where(t.measures.c.violation_id == violation_id)

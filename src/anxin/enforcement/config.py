@@ -60,11 +60,7 @@ LASTING = frozenset(
 )  # fmt: skip
 
 
-class Strict(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=True):
-    pass
-
-
-class MeasureSpec(Strict):
+class MeasureSpec(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=True):
     """One measure of a rung. Money: a fixed ``amount``, or ``percent`` of the merchant's
     ``basis`` over ``basis_days`` (GMV or settlement), or ``multiple`` × that settlement; both
     clamped to ``minimum`` / ``maximum``. An order cap: ``orders_per_day``, or ``share`` of the
@@ -138,11 +134,11 @@ def _half_up(value: Decimal) -> int:
     return int(value.quantize(Decimal(1), rounding="ROUND_HALF_UP"))
 
 
-class Rung(Strict):
+class Rung(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=True):
     measures: list[MeasureSpec]
 
 
-class ShareRule(Strict):
+class ShareRule(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=True):
     """A day's share of orders above ``share_over`` (strictly) with at least ``min_orders``
     counted: false inventory, trajectory anomaly, false promise."""
 
@@ -151,7 +147,7 @@ class ShareRule(Strict):
     min_orders: Count
 
 
-class CountRule(Strict):
+class CountRule(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=True):
     """At least ``min_orders`` counted orders in a day: fraud shipping, malicious
     non-delivery."""
 
@@ -159,7 +155,7 @@ class CountRule(Strict):
     min_orders: Annotated[int, msgspec.Meta(ge=1)]
 
 
-class NonDeliveryRule(CountRule):
+class NonDeliveryRule(CountRule, frozen=True, kw_only=True):
     """Paid orders never shipped nor admitted out of stock, ``after_due_hours`` past their due:
     at least ``min_orders`` of a due day, and more than ``share_over`` of the orders due then
     (a shop that takes money and ships nothing, not one that lost a few parcels)."""
@@ -168,11 +164,11 @@ class NonDeliveryRule(CountRule):
     share_over: Share = 0.0
 
 
-class PromiseRule(ShareRule):
+class PromiseRule(ShareRule, frozen=True, kw_only=True):
     sources: list[str] = msgspec.field(default_factory=lambda: ["live_stream", "video", "chat"])
 
 
-class LateTier(Strict):
+class LateTier(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=True):
     """Late rate (late ÷ due) ≥ ``rate`` (> when ``strict``) with ``min_late`` late, on
     ``days`` of the last ``within_days`` days (``days`` = ``within_days``: in a row)."""
 
@@ -185,25 +181,25 @@ class LateTier(Strict):
     within_days: Annotated[int, msgspec.Meta(ge=1)] = 1
 
 
-class LateShopRule(Strict):
+class LateShopRule(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=True):
     tiers: list[LateTier]  # the most severe first: a day meets one tier at most
 
 
-class NegativeServiceRule(Strict):
+class NegativeServiceRule(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=True):
     ladder: str
     average_over_seconds: Annotated[int, msgspec.Meta(ge=1)]
     min_rounds: Count
     unanswered_sessions: Annotated[int, msgspec.Meta(ge=1)]
 
 
-class RefusalRule(Strict):
+class RefusalRule(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=True):
     ladder: str
     times_industry: Number
     min_refusals: Annotated[int, msgspec.Meta(ge=1)]
     industry_days: Days = 30
 
 
-class TicketTier(Strict):
+class TicketTier(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=True):
     """(tickets ≥ ``min_tickets`` and overdue share ≥ ``overdue_share``) or (tickets <
     ``min_tickets`` and overdue ≥ ``overdue_count``), over one week."""
 
@@ -214,12 +210,12 @@ class TicketTier(Strict):
     overdue_count: Annotated[int, msgspec.Meta(ge=1)]
 
 
-class TicketsRule(Strict):
+class TicketsRule(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=True):
     response_hours: Annotated[int, msgspec.Meta(ge=1)]
     tiers: list[TicketTier]  # the most severe first
 
 
-class Violations(Strict):
+class Violations(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=True):
     """The rules in force; a type left out is not enforced by the pack."""
 
     malicious_non_delivery: NonDeliveryRule | None = None
@@ -245,7 +241,7 @@ class Violations(Strict):
         return out
 
 
-class Counting(Strict):
+class Counting(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=True):
     """How violations of one type are numbered: per natural year (Douyin §7.1), per calendar
     quarter (Shopee-like resets), or over a rolling window of ``days`` (points that expire)."""
 
@@ -253,12 +249,12 @@ class Counting(Strict):
     days: Days | None = None
 
 
-class AppealRules(Strict):
+class AppealRules(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=True):
     file_within_days: Days  # natural days after the notice (§5.1: 7)
     decide_within_working_days: Days  # on the business calendar (§5.1: 5)
 
 
-class Target(Strict):
+class Target(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=True):
     """An indicator a rectification plan must bring to ``op`` ``value`` on its last
     ``days`` days in a row (each day with facts)."""
 
@@ -267,7 +263,7 @@ class Target(Strict):
     value: Number
 
 
-class RectificationRules(Strict):
+class RectificationRules(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=True):
     """整改: a measure of one of these types opens a plan with its targets and deadline;
     completing it lifts the measures that wait for the cure (``lift: cured``)."""
 
@@ -278,7 +274,7 @@ class RectificationRules(Strict):
     score_targets: list[Target] = []
 
 
-class EnforcementConfig(Strict):
+class EnforcementConfig(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=True):
     counting: Counting
     appeals: AppealRules
     # Facts of a day are judged this many days after it (late answers, escalations, refunds

@@ -234,5 +234,3 @@ def window(days: dict[dt.date, Day], end: dt.date, length: int) -> Day:
         if got is not None:
             total.add(got)
     return total
-
-

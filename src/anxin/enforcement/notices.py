@@ -44,15 +44,18 @@ def _what(found: Found) -> Text:
     match found.type:
         case "malicious_non_delivery":
             n = f["unshipped_unadmitted"]
-            return Text(f"{n} 笔已付款订单超过承诺时间 {f['after_due_hours']} 小时仍未发货且未报缺货",
+            return Text(f"{n} 笔已付款订单超过承诺时间 {f['after_due_hours']} 小时"
+                        "仍未发货且未报缺货",
                         f"{n} paid orders were still unshipped {f['after_due_hours']} hours "
                         "after their due, with no stock-out admitted")  # fmt: skip
         case "false_inventory":
-            return Text(f"当日 {f['orders']} 笔订单中 {f['out_of_stock']} 笔缺货（{f['share']:.0%}）",
+            return Text(f"当日 {f['orders']} 笔订单中 {f['out_of_stock']} 笔缺货"
+                        f"（{f['share']:.0%}）",
                         f"{f['out_of_stock']} of the day's {f['orders']} orders were out of "
                         f"stock ({f['share']:.0%})")  # fmt: skip
         case "false_promise":
-            return Text(f"{f['orders']} 笔按直播/视频/客服承诺时效的订单中 {f['broken']} 笔未按时发货",
+            return Text(f"{f['orders']} 笔按直播/视频/客服承诺时效的订单中 "
+                        f"{f['broken']} 笔未按时发货",
                         f"{f['broken']} of {f['orders']} orders bound by a live-stream, video or "
                         "chat promise were not shipped in time")  # fmt: skip
         case "trajectory_anomaly":
@@ -65,8 +68,10 @@ def _what(found: Found) -> Text:
                         "(empty parcel, wrong item …)")  # fmt: skip
         case "late_shipment_shop":
             late = "、".join(str(x) for x in f["late"])
-            return Text(f"{'、'.join(f['days'])} 发货超时订单 {late} 笔",
-                        f"late orders on {', '.join(f['days'])}: {', '.join(map(str, f['late']))}")
+            return Text(
+                f"{'、'.join(f['days'])} 发货超时订单 {late} 笔",
+                f"late orders on {', '.join(f['days'])}: {', '.join(map(str, f['late']))}",
+            )
         case "negative_service":
             return Text(f"平均响应 {f['average_seconds']} 秒（{f['rounds']} 轮），"
                         f"{f['unanswered_sessions']} 个会话无人回复",

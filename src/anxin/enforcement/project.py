@@ -18,7 +18,13 @@ from anxin.contract import events as ev
 from anxin.domain import merchant as merchant_fold
 from anxin.domain.order import decode_state
 from anxin.enforcement.config import EnforcementConfig
-from anxin.enforcement.facts import ChatLine, MerchantDays, MerchantFacts, add_conversation, add_order
+from anxin.enforcement.facts import (
+    ChatLine,
+    MerchantDays,
+    MerchantFacts,
+    add_conversation,
+    add_order,
+)
 from anxin.policy.pack import NoPolicyInForce, PolicyBook, PolicyPack
 from anxin.store import schema as t
 

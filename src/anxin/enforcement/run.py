@@ -218,9 +218,13 @@ def _money(m: Imposed, now: dt.datetime) -> list[ledger.LedgerTransaction]:
             m.merchant_id), credit=PENALTIES, amount=m.amount, occurred_at=now,
             reason="enforcement.deposit_deduction", explanation=why)]  # fmt: skip
     if m.kind == "settlement_freeze":
-        return [ledger.transfer(f"enforcement:{m.measure_id}", debit=settlement(m.merchant_id),
-                                credit=frozen(m.merchant_id), amount=m.amount, occurred_at=now,
-                                reason="enforcement.settlement_freeze", explanation=why)]  # fmt: skip
+        return [
+            ledger.transfer(
+                f"enforcement:{m.measure_id}", debit=settlement(m.merchant_id),
+                credit=frozen(m.merchant_id), amount=m.amount, occurred_at=now,
+                reason="enforcement.settlement_freeze", explanation=why,
+            )
+        ]  # fmt: skip
     return []
 
 
@@ -235,9 +239,13 @@ def release(measure_id: str, merchant_id: str, kind: str, amount: Money | None,
                                 credit=settlement(merchant_id), amount=amount, occurred_at=at,
                                 reason=f"enforcement.release.{why}")]  # fmt: skip
     if kind == "deposit_deduction" and why == "appeal_upheld":
-        return [ledger.transfer(f"enforcement:{measure_id}:refund", debit=PENALTIES,
-                                credit=ledger.merchant_deposit(merchant_id), amount=amount,
-                                occurred_at=at, reason="enforcement.refund.appeal_upheld")]  # fmt: skip
+        return [
+            ledger.transfer(
+                f"enforcement:{measure_id}:refund", debit=PENALTIES,
+                credit=ledger.merchant_deposit(merchant_id), amount=amount, occurred_at=at,
+                reason="enforcement.refund.appeal_upheld",
+            )
+        ]  # fmt: skip
     return []
 
 

@@ -87,8 +87,12 @@ def judge_day(
         if facts is not None and d.non_delivery <= Decimal(str(r.share_over)) * d.due:
             facts = None
         if facts is not None:
-            facts.update(after_due_hours=r.after_due_hours, orders=d.due,
-                         share=_rate(d.non_delivery, d.due), share_over=r.share_over)
+            facts.update(
+                after_due_hours=r.after_due_hours,
+                orders=d.due,
+                share=_rate(d.non_delivery, d.due),
+                share_over=r.share_over,
+            )
         found("malicious_non_delivery", r.ladder, facts)
     if (s := rules.false_inventory) is not None:
         found("false_inventory", s.ladder, _share(d.out_of_stock, d.paid, s, "out_of_stock"))

@@ -180,7 +180,7 @@ def _record(
             {"measure_id": m.measure_id, "violation_id": m.violation_id,
              "merchant_id": m.merchant_id, "kind": m.kind, "starts_at_us": to_us(m.starts_at),
              "ends_at_us": to_us(m.ends_at) if m.ends_at else None, "lift": m.lift,
-             "amount": m.amount.amount if m.amount else m.orders_per_day or m.points,
+             "amount": _stored_amount(m),
              "currency": m.amount.currency if m.amount else None,
              "status": "active" if m.lasting else "done", "lifted_at_us": None,
              "explanation": json.dumps({"basis": m.basis, "notice": {"zh": words.zh,
@@ -207,6 +207,13 @@ def _record(
     tx.add_ignoring_repeats(t.measures, rows)
     tx.post_ledger(txns)
     tx.add_outbox(messages)
+
+
+def _stored_amount(m: Imposed) -> int | None:
+    """Minor units for money, orders per day for a cap (0 is a cap), points for the score."""
+    if m.amount is not None:
+        return m.amount.amount
+    return m.orders_per_day if m.orders_per_day is not None else m.points
 
 
 def _money(m: Imposed, now: dt.datetime) -> list[ledger.LedgerTransaction]:

@@ -42,8 +42,11 @@ def breaking(type_: str, config: EnforcementConfig) -> Day:
         case "negative_service":
             assert v.negative_service is not None
             r = v.negative_service
-            return Day(rounds=r.min_rounds, sessions=r.min_rounds,
-                       response_seconds=r.min_rounds * (r.average_over_seconds + 1))  # fmt: skip
+            return Day(
+                rounds=r.min_rounds,
+                sessions=r.min_rounds,
+                response_seconds=r.min_rounds * (r.average_over_seconds + 1),
+            )
         case "unjustified_refusal":
             assert v.unjustified_refusal is not None
             n = v.unjustified_refusal.min_refusals

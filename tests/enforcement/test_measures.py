@@ -32,19 +32,65 @@ def _found(day: dt.date) -> Found:
     ("spec", "gmv", "expected"),
     [
         # 2 × the last 30 days' settlement, minimum 1,000 (§7.1)
-        (MeasureSpec(kind="settlement_freeze", days=30, multiple=2, basis_days=30,
-                     minimum=1000), 40_000, Money(100_000, "CNY")),  # fmt: skip
-        (MeasureSpec(kind="settlement_freeze", days=30, multiple=2, basis_days=30,
-                     minimum=1000), 60_000_00, Money(120_000_00, "CNY")),  # fmt: skip
+        (
+            MeasureSpec(kind="settlement_freeze", days=30, multiple=2, basis_days=30, minimum=1000),
+            40_000,
+            Money(100_000, "CNY"),
+        ),
+        (
+            MeasureSpec(kind="settlement_freeze", days=30, multiple=2, basis_days=30, minimum=1000),
+            60_000_00,
+            Money(120_000_00, "CNY"),
+        ),
         # 0.15 % of the week's GMV, 30..200 (§5.1), half-up in fen
-        (MeasureSpec(kind="deposit_deduction", percent=0.15, basis="gmv", basis_days=7,
-                     minimum=30, maximum=200), 3_000_000, Money(4_500, "CNY")),  # fmt: skip
-        (MeasureSpec(kind="deposit_deduction", percent=0.15, basis="gmv", basis_days=7,
-                     minimum=30, maximum=200), 3_000_333, Money(4_500, "CNY")),  # fmt: skip
-        (MeasureSpec(kind="deposit_deduction", percent=0.15, basis="gmv", basis_days=7,
-                     minimum=30, maximum=200), 3_000_334, Money(4_501, "CNY")),  # fmt: skip
-        (MeasureSpec(kind="deposit_deduction", percent=0.15, basis="gmv", basis_days=7,
-                     minimum=30, maximum=200), 1, Money(3_000, "CNY")),  # fmt: skip
+        (
+            MeasureSpec(
+                kind="deposit_deduction",
+                percent=0.15,
+                basis="gmv",
+                basis_days=7,
+                minimum=30,
+                maximum=200,
+            ),
+            3_000_000,
+            Money(4_500, "CNY"),
+        ),
+        (
+            MeasureSpec(
+                kind="deposit_deduction",
+                percent=0.15,
+                basis="gmv",
+                basis_days=7,
+                minimum=30,
+                maximum=200,
+            ),
+            3_000_333,
+            Money(4_500, "CNY"),
+        ),
+        (
+            MeasureSpec(
+                kind="deposit_deduction",
+                percent=0.15,
+                basis="gmv",
+                basis_days=7,
+                minimum=30,
+                maximum=200,
+            ),
+            3_000_334,
+            Money(4_501, "CNY"),
+        ),
+        (
+            MeasureSpec(
+                kind="deposit_deduction",
+                percent=0.15,
+                basis="gmv",
+                basis_days=7,
+                minimum=30,
+                maximum=200,
+            ),
+            1,
+            Money(3_000, "CNY"),
+        ),
         (MeasureSpec(kind="deposit_deduction", amount=500), 0, Money(50_000, "CNY")),
     ],
 )
@@ -93,13 +139,16 @@ def test_a_zero_cap_lifts_the_day_after_the_overdue_orders_are_picked_up(
     m = MerchantFacts(days={day: Day(due=1000, late=late)})
     m.overdue = [(day, None)] * late
     facts = {"M1": m}
-    first = dt.datetime.combine(day + dt.timedelta(days=config.settle_days + 1), dt.time(1),
-                                tzinfo=ZONE)  # fmt: skip
+    first = dt.datetime.combine(
+        day + dt.timedelta(days=config.settle_days + 1), dt.time(1), tzinfo=ZONE
+    )
     run(sql_engine, book, first, facts=facts)
     c = t.measures.c
     with sql_engine.connect() as conn:
         (cap,) = conn.execute(sa.select(t.measures).where(c.kind == "order_cap")).all()
-    assert cap.amount == 0 and cap.lift == "cured" and cap.status == "active"
+    assert cap.amount == 0
+    assert cap.lift == "cured"
+    assert cap.status == "active"
     # The last overdue order is picked up at 15:00 the next day: the cap lifts at 00:00 after.
     picked = first + dt.timedelta(hours=14)
     m.overdue = [(day, picked - dt.timedelta(hours=1))] * (late - 1) + [(day, picked)]
@@ -114,8 +163,10 @@ def test_a_zero_cap_lifts_the_day_after_the_overdue_orders_are_picked_up(
         lifted = conn.execute(
             sa.select(t.outbox.c.body).where(t.outbox.c.topic == "enforcement.measure_lifted")
         ).scalar()
-    assert row.status == "lifted" and from_us(row.lifted_at_us) == midnight
-    assert lifted is not None and '"cured"' in lifted
+    assert row.status == "lifted"
+    assert from_us(row.lifted_at_us) == midnight
+    assert lifted is not None
+    assert '"cured"' in lifted
 
 
 def test_an_appeal_after_its_window_or_twice_is_refused(sql_engine: sa.Engine) -> None:
@@ -123,8 +174,9 @@ def test_an_appeal_after_its_window_or_twice_is_refused(sql_engine: sa.Engine) -
     config = config_of(book.latest)
     day = dt.date(2026, 9, 9)
     facts = {"M1": MerchantFacts(days={day: Day(paid=30, fraud=3)})}
-    now = dt.datetime.combine(day + dt.timedelta(days=config.settle_days + 1), dt.time(1),
-                              tzinfo=ZONE)  # fmt: skip
+    now = dt.datetime.combine(
+        day + dt.timedelta(days=config.settle_days + 1), dt.time(1), tzinfo=ZONE
+    )
     run(sql_engine, book, now, facts=facts)
     vid = "M1:fraud_shipping:2026-09-09"
     with pytest.raises(AppealRefused, match="open from"):

@@ -24,8 +24,12 @@ def _config(version: str = "2026-08-10") -> EnforcementConfig:
     return config_of(pack)
 
 
-def _types(day: Day, config: EnforcementConfig | None = None, on: dt.date = DAY,
-           industry: dict[dt.date, Day] | None = None) -> list[str]:  # fmt: skip
+def _types(
+    day: Day,
+    config: EnforcementConfig | None = None,
+    on: dt.date = DAY,
+    industry: dict[dt.date, Day] | None = None,
+) -> list[str]:
     m = MerchantFacts(days={on: day})
     found = judge_day("M1", m, on, config or _config(), industry or {}, {})
     return [f"{f.type}:{f.tier}" if f.tier else f.type for f in found]
@@ -73,11 +77,15 @@ def test_2026_tiers_as_published_the_zero_cap_subsumes_the_100_cap() -> None:
     in a day with ≥ 200 late caps at 0. Any day meeting the first meets the second, and the
     most severe tier is judged first: as published, the 100 cap never applies alone."""
     config = _config()
-    m = MerchantFacts(days={DAY: Day(due=600, late=240), DAY + dt.timedelta(days=1):
-                            Day(due=600, late=240)})  # fmt: skip
+    m = MerchantFacts(
+        days={DAY: Day(due=600, late=240), DAY + dt.timedelta(days=1): Day(due=600, late=240)}
+    )
     fired: dict[str, dt.date] = {}
-    got = [f.tier for d in (DAY, DAY + dt.timedelta(days=1))
-           for f in judge_day("M1", m, d, config, {}, fired)]  # fmt: skip
+    got = [
+        f.tier
+        for d in (DAY, DAY + dt.timedelta(days=1))
+        for f in judge_day("M1", m, d, config, {}, fired)
+    ]
     assert got == ["zero_cap", "zero_cap"]
 
 
@@ -130,8 +138,12 @@ def test_unjustified_refusal_compares_with_the_industry(
 )
 def test_overdue_tickets_per_week(tickets: int, overdue: int, expected: list[str]) -> None:
     # Spread over the week; judged on its Sunday and dated on its Monday.
-    m = MerchantFacts(days={SUNDAY - dt.timedelta(days=6): Day(tickets=tickets),
-                            SUNDAY - dt.timedelta(days=2): Day(tickets_overdue=overdue)})  # fmt: skip
+    m = MerchantFacts(
+        days={
+            SUNDAY - dt.timedelta(days=6): Day(tickets=tickets),
+            SUNDAY - dt.timedelta(days=2): Day(tickets_overdue=overdue),
+        }
+    )
     found = judge_day("M1", m, SUNDAY, _config(), {}, {})
     assert [f"{f.type}:{f.tier}" for f in found] == expected
     assert all(f.day == SUNDAY - dt.timedelta(days=6) for f in found)

@@ -41,17 +41,24 @@ def _book(name: str) -> PolicyBook:
 def _cases() -> list[tuple[str, str]]:
     out = []
     for walk, (name, start) in WALKS.items():
-        config = config_of(_book(name).in_force(dt.datetime.combine(start, dt.time(12),
-                                                                    tzinfo=dt.UTC)))  # fmt: skip
+        config = config_of(
+            _book(name).in_force(dt.datetime.combine(start, dt.time(12), tzinfo=dt.UTC))
+        )
         out += [(walk, ty) for ty in VIOLATION_TYPES if getattr(config.violations, ty)]
     return out
 
 
-def _run_after(sql: sa.Engine, book: PolicyBook, config: EnforcementConfig, day: dt.date,
-               facts: dict[str, MerchantFacts]) -> dt.datetime:  # fmt: skip
+def _run_after(
+    sql: sa.Engine,
+    book: PolicyBook,
+    config: EnforcementConfig,
+    day: dt.date,
+    facts: dict[str, MerchantFacts],
+) -> dt.datetime:
     zone = book.latest.calendar.zone
-    now = dt.datetime.combine(day + dt.timedelta(days=config.settle_days + 1), dt.time(1),
-                              tzinfo=zone)  # fmt: skip
+    now = dt.datetime.combine(
+        day + dt.timedelta(days=config.settle_days + 1), dt.time(1), tzinfo=zone
+    )
     run(sql, book, now, facts=facts)
     return now
 
@@ -59,16 +66,23 @@ def _run_after(sql: sa.Engine, book: PolicyBook, config: EnforcementConfig, day:
 def _violations(sql: sa.Engine, type_: str) -> list[sa.Row[tuple[object, ...]]]:
     v = t.violations.c
     with sql.connect() as conn:
-        return list(conn.execute(
-            sa.select(t.violations).where(v.merchant_id == "M1", v.type == type_)
-            .order_by(v.day)))  # fmt: skip
+        return list(
+            conn.execute(
+                sa.select(t.violations)
+                .where(v.merchant_id == "M1", v.type == type_)
+                .order_by(v.day)
+            )
+        )
 
 
 def _measures(sql: sa.Engine, violation_id: str) -> list[sa.Row[tuple[object, ...]]]:
     c = t.measures.c
     with sql.connect() as conn:
-        return list(conn.execute(
-            sa.select(t.measures).where(c.violation_id == violation_id).order_by(c.measure_id)))  # fmt: skip
+        return list(
+            conn.execute(
+                sa.select(t.measures).where(c.violation_id == violation_id).order_by(c.measure_id)
+            )
+        )
 
 
 @pytest.mark.parametrize(("walk", "type_"), _cases())
@@ -119,8 +133,10 @@ def test_a_year_of_violations(sql_engine: sa.Engine, walk: str, type_: str) -> N
         measures = _measures(sql_engine, v.violation_id)
         assert [x.kind for x in measures] == [s.kind for s in rung.measures]
         explanation = json.loads(v.explanation)
-        assert explanation["rung"] == v.nth and explanation["facts"]
-        assert explanation["notice"]["zh"] and explanation["notice"]["en"]
+        assert explanation["rung"] == v.nth
+        assert explanation["facts"]
+        assert explanation["notice"]["zh"]
+        assert explanation["notice"]["en"]
         # Every earlier measure that ended by now has been lifted, when it ended.
         c = t.measures.c
         with sql_engine.connect() as conn:
@@ -132,13 +148,26 @@ def test_a_year_of_violations(sql_engine: sa.Engine, walk: str, type_: str) -> N
                 else:
                     assert x.status in ("active", "reverted")
         if i == appealed:
-            filed = file_appeal(sql_engine, book, v.violation_id, "M1", "the parcels were lost",
-                                now + dt.timedelta(hours=1))  # fmt: skip
-            decide_appeal(sql_engine, filed.appeal_id, upheld=True, decided_by="op",
-                          decision="carrier fault proven", at=now + dt.timedelta(hours=2))  # fmt: skip
+            filed = file_appeal(
+                sql_engine,
+                book,
+                v.violation_id,
+                "M1",
+                "the parcels were lost",
+                now + dt.timedelta(hours=1),
+            )
+            decide_appeal(
+                sql_engine,
+                filed.appeal_id,
+                upheld=True,
+                decided_by="op",
+                decision="carrier fault proven",
+                at=now + dt.timedelta(hours=2),
+            )
             expected_nth -= 1  # the reverted violation no longer counts
             assert {x.status for x in _measures(sql_engine, v.violation_id)} <= {"reverted"}
     with sql_engine.connect() as conn:
-        statuses = dict(conn.execute(
-            sa.select(t.violations.c.violation_id, t.violations.c.status)).all())  # fmt: skip
+        statuses = dict(
+            conn.execute(sa.select(t.violations.c.violation_id, t.violations.c.status)).all()
+        )
     assert list(statuses.values()).count("reverted") == (1 if appealed is not None else 0)

@@ -141,7 +141,7 @@ def run(orders: int = 3_000, decisions: int = 3_000, seed: int = 7) -> dict[str,
         sql.dispose()
         offset = (now - dt.datetime.now(dt.UTC)).total_seconds()
         # The server's model, for the child alone (this process's environment stays as it was).
-        server = ServeProcess(str(db), Path("/tmp/prof/serve.log"), "--no-scheduler", "--no-dispatcher",
+        server = ServeProcess(str(db), root / "serve.log", "--no-scheduler", "--no-dispatcher",
                               "--clock-offset", str(offset), pack=params.pack,
                               env={"ANXIN_REFUND_MODEL": str(model_path)})  # fmt: skip
         try:

@@ -186,7 +186,7 @@ class MeasureImposed(msgspec.Struct, frozen=True):
     ends_at: dt.datetime | None = None
     amount: Money | None = None  # a deduction or a freeze
     orders_per_day: int | None = None  # an order cap
-    points: int | None = None  # a score deduction
+    deduction: str | None = None  # a score deduction: the score's deduction kind
 
 
 class MeasureLifted(msgspec.Struct, frozen=True):

@@ -78,7 +78,8 @@ class MeasureSpec(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_on
     maximum: Number | None = None
     orders_per_day: Count | None = None
     share: Share | None = None
-    points: Annotated[int, msgspec.Meta(ge=0, le=100)] | None = None  # score deduction
+    # A score deduction: the kind under ``merchant_score.deductions`` that holds its points.
+    deduction: str | None = None
 
     def money(self, basis: int, currency: str) -> Money | None:
         """The amount of a deduction or a freeze, given the basis sum (minor units)."""
@@ -124,8 +125,8 @@ class MeasureSpec(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_on
             raise ValueError(f"{self.kind}: needs amount, percent or multiple")
         if (self.percent is not None or self.multiple is not None) and self.basis_days is None:
             raise ValueError(f"{self.kind}: percent/multiple need basis_days")
-        if self.kind == "score_deduction" and self.points is None:
-            raise ValueError("score_deduction: needs points")
+        if self.kind == "score_deduction" and self.deduction is None:
+            raise ValueError("score_deduction: needs deduction (a merchant_score deduction kind)")
 
 
 def _half_up(value: Decimal) -> int:

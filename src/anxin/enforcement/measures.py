@@ -33,7 +33,7 @@ class Imposed:
     lift: str  # expiry | cured | never | once
     amount: Money | None  # a deduction or a freeze
     orders_per_day: int | None  # an order cap
-    points: int | None  # a score deduction
+    deduction: str | None  # a score deduction's kind (its points are the score's)
     basis: dict[str, Any]  # what the amount was computed from
 
     @property
@@ -76,7 +76,7 @@ def impose(
                 lift=_lift(spec),
                 amount=amount if amount is not None and amount.amount > 0 else None,
                 orders_per_day=cap if spec.kind == "order_cap" else None,
-                points=spec.points,
+                deduction=spec.deduction,
                 basis=basis,
             )
         )

@@ -109,8 +109,8 @@ def measure_notice(m: Imposed, zone: dt.tzinfo) -> Text:
     if m.orders_per_day is not None:
         parts.append(Text(f"（每日最多 {m.orders_per_day} 单）",
                           f" (at most {m.orders_per_day} orders a day)"))  # fmt: skip
-    if m.points is not None:
-        parts.append(Text(f" {m.points} 分", f" of {m.points} points"))
+    if m.deduction is not None:
+        parts.append(Text(f"（{m.deduction}）", f" ({m.deduction})"))
     start = when(m.starts_at, zone)
     if m.ends_at is not None:
         span = days(max(1, round((m.ends_at - m.starts_at) / dt.timedelta(days=1))))

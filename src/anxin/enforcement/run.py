@@ -27,6 +27,7 @@ from anxin.clock import from_us, to_us
 from anxin.domain import ledger
 from anxin.domain.effects import OutboxMessage
 from anxin.domain.money import Money
+from anxin.domain.wording import Text
 from anxin.enforcement.config import SECTION, EnforcementConfig
 from anxin.enforcement.facts import MerchantDays, industry_days
 from anxin.enforcement.ladder import counted, period_of
@@ -183,10 +184,7 @@ def _record(
              "amount": _stored_amount(m),
              "currency": m.amount.currency if m.amount else None,
              "status": "active" if m.lasting else "done", "lifted_at_us": None,
-             "explanation": json.dumps({"basis": m.basis, "notice": {"zh": words.zh,
-                                        "en": words.en}, "rule_id": f"{SECTION}.{f.type}",
-                                        "pack": pack.name, "version": pack.version},
-                                       ensure_ascii=False, sort_keys=True)}
+             "explanation": _measure_explanation(m, words, f, pack)}
         )  # fmt: skip
         body: dict[str, Any] = {
             "measure_id": m.measure_id, "violation_id": m.violation_id,
@@ -199,8 +197,8 @@ def _record(
             body["amount"] = m.amount.to_dict()
         if m.orders_per_day is not None:
             body["orders_per_day"] = m.orders_per_day
-        if m.points is not None:
-            body["points"] = m.points
+        if m.deduction is not None:
+            body["deduction"] = m.deduction
         messages.append(OutboxMessage(f"{m.measure_id}:imposed", "enforcement.measure", key, now,
                                       body))  # fmt: skip
         txns += _money(m, now)
@@ -209,11 +207,19 @@ def _record(
     tx.add_outbox(messages)
 
 
+def _measure_explanation(m: Imposed, words: Text, f: Found, pack: PolicyPack) -> str:
+    return json.dumps(
+        {"basis": m.basis, "deduction": m.deduction, "notice": {"zh": words.zh, "en": words.en},
+         "rule_id": f"{SECTION}.{f.type}", "pack": pack.name, "version": pack.version},
+        ensure_ascii=False, sort_keys=True,
+    )  # fmt: skip
+
+
 def _stored_amount(m: Imposed) -> int | None:
-    """Minor units for money, orders per day for a cap (0 is a cap), points for the score."""
+    """Minor units for money, orders per day for a cap (0 is a cap)."""
     if m.amount is not None:
         return m.amount.amount
-    return m.orders_per_day if m.orders_per_day is not None else m.points
+    return m.orders_per_day
 
 
 def _money(m: Imposed, now: dt.datetime) -> list[ledger.LedgerTransaction]:

@@ -9,6 +9,7 @@ history.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -57,6 +58,7 @@ def rebuild(engine: sa.Engine, book: PolicyBook) -> Projection:
             conn.execute(table.delete())
         helped: set[str] = set()
         report.chats, report.adjustments = _chats_and_adjustments(conn, book, helped)
+        report.adjustments += _enforcement_deductions(conn, book)
         report.orders = _orders(conn, book, helped)
         report.merchants = _merchants(conn)
     return report
@@ -149,6 +151,31 @@ def _chats_and_adjustments(
     if adjustments:
         conn.execute(t.score_adjustments.insert(), adjustments)
     return len(chats), len(adjustments)
+
+
+def _enforcement_deductions(conn: sa.Connection, book: PolicyBook) -> int:
+    """Score deductions that enforcement imposed (a fraud-shipping violation's -15, §7.1), from
+    when they were imposed; a reverted one (an upheld appeal) is left out, as if never made.
+    Only kinds the score knows count: a pack version without a score has nothing to deduct."""
+    known: set[str] = set()
+    for pack in book.versions:
+        config = pack.rule("merchant_score")
+        if config is not None:
+            known |= set(config.deductions)
+    c = t.measures.c
+    rows = []
+    for measure_id, merchant_id, starts_at_us, explanation in conn.execute(
+        sa.select(c.measure_id, c.merchant_id, c.starts_at_us, c.explanation).where(
+            c.kind == "score_deduction", c.status != "reverted"
+        )
+    ):
+        kind = json.loads(explanation).get("deduction")
+        if kind in known:
+            rows.append({"adjustment_id": measure_id, "merchant_id": merchant_id, "kind": kind,
+                         "at_us": starts_at_us})  # fmt: skip
+    if rows:
+        conn.execute(t.score_adjustments.insert(), rows)
+    return len(rows)
 
 
 def _merchants(conn: sa.Connection) -> int:

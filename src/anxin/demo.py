@@ -34,6 +34,8 @@ from anxin.application import build_engine, load_policy, open_store
 from anxin.clock import FixedClock, from_us
 from anxin.domain.kpis import platform_kpis
 from anxin.domain.order import decode_state
+from anxin.enforcement.report import enforcement_report
+from anxin.enforcement.run import run as enforce
 from anxin.engine.files import ingest_file
 from anxin.score.report import score_report
 from anxin.sim.evaluate import evaluate
@@ -308,6 +310,14 @@ def run_demo(
     # only: later deliveries, reviews and after-sales do not count), and their privileges.
     scored_at = params.start + dt.timedelta(days=params.days)
     console.print(score_report(sql, book, scored_at))
+    # Enforcement as a daily run would have left it by then: violations, measures, plans.
+    enforced = enforce(sql, book, now)
+    console.print(enforcement_report(sql))
+    console.print(
+        f"enforcement run as of {now.isoformat()}: {enforced.violations} violations, "
+        f"{enforced.measures} measures, {enforced.plans_opened} rectification plans "
+        f"(days judged through {enforced.through})"
+    )
     with sql.connect() as conn:
         order_id, merchant_id = _paid_order(conn)
     sql.dispose()

@@ -21,6 +21,7 @@ from anxin.sim.dist import Choice
 from anxin.sim.geo import ABROAD, BY_NAME, MERCHANT_PROVINCES
 from anxin.sim.mix import MerchantMix, Reactions
 from anxin.sim.params import SimParams
+from anxin.sim.violators import plant
 
 ShopType = Literal["flagship", "specialty", "franchise", "personal", "other"]
 SHOP_WORDS = ("安心", "优选", "良品", "悦享", "星辰", "小鹿", "森林", "晨光", "云朵", "初见")
@@ -63,6 +64,16 @@ class Behaviour:
     video_rate: float = 0.0  # share of orders from the merchant's selling video
     video_promise_hours: int = 24  # the ship-by the video promises
     promise_hours: int = 48  # listing ship-by promise; 0 = none
+    # Planted violators (anxin.sim.violators); the defaults are every other merchant's.
+    non_delivery_rate: float = 0.0  # paid orders never shipped nor cancelled by the merchant
+    oos_cancel_share: float = 0.5  # stock-outs the merchant admits (cancels as out of stock)
+    false_promise_rate: float = 0.0  # channel-promised orders shipped at the listing's pace
+    surge_factor: float = 1.0  # order volume on the surge days
+    meltdown_start: int = -1  # day of the run (0 = first) the warehouse melts down; -1 never
+    meltdown_days: int = 0
+    meltdown_late_rate: float = 0.0  # late share of parcels due on the meltdown days
+    chat_factor: float = 1.0  # scales how often its consumers ask before and after buying
+    escalation_reply_rate: float = 1.0  # escalated cases the merchant sends evidence for
 
 
 BEHAVIOUR_FIELDS = frozenset(f.name for f in fields(Behaviour))
@@ -106,6 +117,8 @@ class Merchant:
     cap_until: dt.date | None = None
     penalties_paid: int = 0
     video: Promise | None = None  # the selling video's promise, once published
+    violation: str = ""  # planted violators: the enforcement rule it breaks (truth only)
+    violation_traits: dict[str, float] = field(default_factory=dict)
 
     def today(self, day: dt.date, reactions: Reactions) -> Today:
         b = self.behaviour
@@ -146,6 +159,8 @@ def make_merchants(params: SimParams) -> list[Merchant]:
     mean_size = sum(m.behaviour.size for m in merchants) / len(merchants)
     for m in merchants:
         m.behaviour.size /= mean_size
+    plant(params, merchants)  # its own seeded stream: the draws above and below stay as they are
+    for m in merchants:
         extra = params.overrides.get(m.merchant_id)
         if extra:
             unknown = set(extra) - BEHAVIOUR_FIELDS

@@ -151,7 +151,7 @@ def react(ctx: Context, m: Merchant, f: Facts, out: list[Event], truth: list[Tru
             if p is not None and not f.late_s:  # the parcel left on time but got stuck
                 asked = p.first_scan + int((48.0 + 48.0 * rand()) * HOUR)
             _chat(ctx, m, f, asked, chats.TROUBLE_ASK, chats.TROUBLE_ANSWER, out)
-    elif delivered is not None and rand() < om.post_chat_rate:
+    elif delivered is not None and rand() < om.post_chat_rate * m.behaviour.chat_factor:
         asked = delivered + int((1.0 + 47.0 * rand()) * HOUR)
         _chat(ctx, m, f, asked, chats.USAGE_ASK, chats.USAGE_ANSWER, out)
 

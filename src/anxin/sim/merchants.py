@@ -66,13 +66,17 @@ class Behaviour:
     promise_hours: int = 48  # listing ship-by promise; 0 = none
     # Planted violators (anxin.sim.violators); the defaults are every other merchant's.
     non_delivery_rate: float = 0.0  # paid orders never shipped nor cancelled by the merchant
-    oos_cancel_share: float = 0.5  # stock-outs the merchant admits (cancels as out of stock)
+    # Stock-outs the merchant admits (cancels as out of stock); the rest it leaves unshipped
+    # until the consumer or the system refunds them.
+    oos_cancel_share: float = 0.9
+    oos_cancel_hours: float = 0.0  # > 0: admitted stock-outs cancelled this soon after payment
     false_promise_rate: float = 0.0  # channel-promised orders shipped at the listing's pace
     surge_factor: float = 1.0  # order volume on the surge days
     meltdown_start: int = -1  # day of the run (0 = first) the warehouse melts down; -1 never
     meltdown_days: int = 0
     meltdown_late_rate: float = 0.0  # late share of parcels due on the meltdown days
     chat_factor: float = 1.0  # scales how often its consumers ask before and after buying
+    chat_promise_factor: float = 1.0  # scales how often its agents promise a ship-by in chat
     escalation_reply_rate: float = 1.0  # escalated cases the merchant sends evidence for
 
 
@@ -159,8 +163,6 @@ def make_merchants(params: SimParams) -> list[Merchant]:
     mean_size = sum(m.behaviour.size for m in merchants) / len(merchants)
     for m in merchants:
         m.behaviour.size /= mean_size
-    plant(params, merchants)  # its own seeded stream: the draws above and below stay as they are
-    for m in merchants:
         extra = params.overrides.get(m.merchant_id)
         if extra:
             unknown = set(extra) - BEHAVIOUR_FIELDS
@@ -177,9 +179,26 @@ def make_merchants(params: SimParams) -> list[Merchant]:
             b.promise_hours,
             b.presale_rate > 0,
         )
-        m.spot_listings = [x for x in m.listings if not x.presale]
-        m.presale_listings = [x for x in m.listings if x.presale]
+        _index_listings(m)
+    # Its own seeded stream, after every other draw: the merchant table stays as it was drawn.
+    for m in plant(params, merchants):
+        b = m.behaviour
+        m.listings = _make_listings(
+            random.Random(f"anxin-sim:{params.seed}:violators:{m.merchant_id}"),
+            m.merchant_id,
+            m.industry,
+            len(m.listings),
+            b.bad_listing_rate,
+            b.promise_hours,
+            b.presale_rate > 0,
+        )
+        _index_listings(m)
     return merchants
+
+
+def _index_listings(m: Merchant) -> None:
+    m.spot_listings = [x for x in m.listings if not x.presale]
+    m.presale_listings = [x for x in m.listings if x.presale]
 
 
 def _merchant(
@@ -203,6 +222,7 @@ def _merchant(
         late_hours=mix.late_hours.sample(rng),
         ship_fraction=mix.ship_fraction.sample(rng),
         out_of_stock_rate=mix.out_of_stock_rate.sample(rng),
+        oos_cancel_share=mix.oos_cancel_share,
         false_ship_rate=mix.false_ship_rate.sample(rng) if bad else 0.0,
         fake_tracking_rate=mix.fake_tracking_rate.sample(rng) if bad else 0.0,
         fraud_ship_rate=mix.fraud_ship_rate.sample(rng) if bad else 0.0,

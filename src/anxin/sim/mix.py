@@ -34,6 +34,9 @@ class MerchantMix:
     # how far into the ship window on-time parcels are picked up
     ship_fraction: Beta = field(default=Beta(0.45, 6))
     out_of_stock_rate: Beta = field(default=Beta(0.01, 8))
+    # An honest merchant out of stock cancels the order itself (the platform's rules make an
+    # unadmitted stock-out a non-delivery); a few are left for the consumer to refund.
+    oos_cancel_share: float = 0.9
     # A minority of bad actors fake shipments, tracking and parcels, and list misleadingly.
     bad_actor_share: float = 0.06
     false_ship_rate: Beta = field(default=Beta(0.06, 8))
@@ -44,14 +47,12 @@ class MerchantMix:
     quality: Beta = field(default=Beta(0.82, 12))
     flagship_late_factor: float = 0.6
     flagship_quality_bonus: float = 0.05
-    chat_hours: Choice[tuple[int, int]] = field(
-        default=choice(
-            [((0, 24), 0.15), ((8, 22), 0.3), ((9, 18), 0.25), ((9, 21), 0.2), ((10, 24), 0.1)]
-        )
-    )
-    # median reply latency inside working hours
-    reply_minutes: LogNormal = field(default=LogNormal(1.5, 1.0))
-    chat_miss_rate: Beta = field(default=Beta(0.04, 10))
+    # Douyin and Tmall require agents 08:00-23:00 (platform-rules.md: DY-消极服务, 旺旺3分钟
+    # 人工响应率): honest shops staff at least those hours.
+    chat_hours: Choice[tuple[int, int]] = field(default=choice([((0, 24), 0.3), ((8, 23), 0.7)]))
+    # median reply latency inside working hours (the platforms expect well under a minute)
+    reply_minutes: LogNormal = field(default=LogNormal(0.33, 0.4))
+    chat_miss_rate: Beta = field(default=Beta(0.003, 400))
     # median time to answer an after-sale request
     aftersale_hours: LogNormal = field(default=LogNormal(5.0, 0.9))
     refusal_rate: Beta = field(default=Beta(0.04, 8))  # unjustified refusals of valid requests
@@ -218,7 +219,7 @@ class ViolatorMix:
         ("false_promise", 20.0),
         ("trajectory_anomaly", 60.0),
         ("fraud_shipping", 15.0),
-        ("late_shipment_shop", 150.0),  # one of the marketplace's biggest shops
+        ("late_shipment_shop", 170.0),  # one of the marketplace's biggest shops
         ("negative_service", 30.0),
         ("unjustified_refusal", 60.0),
         ("overdue_tickets", 25.0),
@@ -229,6 +230,7 @@ class ViolatorMix:
     non_delivery_refund_hours: Span = (24.0, 144.0)
     # false inventory: sells stock it does not have, then cancels as out of stock itself
     false_inventory_rate: Span = (0.35, 0.55)
+    false_inventory_cancel_hours: float = 20.0  # cancelled within this many hours of payment
     # false promise: a selling video promising 24 h while the shop ships at its listing's 72 h
     false_promise_video_rate: Span = (0.5, 0.7)
     false_promise_ship_fraction: Span = (0.5, 0.65)
@@ -241,7 +243,7 @@ class ViolatorMix:
     # on the meltdown days are mostly late
     surge_factor: Span = (2.2, 2.8)
     meltdown_days: tuple[int, int] = (3, 5)
-    meltdown_late_rate: Span = (0.5, 0.7)
+    meltdown_late_rate: Span = (0.6, 0.75)
     # negative service: one slow agent for a shop whose goods raise many questions
     reply_minutes: Span = (4.0, 10.0)
     chat_miss_rate: Span = (0.35, 0.5)

@@ -169,8 +169,8 @@ class Shard:
             today = m.today(day, reactions)
             b = m.behaviour
             size = b.size
-            # A surge the day before each meltdown day: those orders are due on it.
-            if b.meltdown_days and -1 <= index - b.meltdown_start < b.meltdown_days - 1:
+            # A surge from two days before the meltdown: those orders are due on its days.
+            if b.meltdown_days and -2 <= index - b.meltdown_start < b.meltdown_days - 1:
                 size *= b.surge_factor
             n = poisson(rng, size * mean)
             if today.cap is not None:

@@ -71,6 +71,9 @@ class Shipping:
             record.out_of_stock = True
             f.never_shipped = True
             t = due + int(rand() * 72 * HOUR) + 60
+            if b.oos_cancel_hours:  # oversold on purpose: cancelled before the due
+                t = min(due - 600, paid + int((0.5 + (b.oos_cancel_hours - 0.5) * rand()) * HOUR))
+                f.closed_before_due = True
             if rand() < b.oos_cancel_share:
                 self._cancel(f.order_id, "merchant", "out_of_stock", t, evs)
                 record.cancelled = True

@@ -63,11 +63,12 @@ def planned(params: SimParams) -> list[str]:
     return out
 
 
-def plant(params: SimParams, merchants: list[Merchant]) -> None:
-    """Pick and shape the planted merchants in place (sizes already normalised to mean 1)."""
+def plant(params: SimParams, merchants: list[Merchant]) -> list[Merchant]:
+    """Pick and shape the planted merchants in place (sizes already normalised to mean 1) and
+    return them (their listings are made again from the planted behaviour)."""
     todo = planned(params)
     if not todo:
-        return
+        return []
     mix = params.mix.violators
     rng = random.Random(f"anxin-sim:{params.seed}:violators")
     # Domestic shops (lanes and clocks as the rules expect); a merchant a run pins through
@@ -98,18 +99,39 @@ def plant(params: SimParams, merchants: list[Merchant]) -> None:
     room = mix.max_volume_share * total
     scale = min(1.0, room / sum(sizes)) if sum(sizes) > 0 else 1.0
     planted_ids = {m.merchant_id for m, _ in chosen}
-    others = [m for m in merchants if m.merchant_id not in planted_ids]
+    others = [
+        m
+        for m in merchants
+        if m.merchant_id not in planted_ids and m.merchant_id not in params.overrides
+    ]
+    ordinary = _ordinary(params)
     for (m, violation), size in zip(chosen, sizes, strict=True):
         m.violation = violation
         traits = {"size": size * scale, **_SHAPES[violation](rng, mix, params.days)}
-        for k, v in {**_HONEST, **traits}.items():
+        for k, v in {**_HONEST, **ordinary, **traits}.items():
             setattr(m.behaviour, k, v)
         m.violation_traits = {k: _rounded(v) for k, v in traits.items()}
-    left = total - sum(m.behaviour.size for m, _ in chosen)
+    pinned = sum(m.behaviour.size for m in merchants if m.merchant_id in params.overrides)
+    left = total - pinned - sum(m.behaviour.size for m, _ in chosen)
     current = sum(m.behaviour.size for m in others)
-    if others and current > 0:
+    if others and current > 0 and left > 0:
         for m in others:
             m.behaviour.size *= left / current
+    return [m for m, _ in chosen]
+
+
+def _ordinary(params: SimParams) -> dict[str, float]:
+    """The mix's typical merchant: a planted shop is big, and a tail draw of another trait
+    (a 15 % refusal rate, a 30 % stock-out rate) would make it break a second rule."""
+    mm = params.mix.merchants
+    return {
+        "late_ship_rate": mm.late_ship_rate.mean,
+        "out_of_stock_rate": mm.out_of_stock_rate.mean,
+        "refusal_rate": mm.refusal_rate.mean,
+        "chat_miss_rate": mm.chat_miss_rate.mean,
+        "reply_minutes": mm.reply_minutes.median,
+        "bad_listing_rate": mm.bad_listing_rate.mean,
+    }
 
 
 def _rounded(v: float) -> float:
@@ -129,7 +151,11 @@ def _non_delivery(rng: random.Random, mix: ViolatorMix, days: int) -> dict[str, 
 
 
 def _false_inventory(rng: random.Random, mix: ViolatorMix, days: int) -> dict[str, float]:
-    return {"out_of_stock_rate": _u(rng, mix.false_inventory_rate), "oos_cancel_share": 1.0}
+    return {
+        "out_of_stock_rate": _u(rng, mix.false_inventory_rate),
+        "oos_cancel_share": 1.0,
+        "oos_cancel_hours": mix.false_inventory_cancel_hours,
+    }
 
 
 def _false_promise(rng: random.Random, mix: ViolatorMix, days: int) -> dict[str, float]:
@@ -160,6 +186,7 @@ def _late_shop(rng: random.Random, mix: ViolatorMix, days: int) -> dict[str, flo
     first = min(3, max(1, days - length))
     start = rng.randint(first, max(first, days - length))
     return {
+        "chat_promise_factor": 0.0,  # its agents know the warehouse is behind: no ship-by promise
         "surge_factor": _u(rng, mix.surge_factor),
         "meltdown_start": start,
         "meltdown_days": length,
@@ -194,4 +221,3 @@ _SHAPES: dict[str, Shape] = {
     "unjustified_refusal": _refusal,
     "overdue_tickets": _overdue,
 }
-

@@ -63,7 +63,8 @@ def test_counts_are_round_robin_and_capped() -> None:
         *(t for t in VIOLATION_TYPES if t != "late_shipment_shop"),
     ]
     tiny = planned(preset("tiny"))  # 20 merchants: at most half planted, every type once first
-    assert tiny[:9] == list(VIOLATION_TYPES) and len(tiny) == 10
+    assert tiny[:9] == list(VIOLATION_TYPES)
+    assert len(tiny) == 10
     assert planned(preset("tiny", merchants=3)) == ["malicious_non_delivery"]
     none = Mix(violators=ViolatorMix(counts=()))
     assert planned(preset("tiny", mix=none)) == []
@@ -141,7 +142,8 @@ def test_false_promise_ships_video_orders_at_the_listing_pace(world: Streams) ->
         for e in world.of_type("content.published")
         if e["payload"]["merchant_id"] == m and e["payload"]["kind"] == "video"
     ]
-    assert video and video[0]["payload"]["promises"][0]["within_hours"] == 24
+    assert video
+    assert video[0]["payload"]["promises"][0]["within_hours"] == 24
     mine = [
         t
         for t in world.truth_of("order")
@@ -223,10 +225,12 @@ def test_every_merchant_but_the_overdue_one_answers_escalations(world: Streams) 
             assert answer is None
         else:
             assert answer is not None
-            assert answer["payload"]["by"] == "merchant" and answer["payload"]["text"]
+            assert answer["payload"]["by"] == "merchant"
+            assert answer["payload"]["text"]
             gap = when(answer["occurred_at"]) - when(e["occurred_at"])
             assert dt.timedelta(0) < gap < 72 * HOUR
-    assert seen[True] >= 1 and seen[False] >= 5
+    assert seen[True] >= 1
+    assert seen[False] >= 5
 
 
 def test_planted_shipments_raise_trajectory_and_fraud_findings(tmp_path: Path) -> None:

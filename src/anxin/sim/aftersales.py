@@ -44,6 +44,11 @@ DISPUTE_TEXT: dict[Condition, str] = {
     "damaged": "退回商品已使用或损坏",
     "missing_parts": "退回商品缺少配件",
 }
+# The merchant's evidence once a case is escalated, by who escalated it.
+EVIDENCE_TEXT = {
+    "consumer": "已上传发货凭证及商品质检照片，请平台核实",
+    "merchant": "已上传退货签收开箱视频，请平台核实",
+}
 REQUEST_TEXT = {
     "quality": "质量太差了，申请退货退款",
     "not_as_described": "实物和描述不符",
@@ -131,7 +136,7 @@ def run(
     outcome: Literal["refunded", "refused", "exchanged", "closed"]
     decided: Literal["merchant", "platform", "system", "consumer"] = by
     if refuse:
-        t, outcome, decided = _escalate(ctx, aid, order_id, "consumer", not req.abusive, t, out)
+        t, outcome, decided = _escalate(ctx, m, aid, order_id, "consumer", not req.abusive, t, out)
     elif decision == "agree_return":
         t += int(om.return_ship_hours.sample(rng) * HOUR) + 600
         carrier = m.carriers[0]
@@ -161,7 +166,7 @@ def run(
         if condition != "ok" and (req.abusive or rand() < om.damaged_dispute_rate):
             # The merchant disputes what came back with the platform.
             t, outcome, decided = _escalate(
-                ctx, aid, order_id, "merchant", not req.abusive, t, out, DISPUTE_TEXT[condition]
+                ctx, m, aid, order_id, "merchant", not req.abusive, t, out, DISPUTE_TEXT[condition]
             )
         else:
             t += int((1.0 + 23.0 * rand()) * HOUR)
@@ -215,6 +220,7 @@ def _condition(ctx: Context, req: Request) -> Condition:
 
 def _escalate(
     ctx: Context,
+    m: Merchant,
     aid: str,
     order_id: str,
     by: Literal["consumer", "merchant"],
@@ -245,7 +251,26 @@ def _escalate(
             ),
         )
     )
-    t += int((24.0 + 48.0 * rand()) * HOUR)
+    decide_at = t + int((24.0 + 48.0 * rand()) * HOUR)
+    if rand() < m.behaviour.escalation_reply_rate:
+        # The merchant's evidence for the platform, well before its decision.
+        hours = om.escalation_reply_hours.sample(ctx.rng)
+        replied = min(t + 60 + int(hours * HOUR), decide_at - 600)
+        out.append(
+            AfterSaleResponded(
+                id=f"{aid}:evidence",
+                occurred_at=at(replied),
+                source=ctx.source,
+                payload=AfterSaleRespondedPayload(
+                    aftersale_id=aid,
+                    order_id=order_id,
+                    by="merchant",
+                    decision="propose",
+                    text=EVIDENCE_TEXT[by],
+                ),
+            )
+        )
+    t = decide_at
     right = rand() < om.platform_accuracy
     refunded = consumer_right == right
     return t, "refunded" if refunded else "refused", "platform"

@@ -13,6 +13,7 @@ from anxin.sim.carriers import CARRIERS
 from anxin.sim.consumers import Consumers
 from anxin.sim.mix import OrderMix, Reactions
 from anxin.sim.params import SimParams
+from anxin.sim.timeline import CST, day_start
 from anxin.sim.tracking import Tracker
 
 CNY = "CNY"
@@ -56,8 +57,10 @@ class Context:
     _regions: dict[tuple[str, str, str], Region] = field(init=False, default_factory=dict)
     _money: dict[int, Money] = field(init=False, default_factory=dict)
     listing_promises: dict[int, Promise] = field(init=False)
+    run_start: int = field(init=False)  # local midnight of the run's first day
 
     def __post_init__(self) -> None:
+        self.run_start = day_start(self.params.start.astimezone(CST).date())
         self.om = self.params.mix.orders
         self.reactions = self.params.mix.reactions
         self.source = self.params.source

@@ -21,6 +21,7 @@ from anxin.sim.dist import Choice
 from anxin.sim.geo import ABROAD, BY_NAME, MERCHANT_PROVINCES
 from anxin.sim.mix import MerchantMix, Reactions
 from anxin.sim.params import SimParams
+from anxin.sim.violators import plant
 
 ShopType = Literal["flagship", "specialty", "franchise", "personal", "other"]
 SHOP_WORDS = ("安心", "优选", "良品", "悦享", "星辰", "小鹿", "森林", "晨光", "云朵", "初见")
@@ -63,6 +64,20 @@ class Behaviour:
     video_rate: float = 0.0  # share of orders from the merchant's selling video
     video_promise_hours: int = 24  # the ship-by the video promises
     promise_hours: int = 48  # listing ship-by promise; 0 = none
+    # Planted violators (anxin.sim.violators); the defaults are every other merchant's.
+    non_delivery_rate: float = 0.0  # paid orders never shipped nor cancelled by the merchant
+    # Stock-outs the merchant admits (cancels as out of stock); the rest it leaves unshipped
+    # until the consumer or the system refunds them.
+    oos_cancel_share: float = 0.9
+    oos_cancel_hours: float = 0.0  # > 0: admitted stock-outs cancelled this soon after payment
+    false_promise_rate: float = 0.0  # channel-promised orders shipped at the listing's pace
+    surge_factor: float = 1.0  # order volume on the surge days
+    meltdown_start: int = -1  # day of the run (0 = first) the warehouse melts down; -1 never
+    meltdown_days: int = 0
+    meltdown_late_rate: float = 0.0  # late share of parcels due on the meltdown days
+    chat_factor: float = 1.0  # scales how often its consumers ask before and after buying
+    chat_promise_factor: float = 1.0  # scales how often its agents promise a ship-by in chat
+    escalation_reply_rate: float = 1.0  # escalated cases the merchant sends evidence for
 
 
 BEHAVIOUR_FIELDS = frozenset(f.name for f in fields(Behaviour))
@@ -106,6 +121,8 @@ class Merchant:
     cap_until: dt.date | None = None
     penalties_paid: int = 0
     video: Promise | None = None  # the selling video's promise, once published
+    violation: str = ""  # planted violators: the enforcement rule it breaks (truth only)
+    violation_traits: dict[str, float] = field(default_factory=dict)
 
     def today(self, day: dt.date, reactions: Reactions) -> Today:
         b = self.behaviour
@@ -162,9 +179,26 @@ def make_merchants(params: SimParams) -> list[Merchant]:
             b.promise_hours,
             b.presale_rate > 0,
         )
-        m.spot_listings = [x for x in m.listings if not x.presale]
-        m.presale_listings = [x for x in m.listings if x.presale]
+        _index_listings(m)
+    # Its own seeded stream, after every other draw: the merchant table stays as it was drawn.
+    for m in plant(params, merchants):
+        b = m.behaviour
+        m.listings = _make_listings(
+            random.Random(f"anxin-sim:{params.seed}:violators:{m.merchant_id}"),
+            m.merchant_id,
+            m.industry,
+            len(m.listings),
+            b.bad_listing_rate,
+            b.promise_hours,
+            b.presale_rate > 0,
+        )
+        _index_listings(m)
     return merchants
+
+
+def _index_listings(m: Merchant) -> None:
+    m.spot_listings = [x for x in m.listings if not x.presale]
+    m.presale_listings = [x for x in m.listings if x.presale]
 
 
 def _merchant(
@@ -188,6 +222,7 @@ def _merchant(
         late_hours=mix.late_hours.sample(rng),
         ship_fraction=mix.ship_fraction.sample(rng),
         out_of_stock_rate=mix.out_of_stock_rate.sample(rng),
+        oos_cancel_share=mix.oos_cancel_share,
         false_ship_rate=mix.false_ship_rate.sample(rng) if bad else 0.0,
         fake_tracking_rate=mix.fake_tracking_rate.sample(rng) if bad else 0.0,
         fraud_ship_rate=mix.fraud_ship_rate.sample(rng) if bad else 0.0,

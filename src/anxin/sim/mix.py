@@ -34,6 +34,9 @@ class MerchantMix:
     # how far into the ship window on-time parcels are picked up
     ship_fraction: Beta = field(default=Beta(0.45, 6))
     out_of_stock_rate: Beta = field(default=Beta(0.01, 8))
+    # An honest merchant out of stock cancels the order itself (the platform's rules make an
+    # unadmitted stock-out a non-delivery); a few are left for the consumer to refund.
+    oos_cancel_share: float = 0.9
     # A minority of bad actors fake shipments, tracking and parcels, and list misleadingly.
     bad_actor_share: float = 0.06
     false_ship_rate: Beta = field(default=Beta(0.06, 8))
@@ -44,14 +47,12 @@ class MerchantMix:
     quality: Beta = field(default=Beta(0.82, 12))
     flagship_late_factor: float = 0.6
     flagship_quality_bonus: float = 0.05
-    chat_hours: Choice[tuple[int, int]] = field(
-        default=choice(
-            [((0, 24), 0.15), ((8, 22), 0.3), ((9, 18), 0.25), ((9, 21), 0.2), ((10, 24), 0.1)]
-        )
-    )
-    # median reply latency inside working hours
-    reply_minutes: LogNormal = field(default=LogNormal(1.5, 1.0))
-    chat_miss_rate: Beta = field(default=Beta(0.04, 10))
+    # Douyin and Tmall require agents 08:00-23:00 (platform-rules.md: DY-消极服务, 旺旺3分钟
+    # 人工响应率): honest shops staff at least those hours.
+    chat_hours: Choice[tuple[int, int]] = field(default=choice([((0, 24), 0.3), ((8, 23), 0.7)]))
+    # median reply latency inside working hours (the platforms expect well under a minute)
+    reply_minutes: LogNormal = field(default=LogNormal(0.33, 0.4))
+    chat_miss_rate: Beta = field(default=Beta(0.003, 400))
     # median time to answer an after-sale request
     aftersale_hours: LogNormal = field(default=LogNormal(5.0, 0.9))
     refusal_rate: Beta = field(default=Beta(0.04, 8))  # unjustified refusals of valid requests
@@ -161,6 +162,9 @@ class OrderMix:
     wardrobe_request_days: tuple[float, float] = (4.5, 6.9)  # worn first, returned late
     ring_request_hours: tuple[float, float] = (0.5, 12.0)  # burner accounts claim fast
     escalate_rate: float = 0.6
+    # Once escalated, the merchant uploads its evidence for the platform (a proposal) this
+    # many hours later (median); a planted "overdue tickets" merchant never does.
+    escalation_reply_hours: LogNormal = field(default=LogNormal(3.0, 0.8))
     platform_accuracy: float = 0.9
     system_timeout_hours: float = 48.0  # no merchant answer: the request is auto-approved
     return_ship_hours: LogNormal = field(default=LogNormal(20.0, 0.7))
@@ -178,12 +182,92 @@ class Reactions:
     payout_late_factor: float = 0.85
 
 
+# The nine enforcement violation types (docs: the enforcement package), in planting order.
+VIOLATION_TYPES: tuple[str, ...] = (
+    "malicious_non_delivery",
+    "false_inventory",
+    "false_promise",
+    "trajectory_anomaly",
+    "fraud_shipping",
+    "late_shipment_shop",
+    "negative_service",
+    "unjustified_refusal",
+    "overdue_tickets",
+)
+Span = tuple[float, float]  # a uniform draw between the two bounds
+
+
+@dataclass(frozen=True, slots=True)
+class ViolatorMix:
+    """Merchants planted to break one enforcement rule each, otherwise drawn like the others.
+
+    ``counts`` says how many of each type a world gets (at most ``max_merchant_share`` of its
+    merchants, shared round-robin so every type gets one before any gets two). ``orders_per_day``
+    is a planted shop's volume on an ordinary day (at most ``max_volume_share`` of the world's
+    volume together); the other merchants keep their relative sizes and are rescaled so the
+    world's total volume does not change. Intensities are drawn per merchant from the spans.
+    """
+
+    counts: tuple[tuple[str, int], ...] = tuple(
+        (t, 2 if t == "late_shipment_shop" else 3) for t in VIOLATION_TYPES
+    )
+    max_merchant_share: float = 0.5
+    max_volume_share: float = 0.4
+    orders_per_day: tuple[tuple[str, float], ...] = (
+        ("malicious_non_delivery", 12.0),  # a small scam shop
+        ("false_inventory", 80.0),
+        ("false_promise", 20.0),
+        ("trajectory_anomaly", 60.0),
+        ("fraud_shipping", 15.0),
+        ("late_shipment_shop", 170.0),  # one of the marketplace's biggest shops
+        ("negative_service", 30.0),
+        ("unjustified_refusal", 60.0),
+        ("overdue_tickets", 25.0),
+    )
+    # malicious non-delivery: paid orders never shipped nor cancelled; the consumer chases,
+    # then asks a refund this many hours after the due
+    non_delivery_rate: Span = (0.4, 0.6)
+    non_delivery_refund_hours: Span = (24.0, 144.0)
+    # false inventory: sells stock it does not have, then cancels as out of stock itself
+    false_inventory_rate: Span = (0.35, 0.55)
+    false_inventory_cancel_hours: float = 20.0  # cancelled within this many hours of payment
+    # false promise: a selling video promising 24 h while the shop ships at its listing's 72 h
+    false_promise_video_rate: Span = (0.5, 0.7)
+    false_promise_ship_fraction: Span = (0.5, 0.65)
+    # trajectory anomaly: numbers uploaded with no parcel behind them, or a bought trace
+    false_ship_rate: Span = (0.18, 0.28)
+    fake_tracking_rate: Span = (0.1, 0.18)
+    # fraud shipping: empty parcels
+    fraud_ship_rate: Span = (0.25, 0.35)
+    # late-shipment shop: a sales surge (a viral hit) the warehouse cannot handle: parcels due
+    # on the meltdown days are mostly late
+    surge_factor: Span = (2.2, 2.8)
+    meltdown_days: tuple[int, int] = (3, 5)
+    meltdown_late_rate: Span = (0.6, 0.75)
+    # negative service: one slow agent for a shop whose goods raise many questions
+    reply_minutes: Span = (4.0, 10.0)
+    chat_miss_rate: Span = (0.35, 0.5)
+    chat_factor: Span = (3.5, 4.5)
+    # unjustified refusal: poor goods, and most return or refund requests refused
+    refusal_rate: Span = (0.8, 0.95)
+    refuser_quality: Span = (0.35, 0.5)
+    # overdue tickets: refuses more than most and never answers the platform's escalations
+    overdue_refusal_rate: Span = (0.25, 0.35)
+
+    def count(self, violation: str) -> int:
+        return dict(self.counts).get(violation, 0)
+
+    def volume(self, violation: str) -> float:
+        return dict(self.orders_per_day)[violation]
+
+
 @dataclass(frozen=True, slots=True)
 class Mix:
     merchants: MerchantMix = field(default=MerchantMix())
     consumers: ConsumerMix = field(default=ConsumerMix())
     orders: OrderMix = field(default=OrderMix())
     reactions: Reactions = field(default=Reactions())
+    violators: ViolatorMix = field(default=ViolatorMix())
 
 
 DEFAULT_MIX = Mix()

@@ -151,9 +151,9 @@ class Orders:
                 channel = "video"
                 promises.append(m.video)
                 within.append((b.video_promise_hours, "video"))
-        if rand() < om.pre_chat_rate:
+        if rand() < om.pre_chat_rate * b.chat_factor:
             asked = placed - int(120 + 1800 * rand())
-            answer_promise = rand() < om.chat_promise_rate and not presale
+            answer_promise = rand() < om.chat_promise_rate * b.chat_promise_factor and not presale
             text = chats.PROMISE_ANSWER if answer_promise else chats.PRESALE_ANSWER[0]
             question = chats.PRESALE_ASK[int(rand() * len(chats.PRESALE_ASK))]
             replied = chats.conversation(ctx, m, f"{oid}:c1", cid, None, asked, question, text, evs)

@@ -51,6 +51,7 @@ class Facts:
     shipped_claim_at: int = 0  # when the merchant said it shipped (fake and false shipments)
     fraud: bool = False
     cancelled: bool = False  # closed before shipment: no after-sale, no review
+    closed_before_due: bool = False  # cancelled by the merchant before the due: nothing to chase
 
 
 def react(ctx: Context, m: Merchant, f: Facts, out: list[Event], truth: list[Truth]) -> None:
@@ -145,13 +146,15 @@ def react(ctx: Context, m: Merchant, f: Facts, out: list[Event], truth: list[Tru
             )
         )
 
-    if f.late_s or f.never_shipped or (p is not None and (p.stalled_hours or p.lost)):
+    if f.closed_before_due:
+        pass
+    elif f.late_s or f.never_shipped or (p is not None and (p.stalled_hours or p.lost)):
         if rand() < om.trouble_chat_rate:
             asked = f.due + int((2.0 + 22.0 * rand()) * HOUR)
             if p is not None and not f.late_s:  # the parcel left on time but got stuck
                 asked = p.first_scan + int((48.0 + 48.0 * rand()) * HOUR)
             _chat(ctx, m, f, asked, chats.TROUBLE_ASK, chats.TROUBLE_ANSWER, out)
-    elif delivered is not None and rand() < om.post_chat_rate:
+    elif delivered is not None and rand() < om.post_chat_rate * m.behaviour.chat_factor:
         asked = delivered + int((1.0 + 47.0 * rand()) * HOUR)
         _chat(ctx, m, f, asked, chats.USAGE_ASK, chats.USAGE_ANSWER, out)
 

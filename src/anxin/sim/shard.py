@@ -36,7 +36,7 @@ from anxin.sim.timeline import (
     order_times,
     poisson,
 )
-from anxin.sim.truth import ListingTruth, MeasureTruth, MerchantTruth, Truth
+from anxin.sim.truth import ListingTruth, MeasureTruth, MerchantTruth, Truth, ViolatorTruth
 
 CHUNK_EVENTS = 20_000  # events per chunk handed to the writer
 
@@ -109,6 +109,14 @@ class Shard:
                     behaviour={k: round(v, 4) for k, v in asdict(m.behaviour).items()},
                 )
             )
+            if m.violation:
+                truth.append(
+                    ViolatorTruth(
+                        merchant_id=m.merchant_id,
+                        violation=m.violation,
+                        behaviour=dict(m.violation_traits),
+                    )
+                )
             t = settled
             for x in m.listings:
                 t += int((1 + 48 * rng.random()) * HOUR)
@@ -156,9 +164,15 @@ class Shard:
         events: list[Event] = []
         truth: list[Truth] = []
         placed = 0
+        index = (day - self.first_day).days
         for m in self.merchants:
             today = m.today(day, reactions)
-            n = poisson(rng, m.behaviour.size * mean)
+            b = m.behaviour
+            size = b.size
+            # A surge from two days before the meltdown: those orders are due on its days.
+            if b.meltdown_days and -2 <= index - b.meltdown_start < b.meltdown_days - 1:
+                size *= b.surge_factor
+            n = poisson(rng, size * mean)
             if today.cap is not None:
                 n = min(n, today.cap)
             if n == 0:

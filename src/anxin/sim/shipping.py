@@ -25,6 +25,7 @@ from anxin.sim.tracking import Parcel
 from anxin.sim.truth import OrderTruth, ParcelTruth, ShipmentTruth, ShipmentWhy, Truth
 
 CancelBy = Literal["consumer", "merchant", "platform", "system"]
+_CHANNELS = frozenset({"live_stream", "video", "chat"})  # promises made by a selling channel
 # Imports clear customs at the gateway nearest the buyer.
 _IMPORT_GATEWAY = {
     "北京": "BEIJING",
@@ -70,11 +71,22 @@ class Shipping:
             record.out_of_stock = True
             f.never_shipped = True
             t = due + int(rand() * 72 * HOUR) + 60
-            if rand() < 0.5:
+            if b.oos_cancel_hours:  # oversold on purpose: cancelled before the due
+                t = min(due - 600, paid + int((0.5 + (b.oos_cancel_hours - 0.5) * rand()) * HOUR))
+                f.closed_before_due = True
+            if rand() < b.oos_cancel_share:
                 self._cancel(f.order_id, "merchant", "out_of_stock", t, evs)
                 record.cancelled = True
             else:
                 self.refund_before_shipment(m, f, record, "not_shipped", "system", t, evs, truth)
+            return
+        if b.non_delivery_rate and rand() < b.non_delivery_rate:
+            # Paid, never shipped, never cancelled: the consumer chases, then asks a refund.
+            record.not_delivered = True
+            f.never_shipped = True
+            lo, hi = ctx.params.mix.violators.non_delivery_refund_hours
+            t = due + int((lo + (hi - lo) * rand()) * HOUR)
+            self.refund_before_shipment(m, f, record, "not_shipped", "system", t, evs, truth)
             return
 
         carrier = m.carriers[0] if len(m.carriers) == 1 or rand() < 0.7 else m.carriers[1]
@@ -112,16 +124,29 @@ class Shipping:
                 lo, hi = om.false_ship_pickup_hours
                 pickup = courier_hours(click + int((lo + (hi - lo) * rand()) * HOUR), rand)
         else:
-            if rand() < today.late_ship_rate:
+            late_rate = today.late_ship_rate
+            if b.meltdown_days:  # parcels due on a meltdown day are mostly late
+                start = ctx.run_start + b.meltdown_start * DAY
+                if start <= due < start + b.meltdown_days * DAY:
+                    late_rate = max(late_rate, b.meltdown_late_rate)
+            pace = due
+            if (
+                b.false_promise_rate
+                and record.promise_source in _CHANNELS
+                and rand() < b.false_promise_rate
+            ):  # the channel's promise is ignored: the shop ships at its listing's pace
+                pace = paid + (f.listing.promise_hours or 24) * HOUR
+                window = pace - paid
+            if rand() < late_rate:
                 late_by = 60 + int(rng.expovariate(1.0) * today.late_hours * HOUR)
-                pickup = courier_hours(due + late_by, rand)
+                pickup = courier_hours(pace + late_by, rand)
             else:
                 u = min(0.98, b.ship_fraction * (rand() + rand()))
-                planned = min(due, paid + max(600, int(window * u)))
+                planned = min(pace, paid + max(600, int(window * u)))
                 pickup = courier_hours(planned, rand)
-                if pickup > due:  # the next round is too late: the courier came the evening before
+                if pickup > pace:  # the next round is too late: the courier came the evening before
                     evening = local_midnight(pickup) - DAY + 19 * HOUR + int(rand() * HOUR)
-                    pickup = evening if paid + 600 <= evening <= due else planned
+                    pickup = evening if paid + 600 <= evening <= pace else planned
             click = max(paid + 60, pickup - int(om.click_to_pickup_hours.sample(rng) * HOUR))
             tn = tracking_number(spec, m.next_serial())
             if rand() < b.fraud_ship_rate:

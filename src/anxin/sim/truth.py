@@ -10,7 +10,9 @@ the events). Each record is tagged by ``kind``; absent fields are defaults (fals
 - ``parcel``: every parcel's lane, transit and incidents;
 - ``aftersale``: every after-sale request, abusive or not (and how), the amount asked and
   refunded, refused unjustly or not;
-- ``measure``: a governance measure the simulator applied.
+- ``measure``: a governance measure the simulator applied;
+- ``violator``: a merchant planted to break one enforcement rule (``violation``), with the
+  traits planted (``anxin.sim.violators``).
 """
 
 from __future__ import annotations
@@ -65,6 +67,7 @@ class OrderTruth(Truth, tag="order"):
     shipped_at: dt.datetime | None = None  # the first real pickup scan
     shipped_late: bool | None = None  # None: never really shipped
     out_of_stock: bool = False
+    not_delivered: bool = False  # paid, never shipped nor cancelled by the merchant
     presale: bool = False
     cancelled: bool = False
 
@@ -117,6 +120,12 @@ class MeasureTruth(Truth, tag="measure"):
     reason: str = ""
 
 
+class ViolatorTruth(Truth, tag="violator"):
+    merchant_id: str
+    violation: str  # the enforcement violation type (anxin.sim.mix.VIOLATION_TYPES)
+    behaviour: dict[str, float | int]  # the planted traits (size: relative order volume)
+
+
 AnyTruth = (
     MerchantTruth
     | ConsumerTruth
@@ -126,4 +135,5 @@ AnyTruth = (
     | ParcelTruth
     | AfterSaleTruth
     | MeasureTruth
+    | ViolatorTruth
 )

@@ -7,7 +7,8 @@ topic; the amazon pack's ``a_to_z.claim_eligible``), ``score.grants``
 (``merchant.privilege_changed``), ``refunds.service`` (``refund.instant_approved``),
 ``refunds.recovery`` (``refund.charged_back``), the after-sales right
 ``aftersales.rights_damage`` (``aftersale.entitlement``) and the after-sales flows
-``aftersales.rule`` (``refund.granted``). A new topic is added here and in ``messages``.
+``aftersales.rule`` (``refund.granted``), the presale gate ``enforcement.presale``
+(``order.presale_flagged``). A new topic is added here and in ``messages``.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ TOPICS: dict[str, int] = {
     "aftersale.entitlement": 1,
     "refund.charged_back": 1,
     "refund.granted": 1,
+    "order.presale_flagged": 1,
 }
 
 

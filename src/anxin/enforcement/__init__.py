@@ -1,0 +1,2 @@
+"""Enforcement (issue 13): violations, ladders, measures, rectification, appeals, and the
+presale gate at ingest (``presale``)."""

@@ -19,6 +19,7 @@ from anxin import aftersales, enforcement, refunds, score
 from anxin.aftersales.rights import RIGHTS_RULES, RIGHTS_SCHEMAS
 from anxin.clock import Clock, SystemClock
 from anxin.domain import kpis
+from anxin.enforcement import presale
 from anxin.engine.ports import Store
 from anxin.engine.processor import Engine
 from anxin.engine.rule import OrderRule
@@ -47,8 +48,15 @@ def rule_schemas() -> Mapping[str, type[msgspec.Struct]]:
 def order_rules() -> Sequence[OrderRule]:
     """The rules the engine runs on each order, in the order they run: the guarantees, the
     after-sales rights, the after-sales flows (after those: they read what the others decided,
-    never the other way round), then the recovery of refunds paid before their return came."""
-    return (*guarantee_rules.RULES, *RIGHTS_RULES, *aftersales.RULES, *refund_recovery.RULES)
+    never the other way round), the recovery of refunds paid before their return came, then the
+    presale gate (it judges the placement alone)."""
+    return (
+        *guarantee_rules.RULES,
+        *RIGHTS_RULES,
+        *aftersales.RULES,
+        *refund_recovery.RULES,
+        *presale.RULES,
+    )
 
 
 def load_policy(pack: str | Path) -> PolicyBook:

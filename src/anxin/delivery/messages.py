@@ -118,11 +118,18 @@ class ClaimEligible(msgspec.Struct, frozen=True):
 
 
 class Condition(msgspec.Struct, frozen=True):
+    """One condition of a privilege and whether it held. A measure that withdraws the privilege
+    reads as the failed condition ``measure_in_force == 0`` and names the measure."""
+
     fact: str
     op: str
     value: float
     actual: float | None
     held: bool
+    measure_id: str | None = None
+    kind: str | None = None  # the measure's kind, e.g. presale_off
+    starts_at: dt.datetime | None = None
+    ends_at: dt.datetime | None = None  # None on a measure: until lifted
 
 
 class PrivilegeChanged(msgspec.Struct, frozen=True):
@@ -221,6 +228,30 @@ class Rectification(msgspec.Struct, frozen=True):
     deadline_day: dt.date
     targets: list[dict[str, Any]]
     notice: Words
+class MeasureRef(msgspec.Struct, frozen=True):
+    measure_id: str
+    kind: str
+    starts_at: dt.datetime
+    ends_at: dt.datetime | None  # None: until lifted
+
+
+class PresaleFlagged(msgspec.Struct, frozen=True):
+    """A presale order came from a merchant without the presale privilege when it was placed
+    (anxin.enforcement.presale): hold or review it. ``reasons`` say why: ``not_granted`` (the
+    daily grant refused it since ``since_day``), ``no_grant`` (never evaluated, and the pack
+    refuses what it cannot judge), ``measure`` (a measure withdrawing presale was in force)."""
+
+    order_id: str
+    merchant_id: str
+    placed_at: dt.datetime
+    presale_ship_by: dt.datetime
+    reasons: list[str]
+    measures: list[MeasureRef]
+    decision_id: str
+    pack: str
+    version: str
+    consumer_id: str | None = None
+    since_day: dt.date | None = None
 
 
 BODIES: dict[str, type[msgspec.Struct]] = {
@@ -239,6 +270,7 @@ BODIES: dict[str, type[msgspec.Struct]] = {
     "enforcement.measure_lifted": MeasureLifted,
     "enforcement.appeal_decided": AppealDecided,
     "enforcement.rectification": Rectification,
+    "order.presale_flagged": PresaleFlagged,
 }
 assert BODIES.keys() == TOPICS.keys(), "every topic has a body struct"
 

@@ -16,6 +16,7 @@ from anxin.contract import events as ev
 from anxin.domain.address import same_place
 from anxin.domain.effects import Decision
 from anxin.domain.money import Money
+from anxin.domain.standing import Standing
 
 # Statuses that prove the carrier holds (or held) the parcel; "unknown" counts, since the carrier
 # reports on it, while "pending" and "info_received" are a label without a parcel.
@@ -213,6 +214,9 @@ class OrderState(msgspec.Struct):
     items: list[ev.Item] = []
     promises: list[ev.Promise] = []
     presale_ship_by: dt.datetime | None = None
+    # The merchant's presale standing at placement, for a presale order: resolved by the engine
+    # through its store port when the placement is ingested (rules read it, never the store).
+    presale_standing: Standing | None = None
     destination: ev.Region | None = None  # as placed; changes are in address_changes
     address_changes: list[AddressChange] = []
     exemption: Exemption | None = None

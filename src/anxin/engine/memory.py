@@ -26,6 +26,7 @@ from anxin.domain.effects import Decision, OutboxMessage, ScheduleDeadline
 from anxin.domain.ledger import LedgerTransaction
 from anxin.domain.merchant import MerchantState
 from anxin.domain.order import OrderState
+from anxin.domain.standing import Measure, MerchantStanding
 from anxin.engine.ports import (
     CapUsage,
     DeadLetter,
@@ -75,6 +76,9 @@ class _Tables:
     ledger: dict[str, tuple[str, LedgerTransaction]] = field(default_factory=dict)
     outbox: dict[str, OutboxMessage] = field(default_factory=dict)
     dead_letters: dict[str, DeadLetter] = field(default_factory=dict)
+    # Written by the daily privilege run and by enforcement, read by ingest.
+    privileges: dict[tuple[str, str], tuple[bool, str]] = field(default_factory=dict)
+    measures: dict[str, tuple[str, str, Measure]] = field(default_factory=dict)  # merchant, status
 
 
 class _Overlay(Generic[K, V]):
@@ -133,6 +137,20 @@ class MemoryStore:
             yield tx  # an exception here skips the commit: the overlay is simply dropped
             tx.commit()
 
+    # ------------------------------------------------------------ what other writers keep
+
+    def set_privilege(
+        self, merchant_id: str, privilege: str, granted: bool, since_day: str
+    ) -> None:
+        """A ``merchant_privileges`` row, as the daily privilege run writes it."""
+        with self._lock:
+            self._tables.privileges[(merchant_id, privilege)] = (granted, since_day)
+
+    def set_measure(self, merchant_id: str, measure: Measure, status: str = "active") -> None:
+        """A ``measures`` row, as enforcement writes it (``status``: active, lifted, reverted)."""
+        with self._lock:
+            self._tables.measures[measure.measure_id] = (merchant_id, status, measure)
+
     # ------------------------------------------------------------ committed reads, for tests
 
     def events(self) -> list[LoggedEvent]:
@@ -190,6 +208,7 @@ class MemoryTx:
         self._ledger = self._wrap(tables.ledger)
         self._outbox = self._wrap(tables.outbox)
         self._dead_letters = self._wrap(tables.dead_letters)
+        self._tables = tables  # privileges and measures: read only here
 
     def _wrap(self, base: dict[K, V]) -> _Overlay[K, V]:
         overlay = _Overlay(base)
@@ -240,6 +259,33 @@ class MemoryTx:
     def save_merchants(self, states: Iterable[MerchantState]) -> None:
         for s in states:
             self._merchants.put(s.merchant_id, merchant_state.encode_state(s))
+
+    # ------------------------------------------------------------ enforcement
+
+    def merchant_standing(
+        self, merchant_ids: Collection[str], privilege: str, since_us: int, until_us: int
+    ) -> dict[str, MerchantStanding]:
+        out: dict[str, MerchantStanding] = {}
+        for merchant in merchant_ids:
+            row = self._tables.privileges.get((merchant, privilege))
+            measures = sorted(
+                (
+                    m
+                    for owner, status, m in self._tables.measures.values()
+                    if owner == merchant
+                    and status == "active"
+                    and m.in_force_during(since_us, until_us)
+                ),
+                key=lambda m: (m.starts_at_us, m.measure_id),
+            )
+            out[merchant] = MerchantStanding(
+                merchant,
+                privilege,
+                None if row is None else row[0],
+                None if row is None else row[1],
+                measures,
+            )
+        return out
 
     # ------------------------------------------------------------ parcels, held scans
 

@@ -19,6 +19,7 @@ from anxin.domain.effects import Decision, OutboxMessage, ScheduleDeadline
 from anxin.domain.ledger import LedgerTransaction
 from anxin.domain.merchant import MerchantState
 from anxin.domain.order import OrderState
+from anxin.domain.standing import MerchantStanding
 
 ParcelKey = tuple[str, str]  # (carrier, tracking_number)
 
@@ -100,6 +101,15 @@ class StoreTx(Protocol):
     def save_orders(self, states: Iterable[OrderState]) -> None: ...
     def load_merchants(self, merchant_ids: Collection[str]) -> dict[str, MerchantState]: ...
     def save_merchants(self, states: Iterable[MerchantState]) -> None: ...
+
+    # enforcement: what a merchant may do
+    def merchant_standing(
+        self, merchant_ids: Collection[str], privilege: str, since_us: int, until_us: int
+    ) -> dict[str, MerchantStanding]:
+        """Each merchant's ``merchant_privileges`` row for ``privilege`` and its active measures
+        in force at some instant of [since_us, until_us), whatever their kind (the rules pick);
+        one entry per merchant asked, row or not."""
+        ...
 
     # parcels and scans waiting for their shipment
     def parcel_orders(self, keys: Collection[ParcelKey]) -> dict[ParcelKey, list[str]]:

@@ -32,6 +32,7 @@ from anxin.domain.effects import (
 from anxin.domain.merchant import MerchantState
 from anxin.domain.money import Money
 from anxin.domain.order import Classifier, Finding, OrderState
+from anxin.domain.standing import MerchantStanding
 from anxin.engine import failpoints, parcels
 from anxin.engine.batch import BatchEffects
 from anxin.engine.parcels import ParcelRegistry
@@ -311,6 +312,7 @@ class Engine:
             if e.scope == "merchant" and isinstance(e, ev.MerchantRegistered | ev.MerchantUpdated)
         }
         merchants = tx.load_merchants(merchant_ids) if merchant_ids else {}
+        presale = _presale_standing(tx, fresh)
         touched_orders: dict[str, OrderState] = {}
         touched_merchants: dict[str, MerchantState] = {}
         # Scans held in this batch, by parcel, until their shipment shows up (maybe later on).
@@ -322,6 +324,8 @@ class Engine:
             if state is None:
                 state = orders[order_id] = OrderState(order_id)
             order_fold.apply(state, event, self.classify)
+            if presale and isinstance(event, ev.OrderPlaced):
+                _stand(state, event, presale)
             touched_orders[order_id] = state
             rules = (
                 self._rules_for_scan(event)
@@ -449,6 +453,34 @@ class Engine:
                 report.decisions += len(effects.decisions)
                 report.payouts += len(effects.ledger)
                 report.outbox += len(effects.outbox)
+
+
+PRESALE = "presale"
+
+
+def _presale_standing(tx: StoreTx, fresh: list[ev.Event]) -> dict[str, MerchantStanding]:
+    """The presale standing of every merchant placing a presale order in the batch, over the
+    span of their placements: one read per batch (decision 0006's cross-order facts)."""
+    placed = [
+        e for e in fresh if isinstance(e, ev.OrderPlaced) and e.payload.presale_ship_by is not None
+    ]
+    if not placed:
+        return {}
+    times = [to_us(e.occurred_at) for e in placed]
+    merchants = {e.payload.merchant_id for e in placed}
+    return tx.merchant_standing(merchants, PRESALE, min(times), max(times) + 1)
+
+
+def _stand(state: OrderState, event: ev.OrderPlaced, found: dict[str, MerchantStanding]) -> None:
+    """Fold the merchant's presale standing at the placement into a presale order (the
+    earliest placement's: the one the fold keeps)."""
+    standing = found.get(event.payload.merchant_id)
+    if (
+        standing is not None
+        and event.payload.presale_ship_by is not None
+        and state.placed_at == event.occurred_at
+    ):
+        state.presale_standing = standing.at(to_us(event.occurred_at))
 
 
 def remember(state: OrderState, effects: list[Effect]) -> list[Effect]:

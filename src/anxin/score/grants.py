@@ -1,6 +1,8 @@
 """The daily privilege run: evaluate every scored merchant, keep the current grants, and tell
 the marketplace (outbox ``merchant.privilege_changed``) about each one that flipped, with the
-conditions behind it. Re-running a day changes nothing and sends nothing twice."""
+conditions behind it. A measure that withdraws a privilege (pack ``withdrawn_by``) and is in
+force at any instant of the day refuses it that day, and the message names the measure.
+Re-running a day changes nothing and sends nothing twice."""
 
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ from anxin.score.engines import Source
 from anxin.score.formula import MerchantScore
 from anxin.score.privileges import PrivilegesConfig, Verdict, daily_facts, evaluate, transitions
 from anxin.store import schema as t
+from anxin.store.standing import measures_in_force
 
 TOPIC = "merchant.privilege_changed"
 CHUNK = 400  # keys per IN list (SQLite's bound-parameter limit)
@@ -62,9 +65,20 @@ def run_privileges(
         metrics.PRIVILEGE_COLUMNS,
     )
     changes: list[dict[str, Any]] = []
+    zone = pack.calendar.zone
+    day_start = dt.datetime(day.year, day.month, day.day, tzinfo=zone)
+    following = day + dt.timedelta(days=1)
+    day_end = dt.datetime(following.year, following.month, following.day, tzinfo=zone)
     with sql.begin() as conn:
         before = _yesterday(conn, day)
         granted = _current(conn)
+        measures = (
+            measures_in_force(
+                conn, [s.merchant_id for s in scores], to_us(day_start), to_us(day_end)
+            )
+            if config.withdrawn_by
+            else {}
+        )
         rows, messages = [], []
         for s in scores:
             facts = daily_facts(
@@ -76,7 +90,7 @@ def run_privileges(
                 industries.get(s.merchant_id, "") in config.large_item_industries,
                 before.get(s.merchant_id),
             )
-            verdicts = evaluate(facts, config)
+            verdicts = evaluate(facts, config, measures.get(s.merchant_id, ()))
             flipped = transitions(granted.get(s.merchant_id, {}), verdicts)
             for v in flipped:
                 change = _change(s.merchant_id, day, v, pack)

@@ -2,18 +2,24 @@
 
 A privilege is granted while all its conditions hold. Conditions compare one of a merchant's
 daily facts — the score and its dimensions, violations, after-sales success, return rate, the
-score's drop since the day before — with a number from the pack. Evaluation is pure; the daily
+score's drop since the day before — with a number from the pack. Enforcement measures withdraw
+privileges directly: while a measure of a kind the pack lists under ``withdrawn_by`` is in force
+for the merchant, the privilege is refused whatever its conditions, and the verdict names the
+measure. Evaluation is pure (the daily run reads the measures in force and passes them in); the
 run stores each merchant's current grants and emits a ``merchant.privilege_changed`` message
-(with the conditions that decided it) whenever one flips.
+(with the conditions and measures that decided it) whenever one flips.
 """
 
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable, Mapping
+import re
+from collections.abc import Callable, Mapping, Sequence
 from typing import Annotated, Any, Literal
 
 import msgspec
+
+from anxin.domain.standing import Measure, withdrawing
 
 Op = Literal[">=", ">", "<=", "<", "==", "!="]
 OPS: dict[str, Callable[[float, float], bool]] = {
@@ -44,15 +50,34 @@ class Privilege(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     missing: Literal["refuse", "grant"] = "refuse"
 
 
+# Privileges anxin itself honours outside the daily run (presale: gated at ingest), which a
+# pack may withdraw by measures even where the score grants nothing (``privileges: {}``).
+GATED_AT_INGEST = frozenset({"presale"})
+_KIND = re.compile(r"^[a-z][a-z0-9_]*$")  # a measure kind as enforcement names it
+
+
 class PrivilegesConfig(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
-    privileges: dict[str, Privilege]
     # The window, in days before the evaluation, of the facts counted from orders: violations,
     # after-sales success, return rate (Douyin: 30 days).
     window_days: Annotated[int, msgspec.Meta(ge=1)]
+    privileges: dict[str, Privilege] = {}
     large_item_industries: list[str] = []  # shops held to the stricter return-rate cap
+    # privilege → the measure kinds that withdraw it while in force (presale_off, suspension …).
+    withdrawn_by: dict[str, list[str]] = {}
 
     def check(self, currency: str) -> None:
         del currency
+        for pid, kinds in self.withdrawn_by.items():
+            if pid not in self.privileges and pid not in GATED_AT_INGEST:
+                known = sorted(set(self.privileges) | GATED_AT_INGEST)
+                raise ValueError(f"withdrawn_by: unknown privilege {pid!r}; known: {known}")
+            if not kinds:
+                raise ValueError(f"withdrawn_by.{pid}: name at least one measure kind")
+            if len(set(kinds)) != len(kinds):
+                raise ValueError(f"withdrawn_by.{pid}: a measure kind is listed twice")
+            for kind in kinds:
+                if not _KIND.match(kind):
+                    raise ValueError(f"withdrawn_by.{pid}: {kind!r} is not a measure kind")
         for pid, p in self.privileges.items():
             if not p.conditions:
                 raise ValueError(f"privilege {pid}: needs at least one condition")
@@ -73,8 +98,19 @@ class Verdict(msgspec.Struct, frozen=True):
     reasons: list[dict[str, Any]]  # each condition: fact, op, value, actual, held
 
 
-def evaluate(facts: Mapping[str, float | None], config: PrivilegesConfig) -> dict[str, Verdict]:
-    """Every privilege's verdict for one merchant's facts of the day."""
+def measure_reason(measure: Measure) -> dict[str, Any]:
+    """A withdrawing measure, explained like a condition that failed: none may be in force."""
+    return {"fact": "measure_in_force", "op": "==", "value": 0.0, "actual": 1.0, "held": False,
+            **measure.reason()}  # fmt: skip
+
+
+def evaluate(
+    facts: Mapping[str, float | None],
+    config: PrivilegesConfig,
+    measures: Sequence[Measure] = (),
+) -> dict[str, Verdict]:
+    """Every privilege's verdict for one merchant's facts of the day; ``measures``: the
+    merchant's active measures in force that day (any kind; the pack's ``withdrawn_by`` picks)."""
     out: dict[str, Verdict] = {}
     for pid, p in config.privileges.items():
         reasons = []
@@ -88,6 +124,9 @@ def evaluate(facts: Mapping[str, float | None], config: PrivilegesConfig) -> dic
             reasons.append(
                 {"fact": c.fact, "op": c.op, "value": c.value, "actual": actual, "held": held}
             )
+        for m in withdrawing(measures, config.withdrawn_by.get(pid, ())):
+            granted = False
+            reasons.append(measure_reason(m))
         out[pid] = Verdict(pid, granted, reasons)
     return out
 

@@ -17,6 +17,7 @@ from anxin.domain.effects import Decision, OutboxMessage, ScheduleDeadline
 from anxin.domain.ledger import LedgerTransaction
 from anxin.domain.merchant import MerchantState
 from anxin.domain.order import OrderState
+from anxin.domain.standing import MerchantStanding
 from anxin.engine.ports import (
     CapUsage,
     DeadLetter,
@@ -27,7 +28,7 @@ from anxin.engine.ports import (
     TracePrint,
     chunks,
 )
-from anxin.store import checkpoint
+from anxin.store import checkpoint, standing
 from anxin.store import schema as t
 
 _json = msgspec.json.Encoder()
@@ -207,6 +208,11 @@ class SqlTx:
             " ON CONFLICT (merchant_id) DO UPDATE SET version = excluded.version,"
             " state = excluded.state",
         )
+
+    def merchant_standing(
+        self, merchant_ids: Collection[str], privilege: str, since_us: int, until_us: int
+    ) -> dict[str, MerchantStanding]:
+        return standing.merchant_standing(self.conn, merchant_ids, privilege, since_us, until_us)
 
     # ------------------------------------------------------------ parcels, held scans
 

@@ -65,6 +65,8 @@ class World:
     keys: dict[str, str] = field(default_factory=dict)  # caller -> API key secret
     links: dict[str, str] = field(default_factory=dict)  # caller -> link token secret
     dead_letter: str = ""
+    violations: dict[str, str] = field(default_factory=dict)  # "merchant:type" -> violation id
+    appeal: str = ""  # a filed appeal (MB's), for the operator to decide
 
 
 def build(client: TestClient, sql: sa.Engine, clock: FixedClock) -> World:

@@ -18,8 +18,10 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from anxin.api.app import create_app
+from anxin.application import load_policy
 from anxin.clock import FixedClock
-from tests.api.world import NOW, ORDERS, World, batch, build
+from anxin.enforcement.appeals import file_appeal
+from tests.api.world import NOW, ORDERS, World, batch, build, seed_enforcement
 
 KEYS = ["operator", "ingest", "merchant_a", "merchant_b", "consumer_a", "consumer_b"]
 LINKS = ["link_a", "link_b", "revoked_link_a", "forged_link", "key_as_link"]
@@ -32,7 +34,11 @@ NO_KEY = ["anonymous", *LINKS]  # link tokens are no key: they count on the guar
 def world(db_url: str, sql_engine: sa.Engine) -> Iterator[World]:
     clock = FixedClock(NOW)
     with TestClient(create_app(db_url, clock=clock)) as client:
-        yield build(client, sql_engine, clock)
+        w = build(client, sql_engine, clock)
+        w.violations = seed_enforcement(sql_engine, NOW)
+        late = w.violations["MB:late_shipment_shop"]
+        w.appeal = file_appeal(sql_engine, load_policy("douyin"), late, "MB", "x", NOW).appeal_id
+        yield w
 
 
 def send(w: World, caller: str, method: str, path: str, body: bytes | None = None) -> Any:
@@ -125,6 +131,70 @@ def _refund(order: str) -> Row:
     return Row("POST", "/v1/refunds/decide", see, body=body, code404="order_not_found")
 
 
+def _shop(merchant: str, what: str) -> Row:
+    """A merchant's enforcement reads: operator keys any shop, merchant keys their own (another
+    shop, or one that does not exist, answers 404 the same)."""
+    see = {
+        **others(403, but={"operator": 200}),
+        "merchant_a": 200 if merchant == "MA" else 404,
+        "merchant_b": 200 if merchant == "MB" else 404,
+    }
+    return Row("GET", f"/v1/merchants/{merchant}/{what}", see, code404="merchant_not_found")
+
+
+def _violation(w: World, which: str) -> Row:
+    vid = w.violations.get(which, "MZ:nothing:2026-09-30")
+    merchant = which.split(":")[0] if which in w.violations else ""
+    see = {
+        **others(403, but={"operator": 200 if merchant else 404}),
+        "merchant_a": 200 if merchant == "MA" else 404,
+        "merchant_b": 200 if merchant == "MB" else 404,
+    }
+    return Row("GET", f"/v1/violations/{vid}", see, code404="violation_not_found")
+
+
+def _appeal(w: World, which: str) -> Row:
+    """Merchant keys only, against their own violation (another's answers as absent)."""
+    vid = w.violations.get(which, "MZ:nothing:2026-09-30")
+    merchant = which.split(":")[0] if which in w.violations else ""
+    see = {
+        **others(403, but={}),
+        "merchant_a": 201 if merchant == "MA" else 404,
+        "merchant_b": 201 if merchant == "MB" else 404,
+    }
+    return Row("POST", f"/v1/violations/{vid}/appeal", see, body=b'{"reason": "it was not so"}',
+               code404="violation_not_found")  # fmt: skip
+
+
+def _enforcement(w: World) -> list[Row]:
+    decision = b'{"upheld": true, "decision": "the carrier was late"}'
+    return [
+        *(
+            _shop(m, what)
+            for m in ("MA", "MB", "MZ")
+            for what in ("violations", "measures", "rectification")
+        ),
+        *(_violation(w, v) for v in ("MA:fraud_shipping", "MB:late_shipment_shop", "nope")),
+        Row("GET", "/v1/enforcement/queues", others(403, but={"operator": 200})),
+        Row("GET", "/v1/enforcement/queues?limit=1&offset=1", others(403, but={"operator": 200})),
+        *(_appeal(w, v) for v in ("MA:false_inventory", "nope")),
+        Row(
+            "POST",
+            "/v1/appeals/nope/decision",
+            others(403, but={"operator": 404}),
+            body=decision,
+            code404="appeal_not_found",
+        ),
+        # last: it reverts MB's violation
+        Row(
+            "POST",
+            f"/v1/appeals/{w.appeal}/decision",
+            others(403, but={"operator": 200}),
+            body=decision,
+        ),
+    ]
+
+
 def table(w: World) -> list[Row]:
     ready = {**dict.fromkeys(KEYS, 200), **dict.fromkeys(NO_KEY, 200)}
     return [
@@ -151,6 +221,7 @@ def table(w: World) -> list[Row]:
         Row("GET", "/live", {}, default=200),
         *(_refund(o) for o in ("OA", "OB", "nope")),
         Row("GET", "/v1/schema/events", {}, default=200),
+        *_enforcement(w),
     ]
 
 
@@ -173,6 +244,16 @@ def _check_body(w: World, row: Row, caller: str, status: int, body: Any) -> str 
         return f"score of {body['merchant_id']}"
     if path == "/v1/refunds/decide" and body["order_id"] != json.loads(row.body or b"")["order_id"]:
         return f"decided for {body['order_id']}"
+    if path.startswith("/v1/merchants/") and path.split("/")[4] != "score":
+        merchant = path.split("/")[3]
+        rows = body[path.split("/")[4] if "rectification" not in path else "plans"]
+        if body["merchant_id"] != merchant or any(x["merchant_id"] != merchant for x in rows):
+            return f"another shop's rows for {merchant}"
+    if path.startswith("/v1/violations/") and not path.endswith("/appeal"):
+        if body["violation_id"] != path.split("/")[3]:
+            return f"answered for {body['violation_id']}"
+        if caller.startswith("merchant_") and body["merchant_id"] != f"M{caller[-1].upper()}":
+            return f"{caller} read {body['merchant_id']}'s violation"
     if path == "/ready" and ("migrations" in body) != (caller == "operator"):
         return f"/ready internals shown to {caller}: {sorted(body)}"
     return None

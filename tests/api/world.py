@@ -65,6 +65,8 @@ class World:
     keys: dict[str, str] = field(default_factory=dict)  # caller -> API key secret
     links: dict[str, str] = field(default_factory=dict)  # caller -> link token secret
     dead_letter: str = ""
+    violations: dict[str, str] = field(default_factory=dict)  # "merchant:type" -> violation id
+    appeal: str = ""  # a filed appeal (MB's), for the operator to decide
 
 
 def build(client: TestClient, sql: sa.Engine, clock: FixedClock) -> World:
@@ -115,3 +117,28 @@ def build(client: TestClient, sql: sa.Engine, clock: FixedClock) -> World:
     w.links["forged_link"] = f"lnk_{link_id}_{'C' * 43}"
     w.links["key_as_link"] = w.keys["operator"]  # an API key is not a link token
     return w
+
+
+def seed_enforcement(sql: sa.Engine, now: dt.datetime) -> dict[str, str]:
+    """The enforcement run at ``now`` on hand-made facts: MA broke false inventory two days
+    before the last settled day and fraud shipping on it, MB shop-level late shipment on it.
+    Returns violation ids by ``merchant:type``."""
+    from anxin.application import load_policy
+    from anxin.enforcement.facts import MerchantFacts
+    from anxin.enforcement.run import config_of, run
+    from tests.enforcement.days import put
+
+    book = load_policy("douyin")
+    config = config_of(book.in_force(now))
+    last = now.astimezone(book.latest.calendar.zone).date() - dt.timedelta(
+        days=config.settle_days + 1
+    )
+    facts = {"MA": MerchantFacts(), "MB": MerchantFacts()}
+    put(facts["MA"], "false_inventory", last - dt.timedelta(days=2), config)
+    put(facts["MA"], "fraud_shipping", last, config)
+    put(facts["MB"], "late_shipment_shop", last, config)
+    run(sql, book, now, facts=facts)
+    v = t.violations.c
+    with sql.connect() as conn:
+        rows = conn.execute(sa.select(v.violation_id, v.merchant_id, v.type)).all()
+    return {f"{r.merchant_id}:{r.type}": r.violation_id for r in rows}

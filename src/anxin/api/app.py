@@ -4,7 +4,8 @@ Bodies are read raw and decoded by anxin's msgspec contract, the same code path 
 files, so HTTP and files can never disagree on what a valid event is. The OpenAPI document's
 request body schema is generated from those same structs, and it lists every status each
 endpoint answers with the one error body (``anxin.api.errors``). Who may read what is decided
-in ``anxin.api.auth``; the views live in ``orders``, ``merchants`` and ``deadletters``.
+in ``anxin.api.auth``; the views live in ``orders``, ``merchants``, ``deadletters`` and
+``enforcement``.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from fastapi.openapi.utils import get_openapi
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from anxin.api import deadletters, merchants, orders, refunds
+from anxin.api import deadletters, enforcement, merchants, orders, refunds
 from anxin.api.auth import require
 from anxin.api.errors import (
     REF,
@@ -225,7 +226,7 @@ async def event_schema() -> Response:
 def _contract_components() -> dict[str, Any]:
     structs = [EventBatch, IngestResult, ApiErrorBody, Health]
     structs += [*orders.COMPONENTS, *merchants.COMPONENTS, *deadletters.COMPONENTS]
-    structs += [*refunds.COMPONENTS]
+    structs += [*refunds.COMPONENTS, *enforcement.COMPONENTS]
     # Two structs of one name would share one $ref: msgspec would rename both, silently.
     names = [s.__name__ for s in structs]
     if clash := sorted({n for n in names if names.count(n) > 1}):
@@ -296,7 +297,7 @@ def create_app(
     app.state.engine = application.engine
     app.state.ingest_lock = threading.Lock()
     for r in (router, orders.router, merchants.router, deadletters.router, ready_router,
-              refunds.router):  # fmt: skip
+              refunds.router, enforcement.router):  # fmt: skip
         app.include_router(r)
     app.include_router(build_outbox_router())
     app.add_middleware(CatchAll)

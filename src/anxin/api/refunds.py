@@ -25,7 +25,7 @@ import msgspec
 from fastapi import APIRouter, Request, Response
 
 from anxin.api.auth import SECURITY, key_of, presented_key, usable_id
-from anxin.api.errors import ApiError, json_response, responses, schema_ref
+from anxin.api.errors import ApiError, decode_body, json_response, responses, schema_ref
 from anxin.application import load_policy
 from anxin.refunds.model import load
 from anxin.refunds.service import (
@@ -93,26 +93,8 @@ def build_service(sql: object, book: object) -> RefundService:
 
 def parse_body(raw: bytes) -> DecideBody:
     """400 for bytes that are no JSON object; 422 for a JSON object of the wrong shape, naming
-    the field (``details[0].loc``: ``["body", "amount", "currency"]``) as FastAPI's own
-    validation errors do."""
-    try:
-        return _DECODER.decode(raw)
-    except msgspec.ValidationError as exc:
-        message = str(exc)
-        raise ApiError(422, "invalid_body", message).detailed([_detail(message)]) from None
-    except msgspec.DecodeError as exc:
-        raise ApiError(400, "malformed_body", str(exc)) from None
-
-
-def _detail(message: str) -> dict[str, object]:
-    """``loc`` from msgspec's words: ``… - at `$.amount.currency``` and, for a missing or
-    unknown field, ``… field `kind```."""
-    msg, _, path = message.partition(" - at `$")
-    loc: list[str] = ["body"]
-    loc += [p for p in path.rstrip("`").replace("[", ".").replace("]", "").split(".") if p]
-    if "field `" in msg:
-        loc.append(msg.split("field `", 1)[1].split("`", 1)[0])
-    return {"loc": loc, "msg": msg}
+    the field (``details[0].loc``: ``["body", "amount", "currency"]``)."""
+    return decode_body(raw, _DECODER)
 
 
 @router.post(

@@ -26,7 +26,13 @@ from anxin.store.sql import SqlStore
 
 
 class AppealRefused(ValueError):
-    """Why an appeal cannot be filed or decided (unknown, late, already decided …)."""
+    """Why an appeal cannot be filed or decided. ``code``: ``not_found``, ``reverted`` (the
+    violation no longer stands), ``late`` (the filing window closed), ``already_appealed``,
+    ``already_decided``."""
+
+    def __init__(self, message: str, code: str) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 def decide_by(filed_at: dt.datetime, rules: AppealRules, calendar: BusinessCalendar) -> dt.datetime:
@@ -60,21 +66,26 @@ def file_appeal(
             .where(v.violation_id == violation_id)
         ).first()  # fmt: skip
         if row is None or row.merchant_id != merchant_id:
-            raise AppealRefused(f"no violation {violation_id!r} of merchant {merchant_id!r}")
+            raise AppealRefused(
+                f"no violation {violation_id!r} of merchant {merchant_id!r}", "not_found"
+            )
         if row.status != "active":
-            raise AppealRefused(f"violation {violation_id} is {row.status}")
+            raise AppealRefused(f"violation {violation_id} is {row.status}", "reverted")
         noticed, by = from_us(row.noticed_at_us), from_us(row.appeal_by_us)
         if not may_file(noticed, by, at):
             raise AppealRefused(
                 f"appeals against {violation_id} were open from {noticed.isoformat()} "
-                f"to {by.isoformat()}; it is {at.isoformat()}"
+                f"to {by.isoformat()}; it is {at.isoformat()}",
+                "late",
             )
         a = t.appeals.c
         existing = tx.conn.execute(
             sa.select(a.appeal_id).where(a.violation_id == violation_id)
         ).first()
         if existing is not None:
-            raise AppealRefused(f"violation {violation_id} already has appeal {existing[0]}")
+            raise AppealRefused(
+                f"violation {violation_id} already has appeal {existing[0]}", "already_appealed"
+            )
         pack = book.in_force(at)
         due = decide_by(at, config_of(pack).appeals, pack.calendar)
         appeal_id = f"{violation_id}:appeal"
@@ -98,9 +109,11 @@ def decide_appeal(
     with SqlStore(sql).transaction() as tx:
         row = tx.conn.execute(sa.select(t.appeals).where(a.appeal_id == appeal_id)).first()
         if row is None:
-            raise AppealRefused(f"no appeal {appeal_id!r}")
+            raise AppealRefused(f"no appeal {appeal_id!r}", "not_found")
         if row.status != "filed":
-            raise AppealRefused(f"appeal {appeal_id} was already decided ({row.status})")
+            raise AppealRefused(
+                f"appeal {appeal_id} was already decided ({row.status})", "already_decided"
+            )
         tx.conn.execute(
             sa.update(t.appeals).where(a.appeal_id == appeal_id).values(
                 status="upheld" if upheld else "rejected", decided_at_us=to_us(at),

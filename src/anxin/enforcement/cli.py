@@ -7,7 +7,6 @@ import json
 from typing import Any
 
 import click
-import sqlalchemy as sa
 
 from anxin.cli.options import WHEN, When
 
@@ -24,18 +23,14 @@ def _now(settings: Any, now: When | None) -> Any:
     return now.at(settings.zone()) if now else SystemClock().now()
 
 
-def _row(r: Any) -> dict[str, Any]:
-    from anxin.clock import from_us
+def _zone(settings: Any) -> Any:
+    return settings.book().latest.calendar.zone
 
-    out: dict[str, Any] = {}
-    for k, v in r._mapping.items():
-        if k.endswith("_us"):
-            out[k[:-3]] = from_us(v).isoformat() if v is not None else None
-        elif k in ("explanation", "targets", "progress") and isinstance(v, str):
-            out[k] = json.loads(v)
-        else:
-            out[k] = v
-    return out
+
+def _view(obj: Any) -> None:
+    import msgspec
+
+    _echo(msgspec.to_builtins(obj))
 
 
 @click.group("violations")
@@ -60,23 +55,13 @@ def run_cmd(settings: Any, now: When | None) -> None:
 @click.option("--status", type=click.Choice(["active", "reverted"]))
 @click.pass_obj
 def list_cmd(settings: Any, merchant: str | None, type_: str | None, status: str | None) -> None:
-    """One JSON line per violation, oldest first."""
-    from anxin.store import schema as t
+    """One JSON line per violation (its notice), oldest first."""
+    from anxin.enforcement.views import violation_notices
 
-    v = t.violations.c
-    query = sa.select(
-        v.violation_id, v.merchant_id, v.type, v.tier, v.day, v.nth, v.period, v.status,
-        v.noticed_at_us, v.appeal_by_us,
-    ).order_by(v.day, v.violation_id)  # fmt: skip
-    if merchant:
-        query = query.where(v.merchant_id == merchant)
-    if type_:
-        query = query.where(v.type == type_)
-    if status:
-        query = query.where(v.status == status)
-    with settings.sql_engine(create=False).connect() as conn:
-        for r in conn.execute(query):
-            _echo(_row(r))
+    sql = settings.sql_engine(create=False)
+    for notice in violation_notices(sql, _zone(settings), merchant_id=merchant, type_=type_,
+                                    status=status):  # fmt: skip
+        _view(notice)
 
 
 @violations_group.command("show")
@@ -84,26 +69,14 @@ def list_cmd(settings: Any, merchant: str | None, type_: str | None, status: str
 @click.pass_obj
 def show_cmd(settings: Any, violation_id: str) -> None:
     """A violation with its facts, notice, measures, appeal and plan."""
-    from anxin.store import schema as t
+    from anxin.clock import SystemClock
+    from anxin.enforcement.views import violation_detail
 
-    with settings.sql_engine(create=False).connect() as conn:
-        row = conn.execute(
-            sa.select(t.violations).where(t.violations.c.violation_id == violation_id)
-        ).first()
-        if row is None:
-            raise click.ClickException(
-                f"no violation {violation_id!r} (see `anxin violations list`)"
-            )
-        out = _row(row)
-        out["measures"] = [_row(m) for m in conn.execute(
-            sa.select(t.measures).where(t.measures.c.violation_id == violation_id)
-            .order_by(t.measures.c.measure_id))]  # fmt: skip
-        out["appeals"] = [_row(a) for a in conn.execute(
-            sa.select(t.appeals).where(t.appeals.c.violation_id == violation_id))]  # fmt: skip
-        out["plans"] = [_row(p) for p in conn.execute(
-            sa.select(t.rectification_plans)
-            .where(t.rectification_plans.c.cause == violation_id))]  # fmt: skip
-    _echo(out)
+    sql = settings.sql_engine(create=False)
+    found = violation_detail(sql, _zone(settings), violation_id, SystemClock().now())
+    if found is None:
+        raise click.ClickException(f"no violation {violation_id!r} (see `anxin violations list`)")
+    _view(found)
 
 
 @violations_group.command("evaluate")
@@ -165,13 +138,11 @@ def decide_cmd(settings: Any, appeal_id: str, uphold: bool, decided_by: str, dec
 @click.option("--status", type=click.Choice(["filed", "upheld", "rejected"]))
 @click.pass_obj
 def appeals_list_cmd(settings: Any, status: str | None) -> None:
-    """One JSON line per appeal, the ones due soonest first."""
-    from anxin.store import schema as t
+    """One JSON line per appeal, the ones due soonest first (``overdue``: undecided past
+    its due time, now)."""
+    from anxin.clock import SystemClock
+    from anxin.enforcement.views import appeal_views
 
-    a = t.appeals.c
-    query = sa.select(t.appeals).order_by(a.decide_by_us)
-    if status:
-        query = query.where(a.status == status)
-    with settings.sql_engine(create=False).connect() as conn:
-        for r in conn.execute(query):
-            _echo(_row(r))
+    sql = settings.sql_engine(create=False)
+    for appeal in appeal_views(sql, _zone(settings), status=status, now=SystemClock().now()):
+        _view(appeal)

@@ -75,7 +75,8 @@ def completed_on(
     return None
 
 
-def _words(status: str, type_: str, deadline: dt.date) -> Text:
+def plan_notice(status: str, type_: str, deadline: dt.date) -> Text:
+    """What the merchant reads about its plan: open, completed or failed."""
     from anxin.enforcement.notices import NAMES
 
     name = NAMES.get(type_, Text(type_, type_))
@@ -95,7 +96,7 @@ def _words(status: str, type_: str, deadline: dt.date) -> Text:
 
 def _message(row: dict[str, Any], type_: str, now: dt.datetime) -> OutboxMessage:
     deadline = dt.date.fromisoformat(row["deadline_day"])
-    words = _words(row["status"], type_, deadline)
+    words = plan_notice(row["status"], type_, deadline)
     return OutboxMessage(
         f"{row['plan_id']}:{row['status']}", "enforcement.rectification",
         f"merchant:{row['merchant_id']}", now,

@@ -228,6 +228,8 @@ class Rectification(msgspec.Struct, frozen=True):
     deadline_day: dt.date
     targets: list[dict[str, Any]]
     notice: Words
+
+
 class MeasureRef(msgspec.Struct, frozen=True):
     measure_id: str
     kind: str

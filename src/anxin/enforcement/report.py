@@ -29,7 +29,9 @@ def enforcement_report(sql: sa.Engine) -> RenderableType:
                       else_=0)))
             .group_by(c.kind).order_by(sa.func.count().desc())
         ).all()  # fmt: skip
-        plans = dict(conn.execute(sa.select(p.status, sa.func.count()).group_by(p.status)).all())
+        plans: dict[str, int] = dict(
+            conn.execute(sa.select(p.status, sa.func.count()).group_by(p.status)).all()
+        )
     violations = Table(title="Enforcement: violations by type (active)", title_justify="left")
     for col in ("type", "violations", "merchants", "highest rung"):
         violations.add_column(col)

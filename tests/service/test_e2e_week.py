@@ -46,9 +46,17 @@ BATCH = 1_000
 WORKERS = 2
 CLAIM = 20  # deliveries a dispatcher claims per round: their outcomes are recorded together
 REFUSED = 25  # the receiver answers 500 to its first requests
-# The guarantees' three, and the after-sales refunds anxin grants (a merchant's agreement or
-# silence) for the marketplace to pay.
-TOPICS = {"consumer.compensation", "merchant.task", "carrier.task", "refund.granted"}
+# The guarantees' three and their automatic refunds (a parcel lost or never signed), the
+# after-sales refunds anxin grants (a merchant's agreement or silence) for the marketplace to
+# pay, and presale orders from merchants without the privilege, flagged at ingest.
+TOPICS = {
+    "consumer.compensation",
+    "merchant.task",
+    "carrier.task",
+    "refund.auto_approved",
+    "refund.granted",
+    "order.presale_flagged",
+}
 
 
 @dataclass
@@ -166,7 +174,7 @@ def test_a_week_over_http_is_delivered_exactly_as_computed(
 ) -> None:
     week = _week()
     expected = _reference(week, tmp_path / "reference.db")
-    assert {topic for topic, _ in expected.values()} == TOPICS  # the week exercises all four
+    assert {topic for topic, _ in expected.values()} == TOPICS  # the week exercises all six
 
     sql = open_store(pg_url)
     delivery_store.add_endpoint(sql, receiver.url, [], to_us(SystemClock().now()), receiver.secret)

@@ -34,7 +34,14 @@ from anxin.application import build_engine, load_policy, open_store
 from anxin.clock import FixedClock, from_us
 from anxin.domain.kpis import platform_kpis
 from anxin.domain.order import decode_state
-from anxin.enforcement.report import enforcement_report
+from anxin.enforcement.evaluate import evaluate as evaluate_violations
+from anxin.enforcement.governance import EnforcementGovernance
+from anxin.enforcement.rectified import rectified
+from anxin.enforcement.report import (
+    enforcement_report,
+    rectified_report,
+    render_violations_evaluation,
+)
 from anxin.enforcement.run import run as enforce
 from anxin.engine.files import ingest_file
 from anxin.score.report import score_report
@@ -252,9 +259,16 @@ class DemoResult:
 
 
 def run_demo(
-    directory: Path, *, scale: str = "demo", seed: int = 1, console: Console, workers: int = 2
+    directory: Path,
+    *,
+    scale: str = "demo",
+    seed: int = 1,
+    console: Console,
+    workers: int = 2,
+    governance: bool = True,
 ) -> DemoResult:
-    """Simulate a marketplace, run it through the engine, print the report."""
+    """Simulate a marketplace, run it through the engine, print the report. ``governance``:
+    the simulated merchants obey the measures and plans of anxin's enforcement rules."""
     directory.mkdir(parents=True, exist_ok=True)
     db_path = directory / STORE
     for suffix in ("", "-wal", "-shm"):
@@ -274,6 +288,7 @@ def run_demo(
                 params,
                 events_out,
                 truth_out,
+                governance=EnforcementGovernance(params.pack) if governance else None,
                 progress=lambda n: progress.advance(task, n),
                 workers=min(workers, params.shards),
             )
@@ -318,6 +333,8 @@ def run_demo(
         f"{enforced.measures} measures, {enforced.plans_opened} rectification plans "
         f"(days judged through {enforced.through})"
     )
+    console.print(render_violations_evaluation(evaluate_violations(sql, truth_path)))
+    console.print(rectified_report(rectified(sql, book), governance=governance))
     with sql.connect() as conn:
         order_id, merchant_id = _paid_order(conn)
     sql.dispose()

@@ -1,5 +1,5 @@
-"""An upheld appeal leaves the ledger, the score's deductions and the measures in force exactly
-as if the violation had never been recorded."""
+"""An upheld appeal leaves the ledger, the score's deductions, the measures in force and the
+merchant's privileges exactly as if the violation had never been recorded."""
 
 from __future__ import annotations
 
@@ -13,10 +13,12 @@ from anxin.clock import to_us
 from anxin.enforcement.appeals import decide_appeal, file_appeal
 from anxin.enforcement.facts import Day, MerchantFacts
 from anxin.enforcement.run import config_of, run
+from anxin.score.privileges import PrivilegesConfig, daily_facts, evaluate
 from anxin.score.project import _enforcement_deductions
 from anxin.store import schema as t
 from anxin.store.database import make_engine
 from anxin.store.migrate import upgrade
+from anxin.store.standing import measures_in_force
 
 BOOK = load_policy("douyin")
 ZONE = BOOK.latest.calendar.zone
@@ -24,6 +26,18 @@ CONFIG = config_of(BOOK.latest)
 FIRST = dt.date(2026, 9, 1)
 SECOND = dt.date(2026, 9, 15)
 LATER = dt.datetime(2026, 9, 30, 9, tzinfo=ZONE)  # the first violation's measures still run
+PRIVILEGES: PrivilegesConfig = BOOK.latest.rule("privileges")
+# A merchant whose score alone would earn every privilege: only measures can withdraw one.
+GOOD = daily_facts(
+    score=90.0,
+    formal=True,
+    dimensions={"product": 90.0, "logistics": 90.0, "service": 90.0},
+    sums={"violations": 0, "aftersales": 10, "aftersales_agreed": 10,
+          "shipped_orders": 100, "returned_orders": 10},
+    valid_orders=100,
+    large_items=False,
+    yesterday=90.0,
+)  # fmt: skip
 
 
 def _after(day: dt.date) -> dt.datetime:
@@ -79,7 +93,24 @@ def _state(sql: sa.Engine) -> dict[str, object]:
         "in_force": in_force,
         "deductions": deductions,
         "violations": counted,
+        "privileges": _privileges(sql),
     }
+
+
+def _privileges(sql: sa.Engine) -> dict[dt.date, list[str]]:
+    """The privileges refused on each day from the first violation to LATER (the daily run's
+    verdicts for a merchant whose facts earn them all)."""
+    out: dict[dt.date, list[str]] = {}
+    day = FIRST
+    with sql.connect() as conn:
+        while day <= LATER.date():
+            start = dt.datetime.combine(day, dt.time(), tzinfo=ZONE)
+            span = (to_us(start), to_us(start + dt.timedelta(days=1)))
+            measures = measures_in_force(conn, ["M1"], *span).get("M1", [])
+            verdicts = evaluate(GOOD, PRIVILEGES, measures)
+            out[day] = sorted(p for p, v in verdicts.items() if not v.granted)
+            day += dt.timedelta(days=1)
+    return out
 
 
 def test_an_upheld_appeal_is_as_if_the_violation_never_was(new_db_url: Callable[[], str]) -> None:
@@ -104,6 +135,8 @@ def test_an_upheld_appeal_is_as_if_the_violation_never_was(new_db_url: Callable[
         kinds
     )
     assert _state(appealed) != _state(clean)
+    # Presale is withdrawn while the second violation's measures run.
+    assert "presale" in _state(appealed)["privileges"][SECOND + dt.timedelta(days=9)]  # type: ignore[index]
     filed = file_appeal(
         appealed,
         BOOK,

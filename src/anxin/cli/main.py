@@ -470,11 +470,13 @@ def bench_score(
               help="folder for the demo's store, events and truth (replaced each run)")  # fmt: skip
 @click.option("--scale", type=click.Choice(["tiny", "demo"]), default="demo", show_default=True)
 @click.option("--seed", default=1, show_default=True)
-def demo(directory: Path, scale: str, seed: int) -> None:
+@click.option("--governance/--no-governance", default=True, show_default=True,
+              help="simulated merchants obey anxin's enforcement measures and plans")  # fmt: skip
+def demo(directory: Path, scale: str, seed: int, governance: bool) -> None:
     """Simulate a marketplace and run it through anxin on the embedded default, with a report."""
     from anxin.demo import next_steps, run_demo
 
-    result = run_demo(directory, scale=scale, seed=seed, console=out.get())
+    result = run_demo(directory, scale=scale, seed=seed, console=out.get(), governance=governance)
     out.print(next_steps(result, _program()), highlight=False, soft_wrap=True)
 
 

@@ -1,4 +1,4 @@
-"""``anxin violations run|list|show|evaluate`` and ``anxin appeals file|decide|list``: one
+"""``anxin violations run|list|show|rectified|evaluate`` and ``anxin appeals file|decide|list``: one
 JSON line per result (``list``: one per row)."""
 
 from __future__ import annotations
@@ -77,6 +77,17 @@ def show_cmd(settings: Any, violation_id: str) -> None:
     if found is None:
         raise click.ClickException(f"no violation {violation_id!r} (see `anxin violations list`)")
     _view(found)
+
+
+@violations_group.command("rectified")
+@click.option("--window-days", default=14, show_default=True, help="days before and after")
+@click.pass_obj
+def rectified_cmd(settings: Any, window_days: int) -> None:
+    """Service indicators of the merchants given a rectification plan, before their first
+    plan and after it (one JSON line), beside Douyin's published dissatisfaction change."""
+    from anxin.enforcement.rectified import rectified
+
+    _echo(rectified(settings.sql_engine(create=False), settings.book(), window_days=window_days))
 
 
 @violations_group.command("evaluate")

@@ -3,6 +3,8 @@ frozen, rectification plans, appeals (read from the store; rich tables)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from rich.console import Group, RenderableType
 from rich.table import Table
@@ -50,3 +52,60 @@ def enforcement_report(sql: sa.Engine) -> RenderableType:
         f"{k} {n}" for k, n in sorted(plans.items())
     )
     return Group(violations, measures)
+
+
+def _pct(x: float | None) -> str:
+    return "—" if x is None else f"{x:.1%}"
+
+
+def render_violations_evaluation(result: dict[str, Any]) -> RenderableType:
+    """``anxin violations evaluate`` as a table: merchants caught per type against the planted."""
+    table = Table(
+        title="Enforcement vs the simulator's planted violators (merchants per type)",
+        title_justify="left",
+    )
+    for col in ("type", "planted", "caught", "precision", "recall"):
+        table.add_column(col)
+    for type_, r in result["types"].items():
+        table.add_row(type_, str(r["planted"]), str(r["caught"]), _pct(r["precision"]),
+                      _pct(r["recall"]))  # fmt: skip
+    table.caption = (
+        f"lowest precision {_pct(result['precision_min'])}, lowest recall "
+        f"{_pct(result['recall_min'])} (target: both ≥ 95 % for every type)"
+    )
+    return table
+
+
+_INDICATORS = {
+    "chat_dissatisfaction_rate": ("dissatisfaction (chats rated 1-3★)", _pct),
+    "chat_response_seconds": (
+        "average chat response",
+        lambda x: "—" if x is None else f"{x:.0f} s",
+    ),
+    "late_shipment_rate": ("late shipment rate", _pct),
+    "escalation_rate": ("escalation rate", _pct),
+    "help_request_rate": ("help requests per order", _pct),
+}
+
+
+def rectified_report(result: dict[str, Any], *, governance: bool) -> RenderableType:
+    """Rectified merchants' indicators before and after their first plan (anxin's facts)."""
+    days = result["window_days"]
+    table = Table(
+        title=f"Rectified merchants (整改): {result['compared_merchants']} of "
+        f"{result['rectified_merchants']}, {days} days before the plan vs {days} days after",
+        title_justify="left",
+    )
+    for col in ("indicator", "before", "after", "change"):
+        table.add_column(col)
+    for key, (label, fmt) in _INDICATORS.items():
+        change = result["change"][key]
+        table.add_row(label, fmt(result["before"][key]), fmt(result["after"][key]),
+                      "—" if change is None else f"{change:+.1%}")  # fmt: skip
+    published = result["douyin_published_dissatisfaction_change"]
+    table.caption = f"Douyin reports {published:+.1%} dissatisfaction for rectified merchants. " + (
+        "Simulated merchants obeyed anxin's measures and plans (--governance)."
+        if governance
+        else "Governance feedback off: the simulated merchants ignored every measure."
+    )
+    return table

@@ -135,8 +135,14 @@ def run(
     )
     outcome: Literal["refunded", "refused", "exchanged", "closed"]
     decided: Literal["merchant", "platform", "system", "consumer"] = by
+    stats = m.stats
+    if stats is not None and by == "merchant":
+        stats.responses += 1
+        stats.refusals += refuse
     if refuse:
         t, outcome, decided = _escalate(ctx, m, aid, order_id, "consumer", not req.abusive, t, out)
+        if stats is not None and decided == "platform" and outcome == "refunded":
+            stats.unjustified += 1
     elif decision == "agree_return":
         t += int(om.return_ship_hours.sample(rng) * HOUR) + 600
         carrier = m.carriers[0]
@@ -252,7 +258,12 @@ def _escalate(
         )
     )
     decide_at = t + int((24.0 + 48.0 * rand()) * HOUR)
-    if rand() < m.behaviour.escalation_reply_rate:
+    stats = m.stats
+    answered = rand() < m.behaviour.escalation_reply_rate
+    if stats is not None:
+        stats.tickets += 1
+        stats.tickets_overdue += not answered
+    if answered:
         # The merchant's evidence for the platform, well before its decision.
         hours = om.escalation_reply_hours.sample(ctx.rng)
         replied = min(t + 60 + int(hours * HOUR), decide_at - 600)

@@ -13,6 +13,7 @@ from anxin.contract.events import (
     Event,
 )
 from anxin.sim.context import Context
+from anxin.sim.governance import UNANSWERED_SECONDS
 from anxin.sim.merchants import Merchant
 from anxin.sim.timeline import DAY, HOUR, OFFSET, at
 
@@ -94,6 +95,12 @@ def conversation(
                 ),
             )
         )
+    stats = m.stats
+    if stats is not None:
+        stats.rounds += 1
+        stats.sessions += 1
+        stats.response_seconds += UNANSWERED_SECONDS if replied is None else replied - asked
+        stats.unanswered += replied is None
     rand = ctx.rng.random
     if rand() < ctx.om.chat_rating_rate:
         wait = None if replied is None else replied - asked

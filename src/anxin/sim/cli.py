@@ -82,10 +82,11 @@ def _default_workers(shards: int) -> int:
 )
 @click.option(
     "--governance",
-    type=click.Choice(["none", "self"]),
+    type=click.Choice(["none", "self", "enforcement"]),
     default="none",
     show_default=True,
-    help="self: penalise from the simulator's own ground truth each day",
+    help="self: penalise from the simulator's own ground truth each day; enforcement: anxin's "
+    "enforcement rules (the pack's violations, ladders, measures and rectification plans)",
 )
 @click.option(
     "--out", default="events.jsonl", show_default=True, help="events (JSON Lines); - for stdout"
@@ -127,7 +128,13 @@ def simulate(
         params = preset(scale, **overrides)
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from None
-    gov: Governance = SelfGovernance() if governance == "self" else NoGovernance()
+    gov: Governance = NoGovernance()
+    if governance == "self":
+        gov = SelfGovernance()
+    elif governance == "enforcement":
+        from anxin.enforcement.governance import EnforcementGovernance
+
+        gov = EnforcementGovernance(params.pack)
     expected = max(1, round(params.expected_orders()))
     started = time.perf_counter()
     # No auto-refresh thread: worker processes are forked while the bar is shown.

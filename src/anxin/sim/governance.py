@@ -7,7 +7,10 @@ report)`` and applies what comes back from the next day on:
   fewer stock-outs; factors in ``Mix.reactions``);
 - ``payout``: compensation paid from its deposit: a milder, shorter improvement;
 - ``presale_off``: presale rights revoked: it sells spot goods (listing promise, no presale date);
-- ``order_cap``: at most ``amount`` orders per day.
+- ``order_cap``: at most ``amount`` orders per day;
+- ``rectify``: a rectification plan (整改) until ``until``: the merchant fixes what it does
+  badly while the plan runs and keeps part of the fix afterwards (factors in
+  ``Mix.reactions``).
 
 ``report`` is the simulator's own ground truth for the day (per merchant, orders placed that
 day with their fates). A governance built on anxin itself may ignore it and decide from the
@@ -22,7 +25,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
-MeasureKind = Literal["payout", "penalty", "presale_off", "order_cap"]
+MeasureKind = Literal["payout", "penalty", "presale_off", "order_cap", "rectify"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +48,26 @@ class MerchantDay:
     fake: int = 0  # false shipments and fake tracking
     fraud: int = 0
     amount_paid: int = 0  # minor units
+    # What enforcement counts (anxin.enforcement.facts.Day), for the same orders: their due,
+    # their after-sales and the conversations about them, however much later they happened.
+    industry: str = ""
+    admitted: int = 0  # of the stock-outs, cancelled by the merchant as out of stock
+    due: int = 0  # paid, not cancelled before the due
+    non_delivery: int = 0  # never shipped and no stock-out admitted
+    promised: int = 0  # bound by a channel promise (video, live stream, chat)
+    promise_broken: int = 0  # of them, not picked up by it
+    rounds: int = 0  # chat rounds (one question, its answer or none)
+    response_seconds: int = 0  # an unanswered round counts ``UNANSWERED_SECONDS``
+    sessions: int = 0
+    unanswered: int = 0
+    responses: int = 0  # the merchant's answers to after-sales requests
+    refusals: int = 0
+    unjustified: int = 0  # refusals the platform overturned
+    tickets: int = 0  # cases escalated to the platform
+    tickets_overdue: int = 0  # of them, no merchant evidence within a day
+
+
+UNANSWERED_SECONDS = 600  # the platforms count an unanswered round as 10 minutes
 
 
 @dataclass(slots=True)

@@ -2,7 +2,8 @@
 
 The latent behaviour is a plain :class:`Behaviour` record so a test can pin it (for example
 ``late_ship_rate=0.10``) through ``SimParams.overrides``. Governance measures change what a
-merchant does on later days (:meth:`Merchant.today`), never its latent record.
+merchant does on later days (:meth:`Merchant.today`); a rectification plan changes the behaviour
+in effect (:meth:`Merchant.rectify`), the latent record kept beside it.
 """
 
 from __future__ import annotations
@@ -19,9 +20,10 @@ from anxin.sim.catalog import INDUSTRY_CHOICE, SHOP_DEPOSIT_FACTOR, Industry, Li
 from anxin.sim.catalog import make_listings as _make_listings
 from anxin.sim.dist import Choice
 from anxin.sim.geo import ABROAD, BY_NAME, MERCHANT_PROVINCES
+from anxin.sim.governance import MerchantDay
 from anxin.sim.mix import MerchantMix, Reactions
 from anxin.sim.params import SimParams
-from anxin.sim.violators import plant
+from anxin.sim.violators import HONEST, ordinary, plant
 
 ShopType = Literal["flagship", "specialty", "franchise", "personal", "other"]
 SHOP_WORDS = ("安心", "优选", "良品", "悦享", "星辰", "小鹿", "森林", "晨光", "云朵", "初见")
@@ -123,6 +125,27 @@ class Merchant:
     video: Promise | None = None  # the selling video's promise, once published
     violation: str = ""  # planted violators: the enforcement rule it breaks (truth only)
     violation_traits: dict[str, float] = field(default_factory=dict)
+    stats: MerchantDay | None = None  # the day's counters its orders add to (governance)
+    latent: Behaviour | None = None  # the drawn behaviour, once a rectification changed it
+    rectify_until: dt.date | None = None
+    rectifications: int = 0  # plans it went through
+
+    def rectify(self, until: dt.date, reactions: Reactions, floor: Behaviour) -> None:
+        """A rectification plan until ``until``: the merchant fixes most of what it does badly
+        while it runs (never becoming better than ``floor``, the mix's typical merchant)."""
+        if self.latent is None:
+            self.latent = self.behaviour
+        self.rectifications += 1
+        self.rectify_until = max(self.rectify_until or until, until)
+        self.behaviour = improved(self.latent, reactions.rectify_factor, floor)
+
+    def relapse(self, day: dt.date, reactions: Reactions, floor: Behaviour) -> None:
+        """After its plan the merchant keeps part of the fix (more after each plan)."""
+        if self.rectify_until is None or day <= self.rectify_until or self.latent is None:
+            return
+        self.rectify_until = None
+        factor = reactions.rectified_factor**self.rectifications
+        self.behaviour = improved(self.latent, factor, floor)
 
     def today(self, day: dt.date, reactions: Reactions) -> Today:
         b = self.behaviour
@@ -145,6 +168,62 @@ class Merchant:
         if self.parcel_seq >= 1_000_000:
             raise OverflowError(f"{self.merchant_id}: more than 999,999 parcels")
         return self.index * 1_000_000 + self.parcel_seq
+
+
+# What a merchant does badly (higher is worse), and what it does well (higher is better).
+_BAD = (
+    "late_ship_rate",
+    "late_hours",
+    "out_of_stock_rate",
+    "false_ship_rate",
+    "fake_tracking_rate",
+    "fraud_ship_rate",
+    "non_delivery_rate",
+    "false_promise_rate",
+    "meltdown_late_rate",
+    "reply_minutes",
+    "chat_miss_rate",
+    "refusal_rate",
+    "aftersale_hours",
+)
+_GOOD = ("escalation_reply_rate",)
+
+
+def typical(params: SimParams) -> Behaviour:
+    """The mix's typical honest merchant: what a rectified merchant is brought back toward."""
+    mm = params.mix.merchants
+    return _with(
+        Behaviour(),
+        {
+            **HONEST,
+            **ordinary(params),
+            "late_hours": mm.late_hours.median,
+            "aftersale_hours": mm.aftersale_hours.median,
+            "escalation_reply_rate": 1.0,
+        },
+    )
+
+
+def _with(b: Behaviour, traits: dict[str, float]) -> Behaviour:
+    out = replace(b)
+    for name, value in traits.items():
+        setattr(out, name, value)
+    return out
+
+
+def improved(b: Behaviour, factor: float, floor: Behaviour) -> Behaviour:
+    """``b`` with each bad trait's excess over ``floor`` scaled by ``factor`` (0: as good as
+    the floor, 1: unchanged); a trait already better than the floor stays as it is."""
+    changes: dict[str, float] = {}
+    for name in _BAD:
+        mine, base = getattr(b, name), getattr(floor, name)
+        if mine > base:
+            changes[name] = base + (mine - base) * factor
+    for name in _GOOD:
+        mine, base = getattr(b, name), getattr(floor, name)
+        if mine < base:
+            changes[name] = base - (base - mine) * factor
+    return _with(b, changes)
 
 
 def merchant_id(index: int) -> str:

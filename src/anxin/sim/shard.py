@@ -22,7 +22,7 @@ from anxin.contract.events import (
 from anxin.sim.consumers import Consumers, consumer_truth
 from anxin.sim.context import Context, PackView, pack_view
 from anxin.sim.governance import DayReport, Governance, NoGovernance
-from anxin.sim.merchants import Merchant, make_merchants
+from anxin.sim.merchants import Merchant, make_merchants, typical
 from anxin.sim.orders import Orders
 from anxin.sim.params import SimParams
 from anxin.sim.timeline import (
@@ -67,6 +67,7 @@ class Shard:
         self.ctx = Context(params, rng, self.consumers, pack or pack_view(params.pack, params))
         self.orders = Orders(self.ctx)
         self.first_day = params.start.astimezone(CST).date()
+        self.typical = typical(params)  # what a rectified merchant is brought back toward
 
     def chunks(self) -> Iterator[Chunk]:
         """The shard's whole stream: registrations first, then each day's orders."""
@@ -166,6 +167,7 @@ class Shard:
         placed = 0
         index = (day - self.first_day).days
         for m in self.merchants:
+            m.relapse(day, reactions, self.typical)
             today = m.today(day, reactions)
             b = m.behaviour
             size = b.size
@@ -177,7 +179,8 @@ class Shard:
                 n = min(n, today.cap)
             if n == 0:
                 continue
-            stats = report.of(m.merchant_id)
+            stats = m.stats = report.of(m.merchant_id)
+            stats.industry = m.industry.name
             live = orders.live_stream(m, day, events) if m.behaviour.live_rate > 0 else None
             presale_share = min(1.0, today.presale_rate * season)
             for t in order_times(rng, day, n):
@@ -208,6 +211,8 @@ class Shard:
                     m.presale_off_until = max(m.presale_off_until or x.until, x.until)
                 elif x.kind == "order_cap":
                     m.cap, m.cap_until = x.amount, x.until
+                elif x.kind == "rectify":
+                    m.rectify(x.until, self.ctx.reactions, self.typical)
                 applied.append(
                     MeasureTruth(
                         merchant_id=mid,

@@ -74,16 +74,24 @@ class Shipping:
             if b.oos_cancel_hours:  # oversold on purpose: cancelled before the due
                 t = min(due - 600, paid + int((0.5 + (b.oos_cancel_hours - 0.5) * rand()) * HOUR))
                 f.closed_before_due = True
+            stats.due += not f.closed_before_due
             if rand() < b.oos_cancel_share:
                 self._cancel(f.order_id, "merchant", "out_of_stock", t, evs)
                 record.cancelled = True
+                stats.admitted += 1
             else:
+                stats.non_delivery += 1
                 self.refund_before_shipment(m, f, record, "not_shipped", "system", t, evs, truth)
             return
+        stats.due += 1
+        channel = record.promise_source in _CHANNELS
+        stats.promised += channel
         if b.non_delivery_rate and rand() < b.non_delivery_rate:
             # Paid, never shipped, never cancelled: the consumer chases, then asks a refund.
             record.not_delivered = True
             f.never_shipped = True
+            stats.non_delivery += 1
+            stats.promise_broken += channel
             lo, hi = ctx.params.mix.violators.non_delivery_refund_hours
             t = due + int((lo + (hi - lo) * rand()) * HOUR)
             self.refund_before_shipment(m, f, record, "not_shipped", "system", t, evs, truth)
@@ -131,9 +139,7 @@ class Shipping:
                     late_rate = max(late_rate, b.meltdown_late_rate)
             pace = due
             if (
-                b.false_promise_rate
-                and record.promise_source in _CHANNELS
-                and rand() < b.false_promise_rate
+                b.false_promise_rate and channel and rand() < b.false_promise_rate
             ):  # the channel's promise is ignored: the shop ships at its listing's pace
                 pace = paid + (f.listing.promise_hours or 24) * HOUR
                 window = pace - paid
@@ -183,6 +189,7 @@ class Shipping:
                     why=cast(ShipmentWhy, why),
                 )
             )
+        stats.promise_broken += channel and (pickup is None or pickup > due)
         if pickup is None:
             return
         record.shipped_at = at(pickup)

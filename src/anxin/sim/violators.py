@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 
 # Every planted merchant is honest in the other ways: no other bad-actor trait, no selling
 # channel with its own promise (their clocks are part of one planted behaviour only).
-_HONEST = {
+HONEST = {
     "false_ship_rate": 0.0,
     "fake_tracking_rate": 0.0,
     "fraud_ship_rate": 0.0,
@@ -104,11 +104,11 @@ def plant(params: SimParams, merchants: list[Merchant]) -> list[Merchant]:
         for m in merchants
         if m.merchant_id not in planted_ids and m.merchant_id not in params.overrides
     ]
-    ordinary = _ordinary(params)
+    usual = ordinary(params)
     for (m, violation), size in zip(chosen, sizes, strict=True):
         m.violation = violation
         traits = {"size": size * scale, **_SHAPES[violation](rng, mix, params.days)}
-        for k, v in {**_HONEST, **ordinary, **traits}.items():
+        for k, v in {**HONEST, **usual, **traits}.items():
             setattr(m.behaviour, k, v)
         m.violation_traits = {k: _rounded(v) for k, v in traits.items()}
     pinned = sum(m.behaviour.size for m in merchants if m.merchant_id in params.overrides)
@@ -120,7 +120,7 @@ def plant(params: SimParams, merchants: list[Merchant]) -> list[Merchant]:
     return [m for m, _ in chosen]
 
 
-def _ordinary(params: SimParams) -> dict[str, float]:
+def ordinary(params: SimParams) -> dict[str, float]:
     """The mix's typical merchant: a planted shop is big, and a tail draw of another trait
     (a 15 % refusal rate, a 30 % stock-out rate) would make it break a second rule."""
     mm = params.mix.merchants

@@ -30,10 +30,12 @@ CHEATERS = ("M00001", "M00002")
 SCORED = [
     ("late_shipment", 100),
     ("late_shipment_48h", 30),
-    ("pickup_timeout", 50),
-    ("pickup_anomaly", 50),
-    ("transit_stall", 50),
-    ("scan_before_payment", 30),
+    # Enough positives for precision and recall to mean something (the planted enforcement
+    # violators take part of the tiny world's volume from the two cheaters).
+    ("pickup_timeout", 25),
+    ("pickup_anomaly", 25),
+    ("transit_stall", 25),
+    ("scan_before_payment", 20),
 ]
 HOUR_US = 3_600_000_000
 

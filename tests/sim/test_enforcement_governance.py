@@ -51,20 +51,21 @@ def test_a_plan_then_a_partial_relapse_then_a_second_plan() -> None:
     params = preset("tiny", seed=11)
     (m,) = [x for x in make_merchants(params) if x.violation == "negative_service"][:1]
     floor, reactions = typical(params), Reactions()
-    drawn = m.behaviour.reply_minutes
-    excess = drawn - floor.reply_minutes
+    drawn = m.behaviour
+    excess = drawn.reply_minutes - floor.reply_minutes
     day = dt.date(2026, 10, 3)
-    m.rectify(day, reactions, floor)
+    m.rectify("negative_service", day)
+    m.settle(day, reactions, floor)  # the plan's last day: still rectifying
     assert m.behaviour.reply_minutes == pytest.approx(floor.reply_minutes + 0.1 * excess)
-    m.relapse(day, reactions, floor)  # the plan's last day: still rectifying
-    assert m.behaviour.reply_minutes == pytest.approx(floor.reply_minutes + 0.1 * excess)
-    m.relapse(day + dt.timedelta(days=1), reactions, floor)
+    m.settle(day + dt.timedelta(days=1), reactions, floor)
     assert m.behaviour.reply_minutes == pytest.approx(floor.reply_minutes + 0.3 * excess)
-    m.rectify(day + dt.timedelta(days=9), reactions, floor)
-    m.relapse(day + dt.timedelta(days=10), reactions, floor)
+    m.rectify("negative_service", day + dt.timedelta(days=9))
+    m.settle(day + dt.timedelta(days=10), reactions, floor)
     assert m.behaviour.reply_minutes == pytest.approx(floor.reply_minutes + 0.09 * excess)
-    assert m.latent is not None
-    assert m.latent.reply_minutes == drawn  # the drawn record is kept
+    # Only the traits behind the violation: its after-sales and shipping stay as drawn.
+    assert m.behaviour.refusal_rate == drawn.refusal_rate
+    assert m.behaviour.late_ship_rate == drawn.late_ship_rate
+    assert m.latent is drawn  # the drawn record is kept
 
 
 def test_day_of_carries_every_counter_enforcement_judges() -> None:
@@ -77,20 +78,25 @@ def test_day_of_carries_every_counter_enforcement_judges() -> None:
         assert getattr(got, f.name) == getattr(d, renamed.get(f.name, f.name)), f.name
 
 
-def test_a_slow_shop_is_judged_and_given_the_ladder_and_a_plan() -> None:
+def test_a_slow_shop_is_judged_once_settled_and_given_the_ladder_and_a_plan() -> None:
     gov = EnforcementGovernance("douyin")
     day = dt.date(2026, 10, 2)
     report = DayReport(day)
     report.merchants["M1"] = MerchantDay(paid=40, rounds=30, response_seconds=30 * 300, sessions=30)
     report.merchants["M2"] = MerchantDay(paid=40, rounds=30, response_seconds=30 * 20, sessions=30)
-    got = gov.measures(day, ["M1", "M2"], report)
+    assert gov.measures(day, ["M1", "M2"], report) == {}  # not settled yet
+    settled = day + dt.timedelta(days=7)  # the pack's settle_days
+    assert gov.measures(settled - dt.timedelta(days=1), [], DayReport(settled)) == {}
+    got = gov.measures(settled, ["M1", "M2"], DayReport(settled))
     assert set(got) == {"M1"}
     kinds = [m.kind for m in got["M1"]]
     assert "rectify" in kinds
     (plan,) = [m for m in got["M1"] if m.kind == "rectify"]
-    assert plan.until == day + dt.timedelta(days=14)  # the pack's deadline
+    assert plan.until == settled + dt.timedelta(days=14)  # the pack's deadline
+    assert plan.about == "negative_service"
     assert "negative_service #1" in plan.reason
-    again = gov.measures(day + dt.timedelta(days=1), ["M1"], _shift(report, 1))
+    gov.measures(day + dt.timedelta(days=1), ["M1"], _shift(report, 1))
+    again = gov.measures(settled + dt.timedelta(days=1), ["M1"], DayReport(settled))
     assert any("negative_service #2" in m.reason for m in again["M1"])  # the ladder climbs
     assert pickle.loads(pickle.dumps(gov)).pack == "douyin"
 
@@ -143,7 +149,7 @@ def test_the_slow_shop_answers_faster_once_rectifying(worlds: tuple[Streams, Str
 
 
 def test_governed_worlds_are_the_same_in_one_process_or_two() -> None:
-    params = preset("tiny", seed=5, shards=2)
+    params = preset("tiny", seed=5, shards=2, days=14)  # judged once settled: a week later
     one = run_sim(params, EnforcementGovernance(params.pack), workers=1)
     two = run_sim(params, EnforcementGovernance(params.pack), workers=2)
     assert one.events_raw == two.events_raw

@@ -6,11 +6,12 @@ orders placed that day with their fates and the counters enforcement judges (the
 after-sales and escalations). This governance makes them enforcement's counters, judges the day
 with the pack's violation rules, counts the ladder and imposes the rung's measures (the pure
 core of ``anxin.enforcement``, the pack's numbers), and answers with what the simulated merchant
-obeys: a rectification plan for each violation whose type the pack gives targets (until the
+obeys: a rectification plan about each violation whose type the pack gives targets (until the
 pack's deadline), order caps, presale withdrawn, no sales while suspended, and a penalty for the
-rest. It sees a day's orders with their fates at once (the simulator lives an order's whole life
-when it is placed), a few days before a marketplace would; what anxin *records* is what its
-daily run finds in the store afterwards (``anxin violations run``).
+rest. Like anxin's daily run it judges a day once its facts have settled (the pack's
+``settle_days`` later); the counters are the simulator's, per day the orders were placed (it
+lives an order's whole life when it is placed). What anxin *records* is what its own run finds
+in the store afterwards (``anxin violations run``).
 """
 
 from __future__ import annotations
@@ -100,14 +101,13 @@ class EnforcementGovernance:
             facts = state.facts.setdefault(mid, MerchantFacts(industry=d.industry))
             facts.days[day] = got = day_of(d)
             state.industries.setdefault(d.industry, {}).setdefault(day, Day()).add(got)
-        industries = state.industries
+        # As anxin's daily run: a day is judged once its facts have settled.
+        judged = day - dt.timedelta(days=state.config.settle_days)
         out: dict[str, list[Measure]] = {}
-        for mid in sorted(report.merchants):
+        for mid in sorted(state.facts):
             m = state.facts[mid]
-            found = judge_day(
-                mid, m, day, state.config, industries.get(m.industry, {}), state.fired[mid]
-            )
-            for f in found:
+            peers = state.industries.get(m.industry, {})
+            for f in judge_day(mid, m, judged, state.config, peers, state.fired[mid]):
                 out.setdefault(mid, []).extend(self._obey(state, f, day))
         return out
 
@@ -126,7 +126,8 @@ class EnforcementGovernance:
         out = [_felt(m, day, why) for m in imposed]
         plan = config.rectification
         if plan is not None and f.type in plan.targets:
-            out.append(Measure("rectify", day + dt.timedelta(days=plan.deadline_days), 0, why))
+            until = day + dt.timedelta(days=plan.deadline_days)
+            out.append(Measure("rectify", until, 0, why, about=f.type))
         return out
 
 

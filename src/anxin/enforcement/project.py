@@ -26,6 +26,7 @@ from anxin.enforcement.facts import (
     add_order,
 )
 from anxin.policy.pack import NoPolicyInForce, PolicyBook, PolicyPack
+from anxin.score.formula import chat_session_counts
 from anxin.store import schema as t
 
 CHUNK = 20_000
@@ -91,5 +92,11 @@ def _chats(conn: sa.Connection, book: PolicyBook, out: MerchantDays, as_of: dt.d
     minutes = facts.clocks.unanswered_round_minutes if facts is not None else 10
     for conversation_id, merchant_id in owner.items():
         got = lines.get(conversation_id, [])
+        # Service is judged in the pack's service hours (08:00-22:59:59 on Douyin, §1.2 and
+        # §5.1): a question asked at night waits for the morning without counting against it.
+        if got and facts is not None:
+            start = min(line.at for line in got)
+            if not chat_session_counts(start, _pack_at(book, start).calendar.zone, facts.clocks):
+                continue
         add_conversation(out, merchant_id, got, int(minutes * 60), _pack_at(book, got[0].at)
                          if got else pack)  # fmt: skip

@@ -131,7 +131,9 @@ def open_plans(
         ).first()
         if busy is not None:
             continue
-        start = f.day + dt.timedelta(days=1)
+        # The day a daily run would have told the merchant (its facts settled), even when a
+        # catch-up run finds it later: the plan's days are counted from there.
+        start = f.day + dt.timedelta(days=config.settle_days + 1)
         row = {
             "plan_id": f"{prefix}{start.isoformat()}", "merchant_id": f.merchant_id,
             "opened_day": start.isoformat(),

@@ -8,9 +8,9 @@ report)`` and applies what comes back from the next day on:
 - ``payout``: compensation paid from its deposit: a milder, shorter improvement;
 - ``presale_off``: presale rights revoked: it sells spot goods (listing promise, no presale date);
 - ``order_cap``: at most ``amount`` orders per day;
-- ``rectify``: a rectification plan (整改) until ``until``: the merchant fixes what it does
-  badly while the plan runs and keeps part of the fix afterwards (factors in
-  ``Mix.reactions``).
+- ``rectify``: a rectification plan (整改) about one violation type until ``until``: the
+  merchant fixes the traits behind it while the plan runs and keeps part of the fix afterwards
+  (factors in ``Mix.reactions``).
 
 ``report`` is the simulator's own ground truth for the day (per merchant, orders placed that
 day with their fates). A governance built on anxin itself may ignore it and decide from the
@@ -34,6 +34,7 @@ class Measure:
     until: dt.date  # last day in force (inclusive)
     amount: int = 0  # payout / penalty: minor units; order_cap: orders per day
     reason: str = ""
+    about: str = ""  # rectify: the violation type whose indicators the plan targets
 
 
 @dataclass(slots=True)
@@ -68,6 +69,7 @@ class MerchantDay:
 
 
 UNANSWERED_SECONDS = 600  # the platforms count an unanswered round as 10 minutes
+SERVICE_HOURS = (8, 23)  # conversations started in [08:00, 23:00) local count
 
 
 @dataclass(slots=True)

@@ -127,25 +127,27 @@ class Merchant:
     violation_traits: dict[str, float] = field(default_factory=dict)
     stats: MerchantDay | None = None  # the day's counters its orders add to (governance)
     latent: Behaviour | None = None  # the drawn behaviour, once a rectification changed it
-    rectify_until: dt.date | None = None
-    rectifications: int = 0  # plans it went through
+    plans: dict[str, tuple[dt.date, int]] = field(default_factory=dict)  # type → (until, plans)
 
-    def rectify(self, until: dt.date, reactions: Reactions, floor: Behaviour) -> None:
-        """A rectification plan until ``until``: the merchant fixes most of what it does badly
-        while it runs (never becoming better than ``floor``, the mix's typical merchant)."""
+    def rectify(self, about: str, until: dt.date) -> None:
+        """A rectification plan about one violation type until ``until`` (in effect from the
+        next :meth:`settle`): the merchant fixes the traits behind it (``FIXES``)."""
         if self.latent is None:
             self.latent = self.behaviour
-        self.rectifications += 1
-        self.rectify_until = max(self.rectify_until or until, until)
-        self.behaviour = improved(self.latent, reactions.rectify_factor, floor)
+        last, n = self.plans.get(about, (until, 0))
+        self.plans[about] = (max(last, until), n + 1)
 
-    def relapse(self, day: dt.date, reactions: Reactions, floor: Behaviour) -> None:
-        """After its plan the merchant keeps part of the fix (more after each plan)."""
-        if self.rectify_until is None or day <= self.rectify_until or self.latent is None:
+    def settle(self, day: dt.date, reactions: Reactions, floor: Behaviour) -> None:
+        """The behaviour in effect on ``day``: each planned trait's excess over ``floor`` (the
+        mix's typical merchant) cut while its plan runs, and after it partly back (less after
+        each plan: ``Reactions``)."""
+        if self.latent is None:
             return
-        self.rectify_until = None
-        factor = reactions.rectified_factor**self.rectifications
-        self.behaviour = improved(self.latent, factor, floor)
+        b = self.latent
+        for about, (until, n) in sorted(self.plans.items()):
+            factor = reactions.rectify_factor if day <= until else reactions.rectified_factor**n
+            b = improved(b, factor, floor, FIXES.get(about, _BAD + _GOOD))
+        self.behaviour = b
 
     def today(self, day: dt.date, reactions: Reactions) -> Today:
         b = self.behaviour
@@ -187,6 +189,18 @@ _BAD = (
     "aftersale_hours",
 )
 _GOOD = ("escalation_reply_rate",)
+# The traits a rectification plan about each violation type fixes (its targets' indicators).
+FIXES: dict[str, tuple[str, ...]] = {
+    "malicious_non_delivery": ("non_delivery_rate", "out_of_stock_rate"),
+    "false_inventory": ("out_of_stock_rate",),
+    "false_promise": ("false_promise_rate", "late_ship_rate"),
+    "trajectory_anomaly": ("false_ship_rate", "fake_tracking_rate"),
+    "fraud_shipping": ("fraud_ship_rate",),
+    "late_shipment_shop": ("late_ship_rate", "late_hours", "meltdown_late_rate"),
+    "negative_service": ("reply_minutes", "chat_miss_rate"),
+    "unjustified_refusal": ("refusal_rate", "aftersale_hours"),
+    "overdue_tickets": ("escalation_reply_rate",),
+}
 
 
 def typical(params: SimParams) -> Behaviour:
@@ -211,15 +225,21 @@ def _with(b: Behaviour, traits: dict[str, float]) -> Behaviour:
     return out
 
 
-def improved(b: Behaviour, factor: float, floor: Behaviour) -> Behaviour:
-    """``b`` with each bad trait's excess over ``floor`` scaled by ``factor`` (0: as good as
-    the floor, 1: unchanged); a trait already better than the floor stays as it is."""
+def improved(
+    b: Behaviour, factor: float, floor: Behaviour, names: tuple[str, ...] = _BAD + _GOOD
+) -> Behaviour:
+    """``b`` with each of the named traits' excess over ``floor`` scaled by ``factor`` (0: as
+    good as the floor, 1: unchanged); a trait already better than the floor stays as it is."""
     changes: dict[str, float] = {}
     for name in _BAD:
+        if name not in names:
+            continue
         mine, base = getattr(b, name), getattr(floor, name)
         if mine > base:
             changes[name] = base + (mine - base) * factor
     for name in _GOOD:
+        if name not in names:
+            continue
         mine, base = getattr(b, name), getattr(floor, name)
         if mine < base:
             changes[name] = base - (base - mine) * factor

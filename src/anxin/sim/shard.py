@@ -167,7 +167,7 @@ class Shard:
         placed = 0
         index = (day - self.first_day).days
         for m in self.merchants:
-            m.relapse(day, reactions, self.typical)
+            m.settle(day, reactions, self.typical)
             today = m.today(day, reactions)
             b = m.behaviour
             size = b.size
@@ -212,7 +212,7 @@ class Shard:
                 elif x.kind == "order_cap":
                     m.cap, m.cap_until = x.amount, x.until
                 elif x.kind == "rectify":
-                    m.rectify(x.until, self.ctx.reactions, self.typical)
+                    m.rectify(x.about, x.until)
                 applied.append(
                     MeasureTruth(
                         merchant_id=mid,

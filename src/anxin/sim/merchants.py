@@ -347,6 +347,9 @@ def _merchant(
         video_promise_hours=mix.video_promise_hours.sample(rng),
         promise_hours=mix.promise_hours.sample(rng),
     )
+    for trait, cap in mix.background_caps:  # after every draw: the stream stays as it was
+        if getattr(b, trait) > cap:
+            setattr(b, trait, cap)
     mid = merchant_id(index)
     cross_border = bool(abroad) and rng.random() < mix.cross_border_share
     if cross_border:

@@ -44,6 +44,19 @@ class MerchantMix:
     fraud_ship_rate: Beta = field(default=Beta(0.01, 20))
     bad_listing_rate: Beta = field(default=Beta(0.03, 10))
     bad_actor_listing_rate: Beta = field(default=Beta(0.35, 5))
+    # The background stays under the enforcement lines (a shop 30 % late, a bad actor shipping
+    # three empty parcels a day): breaking them is what the planted violators are for
+    # (``ViolatorMix``), so the tails of these draws are cut. Bad actors still fake shipments,
+    # tracking and parcels for the guarantees to find.
+    background_caps: tuple[tuple[str, float], ...] = (
+        ("late_ship_rate", 0.12),
+        ("late_hours", 24.0),
+        ("out_of_stock_rate", 0.06),
+        ("false_ship_rate", 0.05),
+        ("fake_tracking_rate", 0.03),
+        ("fraud_ship_rate", 0.005),
+        ("refusal_rate", 0.12),
+    )
     quality: Beta = field(default=Beta(0.82, 12))
     flagship_late_factor: float = 0.6
     flagship_quality_bonus: float = 0.05
@@ -217,7 +230,7 @@ class ViolatorMix:
         (t, 2 if t == "late_shipment_shop" else 3) for t in VIOLATION_TYPES
     )
     max_merchant_share: float = 0.5
-    max_volume_share: float = 0.4
+    max_volume_share: float = 0.45
     orders_per_day: tuple[tuple[str, float], ...] = (
         ("malicious_non_delivery", 12.0),  # a small scam shop
         ("false_inventory", 80.0),
@@ -226,7 +239,7 @@ class ViolatorMix:
         ("fraud_shipping", 15.0),
         ("late_shipment_shop", 170.0),  # one of the marketplace's biggest shops
         ("negative_service", 30.0),
-        ("unjustified_refusal", 60.0),
+        ("unjustified_refusal", 130.0),  # enough requests for ≥ 5 overturned refusals a day
         ("overdue_tickets", 25.0),
     )
     # malicious non-delivery: paid orders never shipped nor cancelled; the consumer chases,

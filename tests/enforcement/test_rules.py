@@ -120,8 +120,22 @@ def test_the_2025_pack_counts_three_bad_days_in_seven() -> None:
 def test_unjustified_refusal_compares_with_the_industry(
     merchant: Day, industry_refusals: int, expected: list[str]
 ) -> None:
-    industry = {DAY: Day(responses=1000, refusals=industry_refusals)}
+    """The industry's rate is its other merchants' (1,000 answers beside the merchant's)."""
+    industry = {DAY: Day(responses=1000 + merchant.responses,
+                         refusals=industry_refusals + merchant.refusals)}  # fmt: skip
     assert _types(merchant, industry=industry) == expected
+
+
+def test_a_merchant_alone_in_its_industry_has_nothing_to_compare_with() -> None:
+    merchant = Day(responses=20, refusals=20, unjustified=20)
+    assert _types(merchant, industry={DAY: Day(responses=20, refusals=20)}) == []
+
+
+def test_a_big_refuser_does_not_raise_its_own_bar() -> None:
+    """Half the industry's answers are its own: counted in, the bar would be 5 × 30 %."""
+    merchant = Day(responses=1000, refusals=550, unjustified=300)
+    industry = {DAY: Day(responses=2000, refusals=600)}  # others: 50 of 1,000 = 5 %
+    assert _types(merchant, industry=industry) == ["unjustified_refusal"]
 
 
 @pytest.mark.parametrize(

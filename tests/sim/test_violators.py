@@ -34,7 +34,7 @@ HOUR = dt.timedelta(hours=1)
 
 @pytest.fixture(scope="module")
 def world() -> Streams:
-    return run_sim(preset("tiny", seed=11))
+    return run_sim(preset("tiny", seed=11, days=14))  # two weeks: escalations to see
 
 
 def planted_by_type(s: Streams) -> dict[str, list[str]]:

@@ -40,8 +40,8 @@ class Day:
     unjustified: int = 0  # of those, overturned by the platform (refunded on arbitration)
     tickets: int = 0  # cases escalated to the platform that day
     tickets_overdue: int = 0  # of them, not answered by the merchant in the response window
-    rounds: int = 0  # chat rounds of conversations started that day
-    response_seconds: int = 0  # their response time (an unanswered round at the pack's value)
+    rounds: int = 0  # answered chat rounds of conversations started that day (service hours)
+    response_seconds: int = 0  # their response time
     sessions: int = 0  # conversations started that day in which the consumer asked
     unanswered: int = 0  # of them, never answered by an agent
 
@@ -153,7 +153,14 @@ def _cases(
         facts = state.case_facts(case.aftersale_id)
         overturned = case.outcome == "refunded" and case.decided_by == "platform"
         for f in facts:
-            if f.type == "aftersale.responded" and f.by == "merchant" and f.at <= as_of:
+            # An answer to the request; the evidence sent to the platform later ("propose")
+            # is not one (it answers a ticket, below).
+            if (
+                f.type == "aftersale.responded"
+                and f.by == "merchant"
+                and f.what != "propose"
+                and f.at <= as_of
+            ):
                 d = merchant.on(local(f.at).date())
                 d.responses += 1
                 if f.what == "refuse":
@@ -184,14 +191,12 @@ class ChatLine:
 
 
 def add_conversation(
-    out: MerchantDays,
-    merchant_id: str,
-    lines: Sequence[ChatLine],
-    unanswered_round_seconds: int,
-    pack: PolicyPack,
+    out: MerchantDays, merchant_id: str, lines: Sequence[ChatLine], pack: PolicyPack
 ) -> None:
-    """Count one conversation on the local day it started: its rounds (a consumer turn and the
-    agent's answer; a turn never answered counts ``unanswered_round_seconds``)."""
+    """Count one conversation on the local day it started: its answered rounds (a consumer
+    turn and the agent's answer) with their response times, and whether it was answered at all.
+    A turn never answered is not a round here: negative service counts unanswered sessions on
+    their own (§5.1), so a missed question is never averaged into the reply time."""
     ordered = sorted(lines, key=lambda line: line.at)
     if not ordered:
         return
@@ -208,9 +213,6 @@ def add_conversation(
                 day.rounds += 1
                 day.response_seconds += int((line.at - waiting).total_seconds())
                 waiting = None
-    if waiting is not None:
-        day.rounds += 1
-        day.response_seconds += unanswered_round_seconds
     if asked:
         day.sessions += 1
         day.unanswered += not answered

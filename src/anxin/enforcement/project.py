@@ -89,7 +89,6 @@ def _chats(conn: sa.Connection, book: PolicyBook, out: MerchantDays, as_of: dt.d
                 lines[p.conversation_id].append(ChatLine(event.occurred_at, p.sender))
     pack = book.latest
     facts = pack.rule("score_facts")
-    minutes = facts.clocks.unanswered_round_minutes if facts is not None else 10
     for conversation_id, merchant_id in owner.items():
         got = lines.get(conversation_id, [])
         # Service is judged in the pack's service hours (08:00-22:59:59 on Douyin, §1.2 and
@@ -98,5 +97,4 @@ def _chats(conn: sa.Connection, book: PolicyBook, out: MerchantDays, as_of: dt.d
             start = min(line.at for line in got)
             if not chat_session_counts(start, _pack_at(book, start).calendar.zone, facts.clocks):
                 continue
-        add_conversation(out, merchant_id, got, int(minutes * 60), _pack_at(book, got[0].at)
-                         if got else pack)  # fmt: skip
+        add_conversation(out, merchant_id, got, _pack_at(book, got[0].at) if got else pack)

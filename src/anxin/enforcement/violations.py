@@ -112,7 +112,7 @@ def judge_day(
         if hit2 is not None:
             found("negative_service", n.ladder, hit2[1], hit2[0])
     if (r2 := rules.unjustified_refusal) is not None:
-        found("unjustified_refusal", r2.ladder, _refusal(d, day, r2, industry))
+        found("unjustified_refusal", r2.ladder, _refusal(m, day, r2, industry))
     if (tk := rules.overdue_tickets) is not None and day.weekday() == 6:
         monday = day - dt.timedelta(days=6)
         week = window(m.days, day, 7)
@@ -170,12 +170,18 @@ def _negative(d: Day, rule: NegativeServiceRule) -> tuple[str, dict[str, Any]] |
 
 
 def _refusal(
-    d: Day, day: dt.date, rule: RefusalRule, industry: dict[dt.date, Day]
+    m: MerchantFacts, day: dt.date, rule: RefusalRule, industry: dict[dt.date, Day]
 ) -> dict[str, Any] | None:
+    d = m.days.get(day, Day())
     if d.unjustified < rule.min_refusals or d.responses == 0:
         return None
+    # The industry without the merchant itself: a very big refuser must not raise its own bar.
     peers = window(industry, day, rule.industry_days)
-    industry_rate = Decimal(peers.refusals) / Decimal(peers.responses) if peers.responses else 0
+    own = window(m.days, day, rule.industry_days)
+    refusals, responses = peers.refusals - own.refusals, peers.responses - own.responses
+    if responses <= 0:
+        return None  # no peers answered anything: nothing to compare with
+    industry_rate = Decimal(refusals) / Decimal(responses)
     rate = Decimal(d.refusals) / Decimal(d.responses)
     if rate <= Decimal(str(rule.times_industry)) * industry_rate:
         return None

@@ -13,7 +13,7 @@ from anxin.contract.events import (
     Event,
 )
 from anxin.sim.context import Context
-from anxin.sim.governance import SERVICE_HOURS, UNANSWERED_SECONDS
+from anxin.sim.governance import SERVICE_HOURS
 from anxin.sim.merchants import Merchant
 from anxin.sim.timeline import DAY, HOUR, OFFSET, at
 
@@ -100,10 +100,12 @@ def conversation(
         stats is not None
         and SERVICE_HOURS[0] * HOUR <= (asked + OFFSET) % DAY < SERVICE_HOURS[1] * HOUR
     ):
-        stats.rounds += 1
         stats.sessions += 1
-        stats.response_seconds += UNANSWERED_SECONDS if replied is None else replied - asked
-        stats.unanswered += replied is None
+        if replied is None:
+            stats.unanswered += 1
+        else:
+            stats.rounds += 1
+            stats.response_seconds += replied - asked
     rand = ctx.rng.random
     if rand() < ctx.om.chat_rating_rate:
         wait = None if replied is None else replied - asked

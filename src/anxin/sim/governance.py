@@ -57,8 +57,8 @@ class MerchantDay:
     non_delivery: int = 0  # never shipped and no stock-out admitted
     promised: int = 0  # bound by a channel promise (video, live stream, chat)
     promise_broken: int = 0  # of them, not picked up by it
-    rounds: int = 0  # chat rounds (one question, its answer or none)
-    response_seconds: int = 0  # an unanswered round counts ``UNANSWERED_SECONDS``
+    rounds: int = 0  # answered chat rounds (a question and its answer), in service hours
+    response_seconds: int = 0  # their response time
     sessions: int = 0
     unanswered: int = 0
     responses: int = 0  # the merchant's answers to after-sales requests
@@ -68,7 +68,6 @@ class MerchantDay:
     tickets_overdue: int = 0  # of them, no merchant evidence within a day
 
 
-UNANSWERED_SECONDS = 600  # the platforms count an unanswered round as 10 minutes
 SERVICE_HOURS = (8, 23)  # conversations started in [08:00, 23:00) local count
 
 

@@ -55,13 +55,16 @@ def test_a_plan_then_a_partial_relapse_then_a_second_plan() -> None:
     excess = drawn.reply_minutes - floor.reply_minutes
     day = dt.date(2026, 10, 3)
     m.rectify("negative_service", day)
+    during, after = reactions.rectify_factor, reactions.rectified_factor
     m.settle(day, reactions, floor)  # the plan's last day: still rectifying
-    assert m.behaviour.reply_minutes == pytest.approx(floor.reply_minutes + 0.1 * excess)
+    assert m.behaviour.reply_minutes == pytest.approx(floor.reply_minutes + during * excess)
     m.settle(day + dt.timedelta(days=1), reactions, floor)
-    assert m.behaviour.reply_minutes == pytest.approx(floor.reply_minutes + 0.3 * excess)
+    assert m.behaviour.reply_minutes == pytest.approx(floor.reply_minutes + after * excess)
     m.rectify("negative_service", day + dt.timedelta(days=9))
+    m.settle(day + dt.timedelta(days=9), reactions, floor)
+    assert m.behaviour.reply_minutes == pytest.approx(floor.reply_minutes + during * excess)
     m.settle(day + dt.timedelta(days=10), reactions, floor)
-    assert m.behaviour.reply_minutes == pytest.approx(floor.reply_minutes + 0.09 * excess)
+    assert m.behaviour.reply_minutes == pytest.approx(floor.reply_minutes + after**2 * excess)
     # Only the traits behind the violation: its after-sales and shipping stay as drawn.
     assert m.behaviour.refusal_rate == drawn.refusal_rate
     assert m.behaviour.late_ship_rate == drawn.late_ship_rate

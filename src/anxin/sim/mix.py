@@ -193,10 +193,11 @@ class Reactions:
     penalty_late_hours_factor: float = 0.5
     penalty_out_of_stock_factor: float = 0.5
     payout_late_factor: float = 0.85
-    # A rectification plan (整改): the excess of each bad trait over the typical merchant's is
-    # cut to this share while the plan runs, and to ``rectified_factor`` ** plans after it
-    # (merchants relapse in part; anxin's choice, no published figure).
-    rectify_factor: float = 0.1
+    # A rectification plan (整改): the excess of each planned trait over the typical merchant's
+    # is cut to this share while the plan runs (0: it does as well as a typical merchant, so a
+    # plan can be completed), and to ``rectified_factor`` ** plans after it (merchants relapse
+    # in part; anxin's choice, no published figure).
+    rectify_factor: float = 0.0
     rectified_factor: float = 0.3
 
 

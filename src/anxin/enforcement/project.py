@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterator
-from typing import Any
 
 import msgspec
 import sqlalchemy as sa
@@ -25,33 +23,10 @@ from anxin.enforcement.facts import (
     add_conversation,
     add_order,
 )
-from anxin.policy.pack import NoPolicyInForce, PolicyBook, PolicyPack
+from anxin.policy.pack import PolicyBook
 from anxin.score.formula import chat_session_counts
 from anxin.store import schema as t
-
-CHUNK = 20_000
-
-
-def _pack_at(book: PolicyBook, at: dt.datetime) -> PolicyPack:
-    try:
-        return book.in_force(at)
-    except NoPolicyInForce:
-        return book.versions[0]
-
-
-def _pages(conn: sa.Connection, key: Any, value: Any, where: Any = None) -> Iterator[list[Any]]:
-    last = None
-    while True:
-        query = sa.select(key, value).order_by(key).limit(CHUNK)
-        if where is not None:
-            query = query.where(where)
-        if last is not None:
-            query = query.where(key > last)
-        page = conn.execute(query).all()
-        if not page:
-            return
-        last = page[-1][0]
-        yield [row[1] for row in page]
+from anxin.store.pages import pages
 
 
 def merchant_days(
@@ -63,12 +38,12 @@ def merchant_days(
             m = merchant_fold.decode_state(raw)
             out.setdefault(m.merchant_id, MerchantFacts()).industry = m.industry or ""
         c = t.order_state.c
-        for part in _pages(conn, c.order_id, c.state):
+        for part in pages(conn, c.order_id, c.state):
             for raw in part:
                 state = decode_state(raw)
                 if state.paid_at is None or state.paid_at > as_of:
                     continue
-                add_order(out, state, _pack_at(book, state.paid_at), config, as_of)
+                add_order(out, state, book.in_force_or_first(state.paid_at), config, as_of)
         _chats(conn, book, out, as_of)
     return out
 
@@ -78,7 +53,7 @@ def _chats(conn: sa.Connection, book: PolicyBook, out: MerchantDays, as_of: dt.d
     owner: dict[str, str] = {}
     e = t.events.c
     decode = msgspec.json.Decoder(ev.ChatMessage).decode
-    for part in _pages(conn, e.seq, e.body, e.type == "chat.message"):
+    for part in pages(conn, e.seq, e.body, e.type == "chat.message"):
         for body in part:
             event = decode(body)
             if event.occurred_at > as_of:
@@ -95,6 +70,10 @@ def _chats(conn: sa.Connection, book: PolicyBook, out: MerchantDays, as_of: dt.d
         # §5.1): a question asked at night waits for the morning without counting against it.
         if got and facts is not None:
             start = min(line.at for line in got)
-            if not chat_session_counts(start, _pack_at(book, start).calendar.zone, facts.clocks):
+            if not chat_session_counts(
+                start, book.in_force_or_first(start).calendar.zone, facts.clocks
+            ):
                 continue
-        add_conversation(out, merchant_id, got, _pack_at(book, got[0].at) if got else pack)
+        add_conversation(
+            out, merchant_id, got, book.in_force_or_first(got[0].at) if got else pack
+        )

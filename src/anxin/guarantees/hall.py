@@ -32,7 +32,7 @@ from anxin.domain.rights import (
 from anxin.domain.wording import Text, sentences
 from anxin.engine.rule import OrderRule
 from anxin.guarantees.rules import RULES
-from anxin.policy.pack import NoPolicyInForce, PolicyBook
+from anxin.policy.pack import PolicyBook
 from anxin.store import schema as t
 
 
@@ -225,10 +225,7 @@ def build_hall(
 
 def _zone(state: OrderState, book: PolicyBook, now: dt.datetime) -> dt.tzinfo:
     """The zone instants are written in: the pack's in force when the order was paid."""
-    try:
-        return book.in_force(state.paid_at or state.placed_at or now).calendar.zone
-    except NoPolicyInForce:
-        return book.versions[0].calendar.zone
+    return book.in_force_or_first(state.paid_at or state.placed_at or now).calendar.zone
 
 
 def _decided_right(state: OrderState, d: dict[str, Any]) -> Right:

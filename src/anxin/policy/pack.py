@@ -276,6 +276,14 @@ class PolicyBook:
             raise ValueError("in_force needs a timezone-aware instant")
         return bisect.bisect_right(self._starts, to_us(at)) - 1
 
+    def in_force_or_first(self, at: dt.datetime) -> PolicyPack:
+        """The version in force at ``at``, or the earliest for facts from before the pack
+        existed (historic imports): what a projection of old facts judges them by."""
+        try:
+            return self.in_force(at)
+        except NoPolicyInForce:
+            return self.versions[0]
+
     def in_force(self, at: dt.datetime) -> PolicyPack:
         last = self._last
         if last is not None and last[0] is at:

@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
 
 import msgspec
 import sqlalchemy as sa
@@ -22,9 +20,10 @@ from anxin.clock import to_us
 from anxin.contract import events as ev
 from anxin.domain import merchant as merchant_fold
 from anxin.domain.order import decode_state
-from anxin.policy.pack import NoPolicyInForce, PolicyBook, PolicyPack
+from anxin.policy.pack import PolicyBook, PolicyPack
 from anxin.score.facts import ChatLine, FactsConfig, adjustment_row, chat_row, order_row
 from anxin.store import schema as t
+from anxin.store.pages import pages
 
 CHUNK = 20_000
 
@@ -35,13 +34,6 @@ class Projection:
     chats: int = 0
     merchants: int = 0
     adjustments: int = 0
-
-
-def _pack_at(book: PolicyBook, at: Any) -> PolicyPack:
-    try:
-        return book.in_force(at)
-    except NoPolicyInForce:
-        return book.versions[0]
 
 
 def facts_config(pack: PolicyPack) -> FactsConfig:
@@ -64,35 +56,16 @@ def rebuild(engine: sa.Engine, book: PolicyBook) -> Projection:
     return report
 
 
-def _pages(
-    conn: sa.Connection, key: sa.ColumnElement[Any], value: sa.ColumnElement[Any], where: Any = None
-) -> Iterator[list[Any]]:
-    """(key, value) rows in pages by key: no server-side cursor stays open while the same
-    transaction writes (PostgreSQL refuses that)."""
-    last = None
-    while True:
-        query = sa.select(key, value).order_by(key).limit(CHUNK)
-        if where is not None:
-            query = query.where(where)
-        if last is not None:
-            query = query.where(key > last)
-        page = conn.execute(query).all()
-        if not page:
-            return
-        last = page[-1][0]
-        yield [row[1] for row in page]
-
-
 def _orders(conn: sa.Connection, book: PolicyBook, helped: set[str]) -> int:
     count = 0
     c = t.order_state.c
-    for part in _pages(conn, c.order_id, c.state):
+    for part in pages(conn, c.order_id, c.state):
         rows = []
         for raw in part:
             state = decode_state(raw)
             if state.paid_at is None:
                 continue
-            pack = _pack_at(book, state.paid_at)
+            pack = book.in_force_or_first(state.paid_at)
             row = order_row(state, pack, facts_config(pack))
             if row is not None:
                 if state.order_id in helped:
@@ -116,7 +89,7 @@ def _chats_and_adjustments(
     decode = msgspec.json.Decoder(ev.AnyEvent).decode
     pack = book.versions[-1]
     facts = facts_config(pack)
-    for part in _pages(conn, e.seq, e.body, wanted):
+    for part in pages(conn, e.seq, e.body, wanted):
         for body in part:
             event = decode(body)
             if isinstance(event, ev.ChatMessage):

@@ -74,6 +74,4 @@ def _chats(conn: sa.Connection, book: PolicyBook, out: MerchantDays, as_of: dt.d
                 start, book.in_force_or_first(start).calendar.zone, facts.clocks
             ):
                 continue
-        add_conversation(
-            out, merchant_id, got, book.in_force_or_first(got[0].at) if got else pack
-        )
+        add_conversation(out, merchant_id, got, book.in_force_or_first(got[0].at) if got else pack)

@@ -46,10 +46,10 @@ def order(
             "escalated": int(escalated)}  # fmt: skip
 
 
-def plan(merchant: str, opened: dt.date, n: int = 0) -> dict[str, Any]:
+def plan(merchant: str, opened: dt.date, n: int = 0, cause: str = "v") -> dict[str, Any]:
     return {"plan_id": f"{merchant}:x:{n}", "merchant_id": merchant,
             "opened_day": opened.isoformat(),
-            "deadline_day": (opened + dt.timedelta(days=14)).isoformat(), "cause": "v",
+            "deadline_day": (opened + dt.timedelta(days=14)).isoformat(), "cause": cause,
             "status": "open", "targets": "[]", "progress": "{}", "closed_day": None}  # fmt: skip
 
 
@@ -85,11 +85,17 @@ def test_windows_around_the_first_plan(sql: sa.Engine) -> None:
         conn.execute(sa.insert(t.score_orders), orders)
         conn.execute(
             sa.insert(t.rectification_plans),
-            [plan("M1", OPENED), plan("M1", OPENED + dt.timedelta(days=5), 1)],
+            [
+                plan("M1", OPENED),
+                plan("M1", OPENED + dt.timedelta(days=5), 1),
+                # a plan for a low score alone: counted, not compared (M2's chats stay out)
+                plan("M2", OPENED, cause="score:2026-10-09"),
+            ],
         )
     got = rectified(sql, BOOK)
     assert got["rectified_merchants"] == 1
     assert got["compared_merchants"] == 1
+    assert got["score_plans"] == 1
     assert got["chats_rated"] == {"before": 2, "after": 3}
     assert got["before"]["chat_dissatisfaction_rate"] == 1.0
     assert got["after"]["chat_dissatisfaction_rate"] == pytest.approx(1 / 3, abs=1e-4)

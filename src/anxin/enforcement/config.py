@@ -306,6 +306,8 @@ class EnforcementConfig(msgspec.Struct, forbid_unknown_fields=True, frozen=True,
             unknown = set(self.rectification.targets) - set(VIOLATION_TYPES)
             if unknown:
                 raise ValueError(f"rectification.targets: unknown violation types {unknown}")
+            if self.rectification.score_below is not None and not self.rectification.score_targets:
+                raise ValueError("rectification: score_below needs score_targets")
 
     def ladder(self, name: str, nth: int) -> Rung:
         """The rung for the ``nth`` violation (the last rung repeats: "6th and later")."""

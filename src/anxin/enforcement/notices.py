@@ -10,6 +10,7 @@ from anxin.enforcement.measures import Imposed
 from anxin.enforcement.violations import Found
 
 NAMES: dict[str, Text] = {
+    "score": Text("体验分", "experience score"),  # a plan opened by a low score, not a violation
     "malicious_non_delivery": Text("恶意不发货", "malicious non-delivery"),
     "false_inventory": Text("虚假库存（缺货）", "false inventory (out of stock)"),
     "false_promise": Text("虚假发货时效承诺", "false delivery promise"),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
@@ -145,6 +146,56 @@ def open_plans(
         }  # fmt: skip
         tx.add_ignoring_repeats(t.rectification_plans, [row])
         tx.add_outbox([_message(row, f.type, now)])
+        opened += 1
+    return opened
+
+
+def open_score_plans(
+    tx: SqlTx, config: EnforcementConfig, through: dt.date, now: dt.datetime, pack: PolicyPack
+) -> int:
+    """A plan for each merchant whose latest score (a day up to ``through``) is below the
+    pack's line, unless a score plan is already open for it (cause ``score:<day>``)."""
+    rules = config.rectification
+    if rules is None or rules.score_below is None:
+        return 0
+    s, p = t.merchant_scores.c, t.rectification_plans.c
+    latest = (
+        sa.select(s.merchant_id, sa.func.max(s.day).label("day"))
+        .where(s.day <= through.isoformat())
+        .group_by(s.merchant_id)
+        .subquery()
+    )
+    rows = tx.conn.execute(
+        sa.select(s.merchant_id, s.day, s.score).join(
+            latest, sa.and_(s.merchant_id == latest.c.merchant_id, s.day == latest.c.day)
+        )
+    ).all()
+    line = Decimal(str(rules.score_below))
+    targets = json.dumps([{"indicator": tg.indicator, "op": tg.op, "value": tg.value}
+                          for tg in rules.score_targets])  # fmt: skip
+    opened = 0
+    for merchant, day, score in sorted(rows):
+        if Decimal(score) >= line:
+            continue
+        prefix = f"{merchant}:score:"
+        busy = tx.conn.execute(
+            sa.select(p.plan_id).where(p.plan_id.startswith(prefix), p.status == "open")
+        ).first()
+        if busy is not None:
+            continue
+        start = dt.date.fromisoformat(day) + dt.timedelta(days=1)
+        plan_id = f"{prefix}{start.isoformat()}"
+        if tx.conn.execute(sa.select(p.plan_id).where(p.plan_id == plan_id)).first() is not None:
+            continue  # this low score already had its plan (closed since)
+        row = {
+            "plan_id": plan_id, "merchant_id": merchant,
+            "opened_day": start.isoformat(),
+            "deadline_day": (start + dt.timedelta(days=rules.deadline_days)).isoformat(),
+            "cause": f"score:{day}", "status": "open", "targets": targets, "progress": "{}",
+            "closed_day": None,
+        }  # fmt: skip
+        tx.add_ignoring_repeats(t.rectification_plans, [row])
+        tx.add_outbox([_message(row, "score", now)])
         opened += 1
     return opened
 

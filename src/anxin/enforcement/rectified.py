@@ -1,6 +1,7 @@
 """Rectified merchants before and after (issue 13's report): the service indicators of every
-merchant that was given a rectification plan (整改), over the days before its first plan opened
-and the days after, from what anxin ingested (the score's flat facts), pooled over merchants.
+merchant given a rectification plan (整改) by a violation, over the days before its first plan
+opened and the days after, from what anxin ingested (the score's flat facts), pooled over
+merchants. Plans opened by a low score alone are counted, not compared.
 
 Douyin reports that rectified merchants' consumer dissatisfaction fell 15.3 %; the simulator's
 feedback (``--governance enforcement``) is what makes its merchants react, and the same world
@@ -34,9 +35,21 @@ def _change(before: float | None, after: float | None) -> float | None:
 
 
 def first_plans(conn: sa.Connection) -> dict[str, dt.date]:
+    """Each merchant's first plan opened by a violation (its measures), by opening day. Plans
+    opened by a low score alone are left out: the simulator's merchants react to measures."""
     p = t.rectification_plans.c
-    rows = conn.execute(sa.select(p.merchant_id, sa.func.min(p.opened_day)).group_by(p.merchant_id))
+    rows = conn.execute(
+        sa.select(p.merchant_id, sa.func.min(p.opened_day))
+        .where(p.cause.not_like("score:%"))
+        .group_by(p.merchant_id)
+    )
     return {str(m): dt.date.fromisoformat(str(day)) for m, day in rows}
+
+
+def score_plans(conn: sa.Connection) -> int:
+    p = t.rectification_plans.c
+    query = sa.select(sa.func.count()).where(p.cause.like("score:%"))
+    return int(conn.execute(query).scalar() or 0)
 
 
 def _sums(conn: sa.Connection, merchant: str, lo_us: int, hi_us: int) -> dict[str, float]:
@@ -105,6 +118,7 @@ def rectified(
     with sql.connect() as conn:
         last_us = conn.execute(sa.select(sa.func.max(o.paid_at_us))).scalar()
         plans = first_plans(conn)
+        by_score = score_plans(conn)
         before = dict.fromkeys(_KEYS, 0.0)
         after = dict.fromkeys(_KEYS, 0.0)
         counted = 0
@@ -126,6 +140,7 @@ def rectified(
     return {
         "rectified_merchants": len(plans),
         "compared_merchants": counted,
+        "score_plans": by_score,
         "window_days": window_days,
         "before": ib,
         "after": ia,

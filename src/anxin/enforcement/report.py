@@ -92,8 +92,9 @@ def rectified_report(result: dict[str, Any], *, governance: bool) -> RenderableT
     """Rectified merchants' indicators before and after their first plan (anxin's facts)."""
     days = result["window_days"]
     table = Table(
-        title=f"Rectified merchants (整改): {result['compared_merchants']} of "
-        f"{result['rectified_merchants']}, {days} days before the plan vs {days} days after",
+        title=f"Rectified merchants (整改, plans after a violation): "
+        f"{result['compared_merchants']} of {result['rectified_merchants']}, {days} days before "
+        f"the plan vs {days} days after ({result['score_plans']} more plans for a low score)",
         title_justify="left",
     )
     for col in ("indicator", "before", "after", "change"):

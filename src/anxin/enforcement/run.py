@@ -34,7 +34,7 @@ from anxin.enforcement.ladder import counted, period_of
 from anxin.enforcement.measures import Imposed, impose, next_midnight
 from anxin.enforcement.notices import measure_notice, violation_notice
 from anxin.enforcement.project import merchant_days
-from anxin.enforcement.rectification import open_plans, track_plans
+from anxin.enforcement.rectification import open_plans, open_score_plans, track_plans
 from anxin.enforcement.violations import Found, judge_day
 from anxin.policy.pack import PolicyBook, PolicyPack
 from anxin.store import schema as t
@@ -96,6 +96,7 @@ def run(
             report.measures += len(imposed)
             report.by_type[f.type] = report.by_type.get(f.type, 0) + 1
         report.plans_opened = open_plans(tx, found, known, config, now, pack)
+        report.plans_opened += open_score_plans(tx, config, through, now, pack)
         report.plans_closed = track_plans(tx, facts, config, through, now, pack)
         report.lifted = _lift(tx, facts, now, pack)
     return report

@@ -153,3 +153,19 @@ def test_a_pack_cannot_name_another_history_window(days: int, refused: bool) -> 
             cfg.check("CNY")
     else:
         cfg.check("CNY")
+
+
+@pytest.mark.parametrize(
+    ("withdrawn", "outcome"),
+    [((), "approve_now"), (("suspension",), "standard_flow"),
+     (("presale_off", "sales_restricted"), "standard_flow")],
+)  # fmt: skip
+def test_a_withdrawing_measure_sends_the_request_to_the_standard_flow(
+    withdrawn: tuple[str, ...], outcome: str
+) -> None:
+    x = features(_req(), _order(), None, None, None, None)
+    v = decide(_req(), "女装", "CNY", x, _cfg("2026-08-10"), None, withdrawn)
+    assert v.outcome == outcome
+    assert [r for r in v.rules_hit if r.startswith("merchant.")] == [
+        f"merchant.measure:{k}" for k in withdrawn
+    ]

@@ -12,6 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from anxin.application import load_policy
+from anxin.clock import to_us
 from anxin.refunds.features import NAMES
 from anxin.refunds.model import load
 from anxin.refunds.service import DecideBody, Decider, RefundService, UnknownOrder
@@ -139,3 +140,51 @@ def test_an_unknown_order_is_refused_and_nothing_written(world: SmallWorld, sql:
     with pytest.raises(UnknownOrder):
         svc.decide(body_of(request), world.now)
     assert count(sql, t.refund_decisions) == before
+
+
+@pytest.mark.parametrize(("kind", "withdraws"), [("suspension", True), ("warning", False)])
+def test_a_merchant_under_a_withdrawing_measure_gets_no_instant_refund(
+    world: SmallWorld,
+    sql: sa.Engine,
+    model: tuple[Path, dict[str, Any]],
+    kind: str,
+    withdraws: bool,
+) -> None:
+    """Enforcement withdraws the instant-refund privilege (the pack's ``withdrawn_by``): while
+    a suspension is in force the request takes the standard flow, naming the measure; a
+    warning withdraws nothing. Before it starts and after it ends, the decision is as before."""
+    svc = RefundService(sql, Decider(load_policy(world.pack), load(model[0])))
+    request = _approved_request(world, svc, "first")
+    body = body_of(request)
+    assert body.requested_at is not None
+    at = body.requested_at
+    with sql.connect() as conn:
+        state = conn.execute(
+            sa.select(t.order_state.c.state).where(t.order_state.c.order_id == body.order_id)
+        ).scalar_one()
+    merchant = msgspec.json.decode(state)["merchant_id"]
+    spans = {
+        "in force": (at - dt.timedelta(days=1), at + dt.timedelta(days=1)),
+        "ended": (at - dt.timedelta(days=2), at),  # ends exactly at the request: not in force
+        "later": (at + dt.timedelta(seconds=1), None),
+    }
+    try:
+        for name, (starts, ends) in spans.items():
+            with sql.begin() as conn:
+                conn.execute(sa.delete(t.measures).where(t.measures.c.measure_id == "ms-test"))
+                conn.execute(sa.insert(t.measures), [{
+                    "measure_id": "ms-test", "violation_id": "v-test", "merchant_id": merchant,
+                    "kind": kind, "status": "active", "starts_at_us": to_us(starts),
+                    "ends_at_us": None if ends is None else to_us(ends), "lift": "expiry",
+                    "amount": None, "currency": None,
+                    "explanation": "{}"}])  # fmt: skip
+            live = svc.evaluate(body, world.now)[0].view
+            if name == "in force" and withdraws:
+                assert live.outcome == "standard_flow", name
+                assert f"merchant.measure:{kind}" in live.rules_hit
+            else:
+                assert live.outcome == "approve_now", name
+                assert not any(r.startswith("merchant.measure") for r in live.rules_hit)
+    finally:
+        with sql.begin() as conn:
+            conn.execute(sa.delete(t.measures).where(t.measures.c.measure_id == "ms-test"))

@@ -71,8 +71,11 @@ def decide(
     x: Sequence[float],
     cfg: InstantRefundConfig,
     model: Scorer | None,
+    withdrawn: Sequence[str] = (),
 ) -> Verdict:
-    """Rules first (eligibility, limits, exclusions), then the score's thresholds."""
+    """Rules first (eligibility, the merchant's standing, limits, exclusions), then the score's
+    thresholds. ``withdrawn``: the kinds of the merchant's measures in force at the request
+    that withdraw the instant-refund privilege (the pack's ``privileges.withdrawn_by``)."""
     rules: list[str] = []
     score: float | None = None
     top: list[tuple[str, float]] = []
@@ -92,6 +95,9 @@ def decide(
 
     if req.kind not in ("refund_only", "return_refund"):
         rules.append("kind.not_a_refund")
+        return verdict("standard_flow")
+    if withdrawn:  # a suspended or restricted merchant's requests take the standard flow
+        rules.extend(f"merchant.measure:{kind}" for kind in withdrawn)
         return verdict("standard_flow")
     state = PARCEL_STATES[int(x[_IX["parcel_state"]])]
     exclusions = excluded(cfg, x)

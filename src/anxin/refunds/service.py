@@ -15,7 +15,7 @@ A shadow (candidate) decision is stored beside it, flagged, and never executed (
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,7 +26,7 @@ from anxin.clock import from_us, to_us
 from anxin.contract import events as ev
 from anxin.domain.effects import OutboxMessage
 from anxin.domain.order import OrderState
-from anxin.policy.pack import PolicyBook
+from anxin.policy.pack import PolicyBook, PolicyPack
 from anxin.refunds.config import RULE_ID, InstantRefundConfig
 from anxin.refunds.decide import Verdict, decide, decision_id
 from anxin.refunds.features import Request, as_dict, features, sort_facts
@@ -41,6 +41,8 @@ from anxin.refunds.history import (
 from anxin.refunds.model import Model
 from anxin.store import schema as t
 from anxin.store.sql import SqlStore
+
+Span = tuple[str, int, int | None]  # an active measure: kind, starts_at_us, ends_at_us
 
 _ENC = msgspec.msgpack.Encoder()
 _CONSUMER = msgspec.msgpack.Decoder(ConsumerFacts)
@@ -213,10 +215,20 @@ class RefundService:
         self._history_sql = (
             f'SELECT "key", body FROM refund_history WHERE "key" IN ({", ".join([mark] * 4)})'
         )
+        self._measures_sql = (
+            "SELECT kind, starts_at_us, ends_at_us FROM measures"
+            f" WHERE merchant_id = {mark} AND status = 'active'"
+        )
 
     def inputs(self, body: DecideBody, now: dt.datetime) -> tuple[Request, OrderFacts, list[float]]:
+        req, order, x, _ = self._inputs(body, now)
+        return req, order, x
+
+    def _inputs(
+        self, body: DecideBody, now: dt.datetime
+    ) -> tuple[Request, OrderFacts, list[float], list[Span]]:
         requested_us = to_us(body.requested_at or now)
-        order, wanted, found = self._read(body.order_id)
+        order, wanted, found, measures = self._read(body.order_id)
         c, a, m, g = (found.get(w) for w in wanted)
         req = Request(
             aftersale_id=body.aftersale_id,
@@ -234,9 +246,9 @@ class RefundService:
             _BUCKETS.decode(m) if m else None,
             _BUCKETS.decode(g) if g else None,
         )
-        return req, order, x
+        return req, order, x, measures
 
-    def _read(self, order_id: str) -> tuple[OrderFacts, list[str], dict[str, bytes]]:
+    def _read(self, order_id: str) -> tuple[OrderFacts, list[str], dict[str, bytes], list[Span]]:
         """The order's facts and its history rows, through one pooled DBAPI connection with
         fixed SQL: SQLAlchemy Core's per-statement work (coercion, cache keys, result
         proxies) cost more than the reads themselves (~0.2 ms of a ~1 ms decision)."""
@@ -257,17 +269,20 @@ class RefundService:
             # No stored key is empty, so "" (no address key) matches nothing.
             cur.execute(self._history_sql, wanted)
             found = {str(k): bytes(b) for k, b in cur.fetchall()}
+            cur.execute(self._measures_sql, (order.merchant_id,))
+            measures = [(str(k), int(a), None if e is None else int(e))
+                        for k, a, e in cur.fetchall()]  # fmt: skip
             cur.close()
         finally:
             conn.close()  # back to the pool (which rolls a PostgreSQL read back)
-        return order, wanted, found
+        return order, wanted, found, measures
 
     def evaluate(self, body: DecideBody, now: dt.datetime) -> list[Decided]:
         """The decision itself, written nowhere: the live one first, then the candidate's.
         Reads the order and the history rows, computes features, rules, score, explanation."""
-        req, order, x = self.inputs(body, now)
+        req, order, x, measures = self._inputs(body, now)
         deciders = (self.live,) if self.candidate is None else (self.live, self.candidate)
-        return [self._one(d, req, order, x, body, now) for d in deciders]
+        return [self._one(d, req, order, x, body, now, measures) for d in deciders]
 
     def record(self, decided: list[Decided], now: dt.datetime) -> RefundDecision:
         """Write the decisions (a repeat is absorbed: ids derive from the facts) and, for a live
@@ -309,12 +324,14 @@ class RefundService:
         x: list[float],
         body: DecideBody,
         now: dt.datetime,
+        measures: Sequence[Span] = (),
     ) -> Decided:
         pack = d.book.in_force(from_us(req.requested_us))
         cfg = pack.rule(RULE_ID)
         if not isinstance(cfg, InstantRefundConfig):
             raise LookupError(f"pack {pack.name} {pack.version} has no rules.{RULE_ID}")
-        verdict = decide(req, order.category, pack.currency, x, cfg, d.model)
+        verdict = decide(req, order.category, pack.currency, x, cfg, d.model,
+                         _withdrawn(pack, req, measures))  # fmt: skip
         did = decision_id(
             req.aftersale_id, pack.name, pack.version, verdict.model_version, d.shadow
         )
@@ -336,6 +353,15 @@ class RefundService:
             decided_at=now,
         )
         return Decided(view, verdict, req, {"features": as_dict(x), "category": order.category})
+
+
+def _withdrawn(pack: PolicyPack, req: Request, measures: Sequence[Span]) -> list[str]:
+    """Kinds of the merchant's measures in force at the request that withdraw instant refunds
+    (the pack's ``privileges.withdrawn_by.instant_refund``)."""
+    cfg = pack.rule("privileges")
+    kinds = set(getattr(cfg, "withdrawn_by", {}).get("instant_refund", ()))
+    at = req.requested_us
+    return sorted({k for k, a, e in measures if k in kinds and a <= at and (e is None or at < e)})
 
 
 def _row(d: Decided) -> dict[str, Any]:

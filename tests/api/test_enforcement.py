@@ -302,9 +302,21 @@ def test_rectification_shows_daily_progress(shop: Shop) -> None:
     plans = shop.get("MA", "/v1/merchants/MA/rectification").json()["plans"]
     inventory = next(p for p in plans if p["cause"] == shop.ids["MA:false_inventory"])
     assert (inventory["status"], inventory["overdue"]) == ("open", False)
-    # The run tracked the fraud day (30 orders, none out of stock): on target.
+    # Its days start when a daily run would have told MA: none judged yet.
+    assert inventory["progress"] == []
+    # The run once that first day has settled tracks it (30 orders, none out of stock).
+    opened = dt.date.fromisoformat(inventory["opened_day"])
+    book = load_policy("douyin")
+    config = config_of(book.in_force(NOW))
+    later = dt.datetime.combine(
+        opened + dt.timedelta(days=config.settle_days + 1), dt.time(1), tzinfo=CST
+    )
+    days = {opened: Day(paid=30, shipped=30)}
+    run(shop.sql, book, later, facts={"MA": MerchantFacts(industry="apparel", days=days)})
+    plans = shop.get("MA", "/v1/merchants/MA/rectification").json()["plans"]
+    inventory = next(p for p in plans if p["cause"] == shop.ids["MA:false_inventory"])
     assert inventory["progress"] == [
-        {"day": "2026-09-30", "values": {"out_of_stock_share": 0.0}, "on_target": True}
+        {"day": opened.isoformat(), "values": {"out_of_stock_share": 0.0}, "on_target": True}
     ]
     only_open = shop.get("MA", "/v1/merchants/MA/rectification", status="open").json()["plans"]
     assert len(only_open) == len(plans)

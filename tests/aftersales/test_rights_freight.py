@@ -7,6 +7,8 @@ import datetime as dt
 
 import pytest
 
+from anxin.clock import to_us
+from anxin.domain.standing import Measure
 from tests.aftersales.rights_world import CST, DAY, HOUR, SECOND, World
 
 VERSIONS = [
@@ -152,3 +154,51 @@ def test_not_offered_where_the_reference_is_silent(pack: str) -> None:
     returned(w, paid, paid + 3 * DAY)
     assert w.rights("return_freight", paid + 3 * DAY) == []
     assert w.decisions("return_freight") == []
+
+
+PLACED = dt.datetime(2026, 10, 5, 10, 0, tzinfo=CST)
+
+
+@pytest.mark.parametrize(
+    ("kind", "starts", "ends", "status", "granted", "withdrawn_by"),
+    [
+        pytest.param(None, None, None, "active", None, [], id="no-standing-insured"),
+        pytest.param("suspension", -DAY, DAY, "active", None, ["suspension"], id="suspended"),
+        pytest.param("suspension", -DAY, None, "active", None, ["suspension"], id="until-lifted"),
+        pytest.param("suspension", SECOND, None, "active", None, [], id="starts-after-placement"),
+        pytest.param("suspension", -DAY, 0 * SECOND, "active", None, [], id="ended-at-placement"),
+        pytest.param("suspension", -DAY, DAY, "reverted", None, [], id="reverted-on-appeal"),
+        pytest.param("warning", -DAY, DAY, "active", None, [], id="warning-withdraws-nothing"),
+        pytest.param(None, None, None, "active", False, ["grant_refused"], id="grant-refused"),
+        pytest.param(None, None, None, "active", True, [], id="granted"),
+    ],
+)  # fmt: skip
+def test_insurance_is_attached_at_purchase_unless_the_merchant_lost_it(
+    kind: str | None,
+    starts: dt.timedelta | None,
+    ends: dt.timedelta | None,
+    status: str,
+    granted: bool | None,
+    withdrawn_by: list[str],
+) -> None:
+    """Enforcement withdraws the freight-insurance privilege (the pack's ``withdrawn_by``; a
+    refused daily grant too): an order placed while it is withdrawn is not insured, whatever
+    happens later; one placed before or after is."""
+    w = World()
+    if kind is not None:
+        assert starts is not None
+        measure = Measure("ms-1", kind, to_us(PLACED + starts),
+                          None if ends is None else to_us(PLACED + ends))  # fmt: skip
+        w.store.set_measure("M1", measure, status)
+    if granted is not None:
+        w.store.set_privilege("M1", "freight_insurance", granted, "2026-10-01")
+    returned(w, PLACED, PLACED + 3 * DAY)
+    assert w.paid_to() == (0 if withdrawn_by else 2400)
+    assert len(w.decisions("return_freight")) == (0 if withdrawn_by else 1)
+    right = w.right("return_freight", PLACED + 4 * DAY)
+    if withdrawn_by:
+        assert right.status == "expired"
+        assert right.facts["withdrawn_by"] == withdrawn_by
+        assert "not insured" in right.explanation.en
+    else:
+        assert "withdrawn_by" not in right.facts

@@ -81,6 +81,22 @@ def claim_closes(state: OrderState, config: ReturnFreightConfig) -> dt.datetime 
     return None if click is None else click + dt.timedelta(days=config.claim_days)
 
 
+def withdrawn(state: OrderState, pack: PolicyPack) -> list[str]:
+    """Why the order is uninsured: the kinds of the merchant's measures in force at placement
+    that the pack lists under ``privileges.withdrawn_by.freight_insurance``, or
+    ``grant_refused`` when the daily grant had refused the privilege. Empty: insured (no
+    standing read, or never evaluated, keeps the platform's default cover)."""
+    standing = state.freight_standing
+    if standing is None:
+        return []
+    cfg = pack.rule("privileges")
+    kinds = set(getattr(cfg, "withdrawn_by", {}).get("freight_insurance", ()))
+    out = sorted({m.kind for m in standing.measures if m.kind in kinds})
+    if standing.granted is False:
+        out.append("grant_refused")
+    return out
+
+
 def covered(state: OrderState, case: AfterSale, config: ReturnFreightConfig) -> bool:
     """A return or exchange asked for in the window whose goods were sent back."""
     closes = claim_closes(state, config)
@@ -116,6 +132,8 @@ class ReturnFreight:
         decision_id = f"order:{state.order_id}:{RULE_ID}"  # one claim per order
         if not covered(state, case, config) or state.decided(decision_id):
             return []
+        if withdrawn(state, pack):
+            return []  # the merchant had lost the privilege when the order was placed
         return self._pay(state, pack, config, case, decision_id, event.occurred_at)
 
     @staticmethod
@@ -206,6 +224,18 @@ class ReturnFreight:
         status: RightStatus
         due, kept_at = closes, None
         claim = next((a for a in state.aftersales if covered(state, a, config)), None)
+        lost = withdrawn(state, pack)
+        if lost:
+            facts["withdrawn_by"] = lost
+            why = Text(
+                f"下单时商家的运费险资格已被暂停（{'、'.join(lost)}），本单不含运费险。",
+                "The merchant's return-freight insurance was withdrawn when the order was"
+                f" placed ({', '.join(lost)}): this order is not insured.",
+            )
+            return [
+                Right("return_freight", RULE_ID, "after_sales", title, "expired", None, prefix,
+                      facts, explanation=why)
+            ]  # fmt: skip
         if closes is None:
             status = "expired" if state.cancelled_at is not None else "pending"
             explanation = VOID if status == "expired" else PENDING

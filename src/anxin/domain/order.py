@@ -217,6 +217,9 @@ class OrderState(msgspec.Struct):
     # The merchant's presale standing at placement, for a presale order: resolved by the engine
     # through its store port when the placement is ingested (rules read it, never the store).
     presale_standing: Standing | None = None
+    # Its return-freight-insurance standing at placement (every order): a measure withdrawing
+    # the privilege, or a refused daily grant, leaves the order uninsured.
+    freight_standing: Standing | None = None
     destination: ev.Region | None = None  # as placed; changes are in address_changes
     address_changes: list[AddressChange] = []
     exemption: Exemption | None = None

@@ -313,6 +313,7 @@ class Engine:
         }
         merchants = tx.load_merchants(merchant_ids) if merchant_ids else {}
         presale = _presale_standing(tx, fresh)
+        freight = _freight_standing(tx, fresh)
         touched_orders: dict[str, OrderState] = {}
         touched_merchants: dict[str, MerchantState] = {}
         # Scans held in this batch, by parcel, until their shipment shows up (maybe later on).
@@ -326,6 +327,14 @@ class Engine:
             order_fold.apply(state, event, self.classify)
             if presale and isinstance(event, ev.OrderPlaced):
                 _stand(state, event, presale)
+            if (
+                freight
+                and isinstance(event, ev.OrderPlaced)
+                and state.placed_at == event.occurred_at
+            ):
+                standing = freight.get(event.payload.merchant_id)
+                if standing is not None:
+                    state.freight_standing = standing.at(to_us(event.occurred_at))
             touched_orders[order_id] = state
             rules = (
                 self._rules_for_scan(event)
@@ -456,6 +465,7 @@ class Engine:
 
 
 PRESALE = "presale"
+FREIGHT = "freight_insurance"
 
 
 def _presale_standing(tx: StoreTx, fresh: list[ev.Event]) -> dict[str, MerchantStanding]:
@@ -469,6 +479,17 @@ def _presale_standing(tx: StoreTx, fresh: list[ev.Event]) -> dict[str, MerchantS
     times = [to_us(e.occurred_at) for e in placed]
     merchants = {e.payload.merchant_id for e in placed}
     return tx.merchant_standing(merchants, PRESALE, min(times), max(times) + 1)
+
+
+def _freight_standing(tx: StoreTx, fresh: list[ev.Event]) -> dict[str, MerchantStanding]:
+    """The return-freight-insurance standing of every merchant placing an order in the batch
+    (insurance is attached at purchase): one read per batch."""
+    placed = [e for e in fresh if isinstance(e, ev.OrderPlaced)]
+    if not placed:
+        return {}
+    times = [to_us(e.occurred_at) for e in placed]
+    merchants = {e.payload.merchant_id for e in placed}
+    return tx.merchant_standing(merchants, FREIGHT, min(times), max(times) + 1)
 
 
 def _stand(state: OrderState, event: ev.OrderPlaced, found: dict[str, MerchantStanding]) -> None:

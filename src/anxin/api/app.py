@@ -40,10 +40,10 @@ from anxin.api.logs import RequestIdMiddleware
 from anxin.api.outbox import build_router as build_outbox_router
 from anxin.api.ready import router as ready_router
 from anxin.application import open_application
+from anxin.background import BackgroundOptions, running
 from anxin.clock import Clock
 from anxin.contract.decode import ContractError, split_batch
 from anxin.contract.events import AnyEvent
-from anxin.service import BackgroundOptions, running
 from anxin.store.migrate import current_revision
 
 log = logging.getLogger("anxin.api")
@@ -279,7 +279,7 @@ def create_app(
     background: BackgroundOptions | None = None,
 ) -> FastAPI:
     """Build the API over one database (default: ``ANXIN_DB`` or ``./anxin.db``); with
-    ``background``, its lifespan also runs the scheduler and dispatcher (``anxin.service``)."""
+    ``background``, its lifespan also runs the scheduler and dispatcher (``anxin.background``)."""
     application = open_application(db_url, pack, clock)
     sql_engine = application.sql
 

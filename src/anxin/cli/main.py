@@ -140,6 +140,10 @@ LAZY_COMMANDS = {
         "anxin.enforcement.cli:appeals_group",
         "Appeals against violations: file (the merchant), decide (the platform), list.",
     ),
+    "service": (
+        "anxin.service.cli:service_group",
+        "Customer service: intents of consumer messages (train, classify, evaluate).",
+    ),
 }
 LAZY_BENCHES = {
     "simulate": (
@@ -409,8 +413,8 @@ def serve(
 
     from anxin.api.app import create_app
     from anxin.api.logs import log_config
+    from anxin.background import BackgroundOptions, OffsetClock
     from anxin.delivery.backoff import load_config
-    from anxin.service import BackgroundOptions, OffsetClock
 
     try:
         background = BackgroundOptions(

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import time
 
-from anxin.service import Loop
+from anxin.background import Loop
 
 
 def test_a_failing_round_never_kills_the_loop() -> None:

@@ -40,7 +40,7 @@ from anxin.serve_process import ServeProcess
 from anxin.sim import preset, simulate
 from anxin.store.sql import SqlStore
 from tests.delivery.receiver import Receiver, serve
-from tests.service.test_serve import _wait
+from tests.serve.test_serve import _wait
 
 BATCH = 1_000
 WORKERS = 2

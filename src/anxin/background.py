@@ -38,7 +38,7 @@ from anxin.delivery.backoff import DeliveryConfig
 from anxin.engine.processor import Engine
 from anxin.store import leases
 
-log = logging.getLogger("anxin.service")
+log = logging.getLogger("anxin.background")
 
 SCHEDULER_LEASE = "scheduler"
 

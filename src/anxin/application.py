@@ -26,6 +26,7 @@ from anxin.engine.rule import OrderRule
 from anxin.guarantees import rules as guarantee_rules
 from anxin.policy.pack import PolicyBook, load_book
 from anxin.refunds import rule as refund_recovery
+from anxin.service import sla as service_sla
 
 
 class StoreMissing(LookupError):
@@ -42,6 +43,7 @@ def rule_schemas() -> Mapping[str, type[msgspec.Struct]]:
         **RIGHTS_SCHEMAS,
         **refunds.SCHEMAS,
         **enforcement.SCHEMAS,
+        **service_sla.SCHEMAS,
     }
 
 

@@ -142,7 +142,7 @@ LAZY_COMMANDS = {
     ),
     "service": (
         "anxin.service.cli:service_group",
-        "Customer service: intents of consumer messages (train, classify, evaluate).",
+        "Customer service: reply SLAs and metrics; intents of consumer messages.",
     ),
 }
 LAZY_BENCHES = {

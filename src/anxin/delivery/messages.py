@@ -256,6 +256,23 @@ class PresaleFlagged(msgspec.Struct, frozen=True):
     since_day: dt.date | None = None
 
 
+class SlaMissed(msgspec.Struct, frozen=True):
+    """A consumer's question went unanswered past the service SLA (3 service minutes on
+    Douyin): answer it now. ``answered_at`` is set when the answer came, but late."""
+
+    conversation_id: str
+    merchant_id: str
+    consumer_id: str
+    kind: str  # first_reply | next_reply
+    round: int  # the conversation's round, from 0
+    asked_at: dt.datetime
+    due_at: dt.datetime
+    pack: str
+    version: str
+    order_id: str | None = None
+    answered_at: dt.datetime | None = None
+
+
 BODIES: dict[str, type[msgspec.Struct]] = {
     "consumer.compensation": ConsumerCompensation,
     "merchant.task": MerchantTask,
@@ -273,6 +290,7 @@ BODIES: dict[str, type[msgspec.Struct]] = {
     "enforcement.appeal_decided": AppealDecided,
     "enforcement.rectification": Rectification,
     "order.presale_flagged": PresaleFlagged,
+    "service.sla_missed": SlaMissed,
 }
 assert BODIES.keys() == TOPICS.keys(), "every topic has a body struct"
 

@@ -8,8 +8,9 @@ topic; the amazon pack's ``a_to_z.claim_eligible``), ``score.grants``
 ``refunds.recovery`` (``refund.charged_back``), the after-sales right
 ``aftersales.rights_damage`` (``aftersale.entitlement``) and the after-sales flows
 ``aftersales.rule`` (``refund.granted``); enforcement (``enforcement.run``, ``enforcement.appeals``:
-``enforcement.*``; the presale gate ``enforcement.presale``: ``order.presale_flagged``). A new
-topic is added here and in ``messages``.
+``enforcement.*``; the presale gate ``enforcement.presale``: ``order.presale_flagged``); the
+service run ``service.run`` (``service.sla_missed``). A new topic is added here and in
+``messages``.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ TOPICS: dict[str, int] = {
     "enforcement.appeal_decided": 1,
     "enforcement.rectification": 1,
     "order.presale_flagged": 1,
+    "service.sla_missed": 1,
 }
 
 

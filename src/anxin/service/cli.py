@@ -2,9 +2,49 @@
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 import click
+
+from anxin.cli.options import WHEN, When
 
 
 @click.group("service")
 def service_group() -> None:
-    """Customer service: intents of consumer messages (train, classify, evaluate)."""
+    """Customer service: reply SLAs and metrics; intents of consumer messages."""
+
+
+def _now(settings: Any, now: When | None) -> Any:
+    from anxin.clock import SystemClock
+
+    return now.at(settings.zone()) if now else SystemClock().now()
+
+
+@service_group.command("run")
+@click.option("--now", type=WHEN, help="judge as of this instant [default: now]")
+@click.pass_obj
+def run_cmd(settings: Any, now: When | None) -> None:
+    """Judge every conversation's reply SLAs; send each missed one once as a
+    `service.sla_missed` task. One JSON line: conversations, missed SLAs, merchants."""
+    from anxin.service.run import run
+
+    report = run(settings.sql_engine(create=False), settings.book(), _now(settings, now))
+    click.echo(json.dumps({"conversations": report.conversations, "missed_slas": report.missed,
+                           "merchants": len(report.metrics)}))  # fmt: skip
+
+
+@service_group.command("metrics")
+@click.option("--merchant", help="one merchant's metrics")
+@click.option("--now", type=WHEN, help="as of this instant [default: now]")
+@click.pass_obj
+def metrics_cmd(settings: Any, merchant: str | None, now: When | None) -> None:
+    """One JSON line per merchant: average response, in-time reply rate, dissatisfaction,
+    unanswered conversations and missed SLAs (conversations started in service hours). Reads
+    only: `anxin service run` sends the tasks."""
+    from anxin.service.run import judge_all
+
+    report, _ = judge_all(settings.sql_engine(create=False), settings.book(), _now(settings, now))
+    for mid in sorted(report.metrics):
+        if merchant is None or mid == merchant:
+            click.echo(json.dumps({"merchant_id": mid, **report.metrics[mid].as_dict()}))

@@ -1,0 +1,111 @@
+"""Conversations and the merchant's service metrics (pure: chat lines and ratings in, applied
+SLAs and sums out).
+
+A conversation is its lines (consumer and agent turns; bot and system lines are not turns) and
+the consumer's rating. Metrics per merchant follow the platforms' definitions (platform-rules.md
+§1.2, §1.7): conversations started in service hours count; a round's response time is service
+time, an unanswered round counts the pack's minutes; the 3-minute reply rate is the share of
+rounds whose reply SLA was hit; dissatisfaction is the share of rated conversations rated at
+most 3 stars (the score's line, §1.2).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from anxin.domain.calendar import BusinessCalendar
+from anxin.service.sla import AppliedSla, Line, ServiceSla, reply_sla, round_seconds, rounds
+
+DISSATISFIED_STARS = 3
+
+
+@dataclass(slots=True)
+class Conversation:
+    conversation_id: str
+    merchant_id: str
+    consumer_id: str
+    order_id: str | None = None
+    lines: list[Line] = field(default_factory=list)
+    stars: int | None = None
+
+    @property
+    def started_at(self) -> dt.datetime | None:
+        return min((line.at for line in self.lines), default=None)
+
+
+@dataclass(slots=True)
+class ServiceMetrics:
+    """One merchant's sums over the conversations counted; ratios as properties."""
+
+    conversations: int = 0
+    rounds: int = 0
+    response_seconds: int = 0
+    replied_in_time: int = 0  # rounds whose reply SLA was hit
+    unanswered: int = 0  # conversations whose consumer never got an agent's answer
+    rated: int = 0
+    dissatisfied: int = 0
+    missed: int = 0  # reply SLAs missed
+
+    @property
+    def average_response_seconds(self) -> float | None:
+        return self.response_seconds / self.rounds if self.rounds else None
+
+    @property
+    def reply_in_time_rate(self) -> float | None:
+        return self.replied_in_time / self.rounds if self.rounds else None
+
+    @property
+    def dissatisfaction_rate(self) -> float | None:
+        return self.dissatisfied / self.rated if self.rated else None
+
+    def as_dict(self) -> dict[str, float | int | None]:
+        def r(x: float | None) -> float | None:
+            return None if x is None else round(x, 4)
+
+        return {
+            "conversations": self.conversations, "rounds": self.rounds,
+            "average_response_seconds": r(self.average_response_seconds),
+            "reply_in_time_rate": r(self.reply_in_time_rate),
+            "dissatisfaction_rate": r(self.dissatisfaction_rate),
+            "unanswered_conversations": self.unanswered, "missed_slas": self.missed,
+            "rated": self.rated,
+        }  # fmt: skip
+
+
+def judge(
+    c: Conversation, sla: ServiceSla, hours: BusinessCalendar, now: dt.datetime
+) -> list[AppliedSla]:
+    """The reply SLA of each of the conversation's rounds, as of ``now``."""
+    return [reply_sla(r, sla, hours, now) for r in rounds(c.lines)]
+
+
+def counts(c: Conversation, hours: BusinessCalendar) -> bool:
+    """Whether the conversation counts in the metrics: started in service hours."""
+    started = c.started_at
+    return started is not None and hours.is_working_time(started)
+
+
+def add(
+    m: ServiceMetrics,
+    c: Conversation,
+    sla: ServiceSla,
+    hours: BusinessCalendar,
+    now: dt.datetime,
+) -> list[AppliedSla]:
+    """Add one conversation to its merchant's sums (when it counts); return its applied SLAs
+    (every conversation's, counted or not: a night question is due in the morning)."""
+    applied = judge(c, sla, hours, now)
+    if not counts(c, hours):
+        return applied
+    rs = rounds(c.lines)
+    m.conversations += 1
+    m.rounds += len(rs)
+    m.response_seconds += sum(round_seconds(r, sla, hours, now) for r in rs)
+    m.replied_in_time += sum(a.status == "hit" for a in applied)
+    m.missed += sum(a.status == "missed" for a in applied)
+    m.unanswered += bool(rs) and all(r.answered_at is None or r.answered_at > now for r in rs)
+    if c.stars is not None:
+        m.rated += 1
+        m.dissatisfied += c.stars <= DISSATISFIED_STARS
+    return applied

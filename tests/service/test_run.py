@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from pathlib import Path
 
 import msgspec
 import sqlalchemy as sa
@@ -16,6 +17,7 @@ from anxin.delivery.messages import SlaMissed
 from anxin.service.run import judge_all, run
 from anxin.store import schema as t
 from anxin.store.sql import SqlStore
+from tests.refunds.conftest import cli, one_json_line
 
 BOOK = load_policy("douyin")
 CST = BOOK.latest.calendar.zone
@@ -97,3 +99,34 @@ def test_as_of_an_earlier_instant_the_question_is_still_within_its_sla(
     report, messages = judge_all(sql_engine, BOOK, at(3, 15, 3))  # K3's due, exactly
     assert [m.message_id for m in messages] == ["sla:K2:1:next_reply"]
     assert report.conversations == 4  # K4 not asked yet
+
+
+def test_the_commands_on_a_store(tmp_path: Path) -> None:
+    """`anxin service run|metrics|findings` as an operator types them (SQLite file)."""
+    db = str(tmp_path / "anxin.db")
+    said = ev.ChatMessagePayload(
+        conversation_id="K6",
+        message_id="2",
+        merchant_id="M1",
+        consumer_id="C1",
+        sender="agent",
+        text="亲，请稍等",
+    )
+    wait = [
+        chat("K6", 1, at(3, 16), "consumer"),
+        ev.ChatMessage(id="K6:2", occurred_at=at(3, 16, 1), source="t", payload=said),
+    ]
+    lines = b"\n".join(msgspec.json.encode(e) for e in [*EVENTS, *wait])
+    (tmp_path / "chats.jsonl").write_bytes(lines + b"\n")
+    cli("--db", db, "ingest", str(tmp_path / "chats.jsonl"), "--now", "2026-11-06")
+    first = one_json_line(cli("--db", db, "service", "run", "--now", "2026-11-05T12:00:00+08:00"))
+    # "please wait" answers the question in time: the silence after it is a finding, not an SLA
+    assert first == {"conversations": 6, "missed_slas": 2, "merchants": 2}
+    now = "2026-11-05T12:00:00+08:00"
+    out = cli("--db", db, "service", "metrics", "--merchant", "M1", "--now", now)
+    metrics = [json.loads(x) for x in out.splitlines()]
+    assert [(m["merchant_id"], m["conversations"]) for m in metrics] == [("M1", 4)]
+    out = cli("--db", db, "service", "findings", "--now", now)
+    (finding,) = [json.loads(x) for x in out.splitlines()]
+    assert finding["rule_id"] == "service_findings.please_wait_silence"
+    assert [e["text"] for e in finding["evidence"]] == ["亲，请稍等"]

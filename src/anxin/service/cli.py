@@ -48,3 +48,26 @@ def metrics_cmd(settings: Any, merchant: str | None, now: When | None) -> None:
     for mid in sorted(report.metrics):
         if merchant is None or mid == merchant:
             click.echo(json.dumps({"merchant_id": mid, **report.metrics[mid].as_dict()}))
+
+
+@service_group.command("findings")
+@click.option("--merchant", help="one merchant's findings")
+@click.option("--now", type=WHEN, help="as of this instant [default: now]")
+@click.pass_obj
+def findings_cmd(settings: Any, merchant: str | None, now: When | None) -> None:
+    """One JSON line per negative-service finding (please-wait silence, flat refusal, mocking,
+    blocking, canned reply) with the rule and the lines that make it, oldest first."""
+    from anxin.service.run import negative_service
+
+    found = negative_service(settings.sql_engine(create=False), settings.book(),
+                             _now(settings, now))  # fmt: skip
+    for f in found:
+        if merchant is not None and f.merchant_id != merchant:
+            continue
+        click.echo(json.dumps({
+            "finding_id": f.finding_id, "rule_id": f.rule_id, "kind": f.kind,
+            "merchant_id": f.merchant_id, "at": f.at.isoformat(),
+            "conversation_ids": list(f.conversation_ids), "why": f.why, "facts": f.facts,
+            "evidence": [{"message_id": x.message_id, "at": x.at.isoformat(),
+                          "sender": x.sender, "text": x.text} for x in f.evidence],
+        }, ensure_ascii=False))  # fmt: skip

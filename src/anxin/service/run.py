@@ -15,6 +15,8 @@ from anxin.contract import events as ev
 from anxin.domain.effects import OutboxMessage
 from anxin.policy.pack import PolicyBook
 from anxin.service.conversations import Conversation, ServiceMetrics, add
+from anxin.service.findings import RULE_ID as FINDINGS_ID
+from anxin.service.findings import Finding, ServiceFindings, canned, in_conversation
 from anxin.service.sla import RULE_ID, Line, ServiceSla, service_calendar
 from anxin.store import schema as t
 from anxin.store.pages import pages
@@ -50,8 +52,9 @@ def conversations(sql: sa.Engine, as_of: dt.datetime) -> dict[str, Conversation]
                     )
                 if isinstance(event, ev.ChatRated):
                     c.stars = event.payload.stars
-                elif event.payload.sender in ("consumer", "agent"):
-                    c.lines.append(Line(event.occurred_at, event.payload.sender))
+                else:
+                    q = event.payload
+                    c.lines.append(Line(event.occurred_at, q.sender, q.text, q.message_id))
     return out
 
 
@@ -96,3 +99,17 @@ def judge_all(
                 )
             )  # fmt: skip
     return report, messages
+
+
+def negative_service(sql: sa.Engine, book: PolicyBook, now: dt.datetime) -> list[Finding]:
+    """Every negative-service finding in the log as of ``now`` (conversations' own lines, then
+    canned replies per merchant-day), oldest first."""
+    pack = book.in_force(now)
+    sla, rules = pack.rule(RULE_ID), pack.rule(FINDINGS_ID)
+    if not isinstance(sla, ServiceSla) or not isinstance(rules, ServiceFindings):
+        raise LookupError(f"pack {pack.name} {pack.version} has no service rules")
+    hours = service_calendar(sla, pack.calendar)
+    found = conversations(sql, now)
+    out = [f for c in found.values() for f in in_conversation(c, rules, hours, now)]
+    out += canned(found.values(), rules, pack.calendar.zone)
+    return sorted(out, key=lambda f: (f.at, f.finding_id))

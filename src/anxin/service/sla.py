@@ -65,7 +65,9 @@ def service_calendar(sla: ServiceSla, calendar: BusinessCalendar) -> BusinessCal
 @dataclass(frozen=True, slots=True)
 class Line:
     at: dt.datetime
-    sender: str  # consumer | agent (bot and system lines are not turns)
+    sender: str  # consumer | agent | bot | system (only consumer and agent lines are turns)
+    text: str = ""
+    message_id: str = ""
 
 
 @dataclass(frozen=True, slots=True)

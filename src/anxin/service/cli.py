@@ -71,3 +71,31 @@ def findings_cmd(settings: Any, merchant: str | None, now: When | None) -> None:
             "evidence": [{"message_id": x.message_id, "at": x.at.isoformat(),
                           "sender": x.sender, "text": x.text} for x in f.evidence],
         }, ensure_ascii=False))  # fmt: skip
+
+
+@service_group.command("suggest")
+@click.argument("order_id")
+@click.option("--intent", required=True, help="the consumer's intent (engine name)")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+@click.option("--now", type=WHEN, help="the facts as of this instant [default: now]")
+@click.pass_obj
+def suggest_cmd(settings: Any, order_id: str, intent: str, lang: str, now: When | None) -> None:
+    """The reply for an intent filled with the order's live facts; one JSON line (`text`,
+    `settles`: the facts answer the question, and the facts used)."""
+    from typing import cast
+
+    from anxin.application import order_rules
+    from anxin.guarantees.hall import OrderNotFound, load_hall
+    from anxin.service.replies import Lang, suggest
+
+    book, at = settings.book(), _now(settings, now)
+    try:
+        hall = load_hall(settings.sql_engine(create=False), order_id, book, at, order_rules())
+    except OrderNotFound:
+        raise click.ClickException(f"no order {order_id!r} in the store") from None
+    zone = book.in_force_or_first(at).calendar.zone
+    reply = suggest(hall, intent, cast(Lang, lang), zone)
+    click.echo(json.dumps({"order_id": reply.order_id, "intent": reply.intent, "lang": reply.lang,
+                           "variant": reply.variant, "text": reply.text,
+                           "settles": reply.settles, "facts": reply.facts},
+                          ensure_ascii=False))  # fmt: skip

@@ -131,6 +131,19 @@ def _refund(order: str) -> Row:
     return Row("POST", "/v1/refunds/decide", see, body=body, code404="order_not_found")
 
 
+def _suggest(order: str) -> Row:
+    """Operator keys for any order, merchant keys for their shop's (another's answers as
+    absent); consumers and ingest keys may not; a link token is no key."""
+    merchant = ORDERS.get(order, ("", ""))[0]
+    see = {
+        **others(403, but={"operator": 200 if order in ORDERS else 404}),
+        "merchant_a": 200 if merchant == "MA" else 404,
+        "merchant_b": 200 if merchant == "MB" else 404,
+    }
+    body = b'{"order_id":"' + order.encode() + b'","intent":"where_is_my_parcel","lang":"en"}'
+    return Row("POST", "/v1/service/suggest", see, body=body, code404="order_not_found")
+
+
 def _shop(merchant: str, what: str) -> Row:
     """A merchant's enforcement reads: operator keys any shop, merchant keys their own (another
     shop, or one that does not exist, answers 404 the same)."""
@@ -220,6 +233,7 @@ def table(w: World) -> list[Row]:
         Row("GET", "/health", {}, default=200),
         Row("GET", "/live", {}, default=200),
         *(_refund(o) for o in ("OA", "OB", "nope")),
+        *(_suggest(o) for o in ("OA", "OB", "OAB", "nope")),
         Row("GET", "/v1/schema/events", {}, default=200),
         *_enforcement(w),
     ]
@@ -242,6 +256,8 @@ def _check_body(w: World, row: Row, caller: str, status: int, body: Any) -> str 
             return "no decisions"
     if path.endswith("/score") and body["merchant_id"] != path.split("/")[3]:
         return f"score of {body['merchant_id']}"
+    if path == "/v1/service/suggest" and body["order_id"] not in body["text"]:
+        return f"the reply does not name its order: {body['text']}"
     if path == "/v1/refunds/decide" and body["order_id"] != json.loads(row.body or b"")["order_id"]:
         return f"decided for {body['order_id']}"
     if path.startswith("/v1/merchants/") and path.split("/")[4] != "score":

@@ -163,6 +163,11 @@ LAZY_BENCHES = {
         "anxin.bench.api:bench_api",
         "Events per second through POST /v1/events (one serve process), beside in-process ingest.",
     ),
+    "service": (
+        "anxin.bench.service:bench_service",
+        "Suggested replies in process (the order's hall + the filled template), p50/p99 beside "
+        "a bare read of the same order.",
+    ),
     "refunds": (
         "anxin.refunds.cli:bench_refunds",
         "Instant-refund decisions: in-process p99, and per second through one serve process "

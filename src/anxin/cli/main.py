@@ -165,8 +165,8 @@ LAZY_BENCHES = {
     ),
     "service": (
         "anxin.bench.service:bench_service",
-        "Suggested replies in process (the order's hall + the filled template), p50/p99 beside "
-        "a bare read of the same order.",
+        "Suggested replies in process (the order's hall + the filled template): p50/p99 beside "
+        "a bare read of the same order; one JSON line.",
     ),
     "refunds": (
         "anxin.refunds.cli:bench_refunds",

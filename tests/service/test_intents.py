@@ -11,9 +11,9 @@ import pytest
 from click.testing import CliRunner
 
 from anxin.cli.main import main
-from anxin.data import data_path
 from anxin.service import intents
 from anxin.service.intent_data import BITEXT, JDDC, dataset, read_utterances
+from tests.conftest import shared_data
 
 HERE = Path(__file__).parent
 
@@ -158,8 +158,8 @@ def test_labels_map_onto_engine_intents(label: str, intent: str) -> None:
 
 
 def needs(name: str) -> None:
-    if not data_path(name).is_file():
-        pytest.skip(f"shared data {name} not present")
+    """Skip without the shared data set, fail under CI (the shared helper)."""
+    shared_data("the intent data", name)
 
 
 def test_every_label_of_both_sets_is_mapped() -> None:

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from anxin.enforcement.config import VIOLATION_TYPES
 from anxin.enforcement.evaluate import evaluate, planted, score
-from anxin.sim.mix import VIOLATION_TYPES
 from anxin.store.schema import violations
 
 TRUTH = [

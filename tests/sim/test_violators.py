@@ -16,10 +16,11 @@ import sqlalchemy as sa
 
 from anxin.application import build_engine, load_policy
 from anxin.clock import FixedClock
+from anxin.enforcement.config import VIOLATION_TYPES
 from anxin.engine.files import ingest_file
 from anxin.sim import Mix, preset
 from anxin.sim.merchants import make_merchants
-from anxin.sim.mix import VIOLATION_TYPES, ViolatorMix
+from anxin.sim.mix import ViolatorMix
 from anxin.sim.run import simulate
 from anxin.sim.violators import planned
 from anxin.store.database import make_engine

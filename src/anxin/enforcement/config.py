@@ -23,7 +23,7 @@ Share = Annotated[float, msgspec.Meta(ge=0.0, le=1.0)]
 Count = Annotated[int, msgspec.Meta(ge=0)]
 Days = Annotated[int, msgspec.Meta(ge=1, le=3660)]
 
-VIOLATION_TYPES = (
+VIOLATION_TYPES: tuple[str, ...] = (
     "malicious_non_delivery",
     "false_inventory",
     "false_promise",

@@ -20,7 +20,7 @@ from typing import Any
 import msgspec
 import sqlalchemy as sa
 
-from anxin.sim.mix import VIOLATION_TYPES
+from anxin.enforcement.config import VIOLATION_TYPES
 from anxin.store.schema import violations
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from anxin.enforcement.config import VIOLATION_TYPES  # planted in the rules' own order
 from anxin.sim.dist import Beta, Choice, LogNormal, choice
 
 
@@ -201,18 +202,6 @@ class Reactions:
     rectified_factor: float = 0.3
 
 
-# The nine enforcement violation types (docs: the enforcement package), in planting order.
-VIOLATION_TYPES: tuple[str, ...] = (
-    "malicious_non_delivery",
-    "false_inventory",
-    "false_promise",
-    "trajectory_anomaly",
-    "fraud_shipping",
-    "late_shipment_shop",
-    "negative_service",
-    "unjustified_refusal",
-    "overdue_tickets",
-)
 Span = tuple[float, float]  # a uniform draw between the two bounds
 
 

@@ -31,7 +31,8 @@ from collections import Counter
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from anxin.sim.mix import VIOLATION_TYPES, Span, ViolatorMix
+from anxin.enforcement.config import VIOLATION_TYPES
+from anxin.sim.mix import Span, ViolatorMix
 from anxin.sim.params import SimParams
 
 if TYPE_CHECKING:

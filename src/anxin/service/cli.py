@@ -166,3 +166,17 @@ def evaluate_command(dataset: str, seed: int, test_share: float) -> None:
         raise click.ClickException(str(e)) from e
     figures = intents.evaluate(data, seed, test_share, baseline=dataset == "jddc")
     _line({"dataset": dataset, "seed": seed, "test_share": test_share, **figures})
+
+
+def _register() -> None:  # pre-identification lives in its own module
+    from anxin.service.proactive_cli import (
+        evaluate_proactive_cmd,
+        proactive_cmd,
+        train_proactive_cmd,
+    )
+
+    for command in (proactive_cmd, train_proactive_cmd, evaluate_proactive_cmd):
+        service_group.add_command(command)
+
+
+_register()

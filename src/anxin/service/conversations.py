@@ -12,8 +12,10 @@ most 3 stars (the score's line, §1.2).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from anxin.contract.events import ChatMessage, ChatRated
 from anxin.domain.calendar import BusinessCalendar
 from anxin.service.sla import AppliedSla, Line, ServiceSla, reply_sla, round_seconds, rounds
 
@@ -109,3 +111,31 @@ def add(
         m.rated += 1
         m.dissatisfied += c.stars <= DISSATISFIED_STARS
     return applied
+
+
+def from_events(events: Iterable[ChatMessage | ChatRated]) -> dict[str, Conversation]:
+    """Every conversation in ``events`` (chat lines and ratings, any order of arrival)."""
+    out: dict[str, Conversation] = {}
+    for event in sorted(events, key=lambda e: (e.occurred_at, e.id)):
+        p = event.payload
+        c = out.get(p.conversation_id)
+        if c is None:
+            c = out[p.conversation_id] = Conversation(
+                p.conversation_id, p.merchant_id, p.consumer_id, p.order_id
+            )
+        if isinstance(event, ChatRated):
+            c.stars = event.payload.stars
+        else:
+            q = event.payload
+            c.lines.append(Line(event.occurred_at, q.sender, q.text, q.message_id))
+    return out
+
+
+def totals(
+    found: Iterable[Conversation], sla: ServiceSla, hours: BusinessCalendar, now: dt.datetime
+) -> ServiceMetrics:
+    """The sums over every merchant's counted conversations (the platform's figures)."""
+    m = ServiceMetrics()
+    for c in found:
+        add(m, c, sla, hours, now)
+    return m

@@ -20,24 +20,27 @@ from anxin.sim.timeline import DAY, HOUR, OFFSET, at
 PRESALE_ASK = ("在吗？今天下单什么时候发货？", "这个有现货吗？", "能开发票吗？", "尺码怎么选？")
 PRESALE_ANSWER = ("亲，有现货的，拍下尽快为您发出", "亲，可以的哦", "亲，参考详情页尺码表哦")
 PROMISE_ANSWER = "亲，今天拍下24小时内发货哦"
-TROUBLE_ASK = (
-    "什么时候发货啊？",
-    "我的快递怎么还没到？",
-    "物流好几天没更新了",
-    "东西有问题怎么办？",
-)
+LOGISTICS_ASK = ("什么时候发货啊？", "我的快递怎么还没到？", "物流好几天没更新了")
+TROUBLE_ASK = (*LOGISTICS_ASK, "东西有问题怎么办？")
 TROUBLE_ANSWER = ("亲，已经帮您催促快递了", "亲，仓库正在加急处理", "亲，给您申请售后哦")
 USAGE_ASK = ("这个怎么用？", "可以机洗吗？", "保质期多久？")
 USAGE_ANSWER = ("亲，可以参考详情页的说明哦", "亲，有问题随时联系我们")
 
 
-def reply_at(ctx: Context, m: Merchant, asked: int) -> int | None:
+# Questions the order's facts answer: with anxin's reply tools the answer is ready to send.
+SETTLED_ASK = frozenset({*LOGISTICS_ASK, PRESALE_ASK[0]})
+
+
+def reply_at(ctx: Context, m: Merchant, asked: int, question: str = "") -> int | None:
     """When the agent answers a message sent at ``asked`` (None: never)."""
     rand = ctx.rng.random
     b = m.behaviour
     if rand() < b.chat_miss_rate:
         return None
-    latency = int(b.reply_minutes * 60 * math.exp(ctx.rng.gauss(0.0, 0.8))) + 5
+    minutes = b.reply_minutes
+    if ctx.params.reply_tools and question in SETTLED_ASK:
+        minutes *= ctx.reactions.reply_tools_factor
+    latency = int(minutes * 60 * math.exp(ctx.rng.gauss(0.0, 0.8))) + 5
     open_, close = b.chat_open, b.chat_close
     local = (asked + OFFSET) % DAY
     if open_ * HOUR <= local < close * HOUR:
@@ -77,7 +80,7 @@ def conversation(
             ),
         )
     )
-    replied = reply_at(ctx, m, asked)
+    replied = reply_at(ctx, m, asked, question)
     if replied is not None:
         out.append(
             ChatMessage(

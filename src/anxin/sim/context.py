@@ -12,6 +12,7 @@ from anxin.contract.events import Money, Promise, Region
 from anxin.sim.carriers import CARRIERS
 from anxin.sim.consumers import Consumers
 from anxin.sim.mix import OrderMix, Reactions
+from anxin.sim.outreach import Outreach
 from anxin.sim.params import SimParams
 from anxin.sim.timeline import CST, day_start
 from anxin.sim.tracking import Tracker
@@ -58,6 +59,10 @@ class Context:
     _money: dict[int, Money] = field(init=False, default_factory=dict)
     listing_promises: dict[int, Promise] = field(init=False)
     run_start: int = field(init=False)  # local midnight of the run's first day
+    # Pre-identification (issue 14): the platform's outreach, and the generator its reactions
+    # draw from (never ``rng``, so a world with outreach is the same world without it).
+    outreach: Outreach | None = None
+    react_rng: random.Random = field(default_factory=random.Random)  # the shard seeds it
 
     def __post_init__(self) -> None:
         self.run_start = day_start(self.params.start.astimezone(CST).date())

@@ -200,6 +200,15 @@ class Reactions:
     # in part; anxin's choice, no published figure).
     rectify_factor: float = 0.0
     rectified_factor: float = 0.3
+    # Pre-identification (issue 14): a consumer reached by the platform before they would have
+    # asked for logistics help does not ask with this probability, and a reached consumer's
+    # review of a late or stalled order loses this much less (stars). anxin's assumptions: the
+    # platform publishes only the result (help requests halved).
+    proactive_deflect: float = 0.8
+    proactive_star_lift: float = 0.5
+    # Reply tools (issue 14): an agent with the suggested reply ready answers a logistics
+    # question in this share of its usual time (assumption; Douyin reports -16.8 % overall).
+    reply_tools_factor: float = 0.5
 
 
 Span = tuple[float, float]  # a uniform draw between the two bounds

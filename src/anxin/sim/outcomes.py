@@ -20,7 +20,7 @@ from anxin.sim.context import Context
 from anxin.sim.merchants import Merchant
 from anxin.sim.timeline import DAY, HOUR, at
 from anxin.sim.tracking import Parcel
-from anxin.sim.truth import AbuseKind, Truth
+from anxin.sim.truth import AbuseKind, HelpTruth, Truth
 
 REVIEW_TEXT = (
     "",
@@ -108,8 +108,9 @@ def react(ctx: Context, m: Merchant, f: Facts, out: list[Event], truth: list[Tru
     if req is not None:
         _, refused = aftersales.run(ctx, m, f.order_id, 1, req, t, out, truth)
 
+    reach = _Reach(ctx, f.order_id, out)
     if delivered is not None and rand() < ctx.consumers.review_rate[f.consumer]:
-        _review(ctx, m, f, req, delivered, out)
+        _review(ctx, m, f, req, delivered, out, reach)
 
     late_long = f.late_s > LATE_HOURS_COMPLAINT * HOUR
     trouble = f.never_shipped or late_long or refused or f.fraud or (p is not None and p.lost)
@@ -131,20 +132,24 @@ def react(ctx: Context, m: Merchant, f: Facts, out: list[Event], truth: list[Tru
             else "service"
         )
         when = max(t, delivered or 0, f.due) + int((1.0 + 71.0 * rand()) * HOUR)
-        out.append(
-            ComplaintFiled(
-                id=f"{f.order_id}:complaint",
-                occurred_at=at(when),
-                source=ctx.source,
-                payload=ComplaintPayload(
-                    complaint_id=f"K{f.order_id[1:]}",
-                    merchant_id=m.merchant_id,
-                    consumer_id=f.consumer_id,
-                    topic=topic,
-                    order_id=f.order_id,
-                ),
+        asks = topic not in LOGISTICS_TOPICS or not reach.deflects(when)
+        if topic in LOGISTICS_TOPICS:
+            truth.append(_help(m, f, "complaint", when, asks))
+        if asks:
+            out.append(
+                ComplaintFiled(
+                    id=f"{f.order_id}:complaint",
+                    occurred_at=at(when),
+                    source=ctx.source,
+                    payload=ComplaintPayload(
+                        complaint_id=f"K{f.order_id[1:]}",
+                        merchant_id=m.merchant_id,
+                        consumer_id=f.consumer_id,
+                        topic=topic,
+                        order_id=f.order_id,
+                    ),
+                )
             )
-        )
 
     if f.closed_before_due:
         pass
@@ -153,10 +158,70 @@ def react(ctx: Context, m: Merchant, f: Facts, out: list[Event], truth: list[Tru
             asked = f.due + int((2.0 + 22.0 * rand()) * HOUR)
             if p is not None and not f.late_s:  # the parcel left on time but got stuck
                 asked = p.first_scan + int((48.0 + 48.0 * rand()) * HOUR)
-            _chat(ctx, m, f, asked, chats.TROUBLE_ASK, chats.TROUBLE_ANSWER, out)
+            said: list[Event] = []
+            kept = _counters(m)
+            question = _chat(ctx, m, f, asked, chats.TROUBLE_ASK, chats.TROUBLE_ANSWER, said)
+            if question in chats.LOGISTICS_ASK:
+                asks = not reach.deflects(asked)
+                truth.append(_help(m, f, "chat", asked, asks))
+                if not asks:  # the same draws were made: only what it said is taken back
+                    said.clear()
+                    _restore(m, kept)
+            out += said
     elif delivered is not None and rand() < om.post_chat_rate * m.behaviour.chat_factor:
         asked = delivered + int((1.0 + 47.0 * rand()) * HOUR)
         _chat(ctx, m, f, asked, chats.USAGE_ASK, chats.USAGE_ANSWER, out)
+    reach.at()  # every order is judged, asked or not: the contacts are what anxin sent
+
+
+LOGISTICS_TOPICS = frozenset({"not_received", "late_shipment"})
+
+
+class _Reach:
+    """When the platform first reached this order's consumer (asked once, when needed)."""
+
+    __slots__ = ("_asked", "_at", "ctx", "events", "order_id")
+
+    def __init__(self, ctx: Context, order_id: str, events: list[Event]) -> None:
+        self.ctx, self.order_id, self.events = ctx, order_id, events
+        self._asked = False
+        self._at: int | None = None
+
+    def at(self) -> int | None:
+        outreach = self.ctx.outreach
+        if outreach is None:
+            return None
+        if not self._asked:
+            self._at, self._asked = outreach.first_contact(self.order_id, self.events), True
+        return self._at
+
+    def before(self, t: int) -> bool:
+        reached = self.at()
+        return reached is not None and reached < t
+
+    def deflects(self, asked: int) -> bool:
+        """Reached before ``asked``, the consumer does not write (a draw of its own)."""
+        return self.before(asked) and (
+            self.ctx.react_rng.random() < self.ctx.reactions.proactive_deflect
+        )
+
+
+def _help(m: Merchant, f: Facts, channel: str, when: int, asked: bool) -> HelpTruth:
+    return HelpTruth(order_id=f.order_id, merchant_id=m.merchant_id, channel=channel,
+                     at=at(when), asked=asked)  # fmt: skip
+
+
+_COUNTED = ("sessions", "unanswered", "rounds", "response_seconds")
+
+
+def _counters(m: Merchant) -> tuple[int, ...]:
+    return tuple(getattr(m.stats, k) for k in _COUNTED) if m.stats is not None else ()
+
+
+def _restore(m: Merchant, kept: tuple[int, ...]) -> None:
+    if m.stats is not None and kept:
+        for k, v in zip(_COUNTED, kept, strict=True):
+            setattr(m.stats, k, v)
 
 
 def _abuse(ctx: Context, kind: int, paid: int, delivered: int, t: int) -> tuple[Request, int]:
@@ -192,16 +257,24 @@ def _chat(
     asks: tuple[str, ...],
     answers: tuple[str, ...],
     out: list[Event],
-) -> None:
+) -> str:
+    """Append a follow-up conversation; return the consumer's question."""
     rand = ctx.rng.random
     question = asks[int(rand() * len(asks))]
     answer = answers[int(rand() * len(answers))]
     conv = f"{f.order_id}:c2"
     chats.conversation(ctx, m, conv, f.consumer_id, f.order_id, asked, question, answer, out)
+    return question
 
 
 def _review(
-    ctx: Context, m: Merchant, f: Facts, req: Request | None, delivered: int, out: list[Event]
+    ctx: Context,
+    m: Merchant,
+    f: Facts,
+    req: Request | None,
+    delivered: int,
+    out: list[Event],
+    reach: _Reach,
 ) -> None:
     rng = ctx.rng
     rand = rng.random
@@ -218,6 +291,8 @@ def _review(
             mu -= 1.5
         if p is not None and p.stalled_hours:
             mu -= 0.5
+        if (f.late_s or (p is not None and p.stalled_hours)) and reach.before(delivered):
+            mu += ctx.reactions.proactive_star_lift  # told before they had to ask
         stars = min(5, max(1, round(mu + rng.gauss(0.0, 0.9))))
     when = delivered + int(ctx.om.review_hours.sample(rng) * HOUR) + 600
     out.append(

@@ -51,6 +51,8 @@ class SimParams:
     shards: int = 1
     source: str = "sim"
     mix: Mix = DEFAULT_MIX
+    # Merchants' agents have anxin's suggested replies (issue 14; ``Mix.reactions``).
+    reply_tools: bool = False
     # merchant_id -> {behaviour field: value}, e.g. {"M00003": {"late_ship_rate": 0.1}}
     overrides: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 

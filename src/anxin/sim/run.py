@@ -25,6 +25,7 @@ import msgspec
 
 from anxin.contract.events import Event
 from anxin.sim.governance import Governance
+from anxin.sim.outreach import Outreach
 from anxin.sim.params import SimParams
 from anxin.sim.shard import Shard
 
@@ -66,10 +67,12 @@ class SimSummary:
         }
 
 
-def iter_events(params: SimParams, governance: Governance | None = None) -> Iterator[Event]:
+def iter_events(
+    params: SimParams, governance: Governance | None = None, outreach: Outreach | None = None
+) -> Iterator[Event]:
     """Every event of the run, in stream order (one process; truth is dropped)."""
     for index in range(params.shards):
-        for events, _, _ in Shard(params, index, governance).chunks():
+        for events, _, _ in Shard(params, index, governance, outreach=outreach).chunks():
             yield from events
 
 
@@ -81,13 +84,17 @@ def simulate(
     progress: Progress | None = None,
     *,
     workers: int = 1,
+    outreach: Outreach | None = None,
 ) -> SimSummary:
-    """Write the run's events and ground truth (JSON Lines) and return what was written."""
+    """Write the run's events and ground truth (JSON Lines) and return what was written.
+    With an ``outreach`` the run stays in this process (its contacts are collected here)."""
     workers = max(1, min(workers, params.shards))
-    if workers == 1:
+    if workers == 1 or outreach is not None:
         summary = SimSummary()
         for index in range(params.shards):
-            summary.add(_run_shard(params, index, governance, events_out, truth_out, progress))
+            summary.add(
+                _run_shard(params, index, governance, events_out, truth_out, progress, outreach)
+            )
         return summary
     return _simulate_parallel(params, events_out, truth_out, governance, progress, workers)
 
@@ -99,12 +106,13 @@ def _run_shard(
     events_out: BinaryIO,
     truth_out: BinaryIO,
     progress: Progress | None,
+    outreach: Outreach | None = None,
 ) -> SimSummary:
     encode_lines = msgspec.json.Encoder().encode_lines
     by_type: Counter[type] = Counter()
     by_kind: Counter[type] = Counter()
     orders = events = 0
-    shard = Shard(params, index, governance)
+    shard = Shard(params, index, governance, outreach=outreach)
     for evs, truth, placed in shard.chunks():
         if evs:
             events_out.write(encode_lines(evs))

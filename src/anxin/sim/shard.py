@@ -24,6 +24,7 @@ from anxin.sim.context import Context, PackView, pack_view
 from anxin.sim.governance import DayReport, Governance, NoGovernance
 from anxin.sim.merchants import Merchant, make_merchants, typical
 from anxin.sim.orders import Orders
+from anxin.sim.outreach import Outreach
 from anxin.sim.params import SimParams
 from anxin.sim.timeline import (
     CST,
@@ -55,6 +56,7 @@ class Shard:
         index: int = 0,
         governance: Governance | None = None,
         pack: PackView | None = None,
+        outreach: Outreach | None = None,
     ) -> None:
         self.params = params
         self.index = index
@@ -65,6 +67,8 @@ class Shard:
         self.consumers = Consumers(params)
         rng = random.Random(f"anxin-sim:{params.seed}:shard:{index}")
         self.ctx = Context(params, rng, self.consumers, pack or pack_view(params.pack, params))
+        self.ctx.outreach = outreach
+        self.ctx.react_rng = random.Random(f"anxin-sim:{params.seed}:shard:{index}:reactions")
         self.orders = Orders(self.ctx)
         self.first_day = params.start.astimezone(CST).date()
         self.typical = typical(params)  # what a rectified merchant is brought back toward

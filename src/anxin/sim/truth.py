@@ -126,6 +126,17 @@ class ViolatorTruth(Truth, tag="violator"):
     behaviour: dict[str, float | int]  # the planted traits (size: relative order volume)
 
 
+class HelpTruth(Truth, tag="help"):
+    """A logistics help request the consumer meant to make (a chat or a complaint), and whether
+    they made it: a consumer reached first by the platform may not write (``asked`` false)."""
+
+    order_id: str
+    merchant_id: str
+    channel: str  # chat | complaint
+    at: dt.datetime  # when they would write
+    asked: bool = True
+
+
 AnyTruth = (
     MerchantTruth
     | ConsumerTruth
@@ -136,4 +147,5 @@ AnyTruth = (
     | AfterSaleTruth
     | MeasureTruth
     | ViolatorTruth
+    | HelpTruth
 )

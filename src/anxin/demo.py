@@ -15,7 +15,7 @@ import datetime as dt
 import shlex
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -45,6 +45,12 @@ from anxin.enforcement.report import (
 from anxin.enforcement.run import run as enforce
 from anxin.engine.files import ingest_file
 from anxin.score.report import score_report
+from anxin.service.conversations import ServiceMetrics
+from anxin.service.outreach import Outreach
+from anxin.service.proactive_eval import compare, helps_of, service_metrics, stored_contacts, world
+from anxin.service.proactive_run import run as proactive_run
+from anxin.service.report import service_report
+from anxin.service.run import run as serve_customers
 from anxin.sim.evaluate import evaluate
 from anxin.sim.evaluate import render as render_evaluation
 from anxin.sim.params import preset
@@ -266,16 +272,22 @@ def run_demo(
     console: Console,
     workers: int = 2,
     governance: bool = True,
+    service_tools: bool = True,
 ) -> DemoResult:
     """Simulate a marketplace, run it through the engine, print the report. ``governance``:
-    the simulated merchants obey the measures and plans of anxin's enforcement rules."""
+    the simulated merchants obey the measures and plans of anxin's enforcement rules.
+    ``service_tools``: agents have anxin's suggested replies and anxin reaches consumers before
+    they ask (the simulated consumers react); the report compares the same seeded world
+    without them."""
     directory.mkdir(parents=True, exist_ok=True)
     db_path = directory / STORE
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db_path}{suffix}").unlink(missing_ok=True)
     events_path = directory / EVENTS
     truth_path = directory / TRUTH
-    params = preset(scale, seed=seed)
+    params = preset(scale, seed=seed, reply_tools=service_tools)
+    book = load_policy(params.pack)
+    outreach = Outreach(book) if service_tools else None
     console.print(
         f"[bold]anxin demo[/bold] · simulating {params.merchants} merchants, "
         f"{params.days} days from {params.start.date()} (seed {seed}) → {db_path} (SQLite)"
@@ -291,6 +303,7 @@ def run_demo(
                 governance=EnforcementGovernance(params.pack) if governance else None,
                 progress=lambda n: progress.advance(task, n),
                 workers=min(workers, params.shards),
+                outreach=outreach,
             )
             events_out.write(b"\n".join(BROKEN_LINES) + b"\n")  # to show the dead-letter store
     console.print(
@@ -301,7 +314,6 @@ def run_demo(
     # The simulator writes each order's whole life at once; replay with the clock at its end.
     now = summary.last_event_at + dt.timedelta(days=1)
     sql = open_store(str(db_path))
-    book = load_policy(params.pack)
     engine = build_engine(SqlStore(sql), book, FixedClock(now))
     started = time.perf_counter()
     with _progress(console, bytes_=True) as progress:
@@ -335,6 +347,28 @@ def run_demo(
     )
     console.print(render_violations_evaluation(evaluate_violations(sql, truth_path)))
     console.print(rectified_report(rectified(sql, book), governance=governance))
+    served = serve_customers(sql, book, now)
+    reached = proactive_run(sql, book, now)
+    console.print(
+        f"service run as of {now.isoformat()}: {served.conversations:,} conversations, "
+        f"{served.missed:,} missed reply SLAs sent as tasks; pre-identification reached "
+        f"{reached.contacts:,} consumers before they asked"
+    )
+    if service_tools:
+        started = time.perf_counter()
+        gov = EnforcementGovernance(params.pack) if governance else None
+        without = world(replace(params, reply_tools=False), governance=gov)
+        with truth_path.open("rb") as f:
+            helps = helps_of(line for line in f if b'"kind":"help"' in line)
+        figures = compare(without.helps, helps, stored_contacts(sql), summary.orders)
+        mine = ServiceMetrics()
+        for m in served.metrics.values():
+            mine.add(m)
+        console.print(service_report(service_metrics(without, book, now), mine, figures))
+        console.print(
+            f"(the world without the tools simulated again in {time.perf_counter() - started:.1f}"
+            " s; help requests are the simulator's truth, contacts what anxin sent)"
+        )
     with sql.connect() as conn:
         order_id, merchant_id = _paid_order(conn)
     sql.dispose()

@@ -481,11 +481,15 @@ def bench_score(
 @click.option("--seed", default=1, show_default=True)
 @click.option("--governance/--no-governance", default=True, show_default=True,
               help="simulated merchants obey anxin's enforcement measures and plans")  # fmt: skip
-def demo(directory: Path, scale: str, seed: int, governance: bool) -> None:
+@click.option("--service-tools/--no-service-tools", default=True, show_default=True,
+              help="agents use anxin's suggested replies and anxin reaches consumers before "
+                   "they ask (compared with the same world without)")  # fmt: skip
+def demo(directory: Path, scale: str, seed: int, governance: bool, service_tools: bool) -> None:
     """Simulate a marketplace and run it through anxin on the embedded default, with a report."""
     from anxin.demo import next_steps, run_demo
 
-    result = run_demo(directory, scale=scale, seed=seed, console=out.get(), governance=governance)
+    result = run_demo(directory, scale=scale, seed=seed, console=out.get(), governance=governance,
+                      service_tools=service_tools)  # fmt: skip
     out.print(next_steps(result, _program()), highlight=False, soft_wrap=True)
 
 

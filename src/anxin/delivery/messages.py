@@ -273,6 +273,25 @@ class SlaMissed(msgspec.Struct, frozen=True):
     answered_at: dt.datetime | None = None
 
 
+class ProactiveMessage(msgspec.Struct, frozen=True):
+    """Tell the consumer before they ask (pre-identification): the order is likely to need
+    help within a day. ``text`` is the message in Chinese and English for the order's
+    ``situation`` (not_shipped, overdue, stalled, exception, in_transit) at ``sent_at``, with
+    the compensation already paid; ``probability`` and ``features`` are what the model saw."""
+
+    order_id: str
+    consumer_id: str
+    merchant_id: str
+    situation: str
+    text: dict[str, str]
+    probability: float
+    features: dict[str, float]
+    sent_at: dt.datetime
+    model: str
+    pack: str
+    version: str
+
+
 BODIES: dict[str, type[msgspec.Struct]] = {
     "consumer.compensation": ConsumerCompensation,
     "merchant.task": MerchantTask,
@@ -291,6 +310,7 @@ BODIES: dict[str, type[msgspec.Struct]] = {
     "enforcement.rectification": Rectification,
     "order.presale_flagged": PresaleFlagged,
     "service.sla_missed": SlaMissed,
+    "service.proactive": ProactiveMessage,
 }
 assert BODIES.keys() == TOPICS.keys(), "every topic has a body struct"
 

@@ -60,6 +60,14 @@ class ScanView(msgspec.Struct):
     location: str
 
 
+class ProactiveView(msgspec.Struct):
+    """A message anxin sent the consumer before they asked (pre-identification)."""
+
+    sent_at: dt.datetime
+    situation: str
+    text: Text
+
+
 class GuaranteeHall(msgspec.Struct):
     order_id: str
     status: str
@@ -70,6 +78,7 @@ class GuaranteeHall(msgspec.Struct):
     rights: list[RightView]
     compensation_total: dict[str, Any] | None
     timeline: list[ScanView]
+    proactive: list[ProactiveView] = []
 
 
 class OrderNotFound(LookupError):
@@ -171,6 +180,7 @@ def build_hall(
     book: PolicyBook,
     now: dt.datetime,
     rules: Sequence[OrderRule] | None = None,
+    proactive: Sequence[ProactiveView] = (),
 ) -> GuaranteeHall:
     """Pure assembly from already-loaded facts (the store access is in :func:`load_hall`).
     ``rules``: whose rights to describe (the edges pass the root's ``order_rules()``); by
@@ -220,6 +230,7 @@ def build_hall(
             ),
             key=lambda v: v.at,
         ),
+        proactive=sorted((p for p in proactive if p.sent_at <= now), key=lambda p: p.sent_at),
     )
 
 
@@ -324,4 +335,25 @@ def load_hall(
             if state.consumer_id
             else []
         )
-    return build_hall(state, decisions, payouts, book, now, rules)
+        proactive = _proactive(conn, order_id, _zone(state, book, now))
+    return build_hall(state, decisions, payouts, book, now, rules, proactive)
+
+
+_PROACTIVE = msgspec.json.Decoder(dict[str, Any])
+
+
+def _proactive(conn: sa.Connection, order_id: str, zone: dt.tzinfo) -> list[ProactiveView]:
+    """The pre-identification messages sent about the order (``service.proactive``)."""
+    o = t.outbox.c
+    rows = conn.execute(
+        sa.select(o.created_at_us, o.body).where(
+            o.aggregate_key == f"order:{order_id}", o.topic == "service.proactive"
+        )
+    )
+    out = []
+    for at_us, body in rows:
+        b = _PROACTIVE.decode(body)
+        said = b.get("text") or {}
+        text = Text(str(said.get("zh", "")), str(said.get("en", "")))
+        out.append(ProactiveView(from_us(at_us).astimezone(zone), str(b.get("situation")), text))
+    return out

@@ -49,6 +49,11 @@ class ServiceMetrics:
     dissatisfied: int = 0
     missed: int = 0  # reply SLAs missed
 
+    def add(self, other: ServiceMetrics) -> None:
+        """Add another merchant's sums (the platform's totals)."""
+        for name in self.__slots__:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
     @property
     def average_response_seconds(self) -> float | None:
         return self.response_seconds / self.rounds if self.rounds else None

@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 import msgspec
+import sqlalchemy as sa
 
 from anxin.contract.events import ChatMessage, ChatRated
 from anxin.policy.pack import PolicyBook
@@ -29,9 +30,11 @@ from anxin.service.outreach import Outreach
 from anxin.service.proactive import ProactiveModel
 from anxin.service.sla import RULE_ID as SLA_ID
 from anxin.service.sla import ServiceSla, service_calendar
+from anxin.sim.governance import Governance
 from anxin.sim.params import SimParams
 from anxin.sim.run import simulate
 from anxin.sim.truth import AnyTruth, HelpTruth
+from anxin.store import schema as t
 
 DOUYIN_HELP_REDUCTION = 0.50  # platform-rules.md §1.2: logistics help requests halved
 DOUYIN_RESPONSE_CHANGE = -0.168  # merchants' response time with the service tools
@@ -66,12 +69,13 @@ _CHAT = msgspec.json.Decoder(ChatMessage | ChatRated)
 _TRUTH = msgspec.json.Decoder(AnyTruth)
 
 
-def world(params: SimParams, outreach: Outreach | None = None) -> World:
+def world(
+    params: SimParams, outreach: Outreach | None = None, governance: Governance | None = None
+) -> World:
     """Simulate ``params`` (in this process), keeping its help truth and chats."""
     sink, truth = _ChatLines(), io.BytesIO()
-    summary = simulate(params, sink, truth, outreach=outreach)  # type: ignore[arg-type]
-    helps = [t for t in map(_TRUTH.decode, truth.getvalue().splitlines())
-             if isinstance(t, HelpTruth)]  # fmt: skip
+    summary = simulate(params, sink, truth, governance, outreach=outreach)  # type: ignore[arg-type]
+    helps = helps_of(truth.getvalue().splitlines())
     chats = [_CHAT.decode(x) for x in sink.lines]
     contacts = dict(outreach.contacts) if outreach is not None else {}
     return World(summary.orders, helps, chats, contacts)
@@ -87,18 +91,33 @@ def worlds(
     return without, world(params, outreach)
 
 
+def stored_contacts(sql: sa.Engine) -> dict[str, int]:
+    """The contacts anxin's store-side run sent (``service.proactive``), epoch seconds."""
+    o = t.outbox.c
+    query = sa.select(o.aggregate_key, o.created_at_us).where(o.topic == "service.proactive")
+    with sql.connect() as conn:
+        return {key.removeprefix("order:"): us // 1_000_000 for key, us in conn.execute(query)}
+
+
+def helps_of(lines: Iterable[bytes]) -> list[HelpTruth]:
+    """The help truth among a truth file's lines."""
+    return [t for t in map(_TRUTH.decode, lines) if isinstance(t, HelpTruth)]
+
+
 def compare(without: Sequence[HelpTruth], with_: Sequence[HelpTruth], contacts: dict[str, int],
             orders: int) -> dict[str, Any]:  # fmt: skip
-    """Reach and help requests per 1,000 orders (truth and contacts only)."""
+    """Reach and help requests per 1,000 orders (truth and contacts only). The reach is over
+    the requests the world with outreach planned (made or not): the orders that would have
+    asked had nobody reached them."""
     reached = sum(
-        1 for h in without if (c := contacts.get(h.order_id)) is not None and c < h.at.timestamp()
+        1 for h in with_ if (c := contacts.get(h.order_id)) is not None and c < h.at.timestamp()
     )
     per_without = sum(h.asked for h in without) * 1000 / orders if orders else 0.0
     per_with = sum(h.asked for h in with_) * 1000 / orders if orders else 0.0
     return {
         "orders": orders,
         "would_ask": len(without),
-        "reach": round(reached / len(without), 4) if without else None,
+        "reach": round(reached / len(with_), 4) if with_ else None,
         "help_requests_per_1000_without": round(per_without, 2),
         "help_requests_per_1000_with": round(per_with, 2),
         "reduction": round(1 - per_with / per_without, 4) if per_without else None,

@@ -241,16 +241,25 @@ def _auto_answers(
     now: dt.datetime,
     rules: Sequence[OrderRule] | None,
 ) -> list[OutboxMessage]:
-    """The facts' answers to consumers still waiting on opted-in merchants' orders."""
+    """The facts' answers to consumers still waiting on opted-in merchants' orders, those not
+    sent yet (the run counts what it sends now; the outbox would absorb a repeat anyway)."""
     found = templates()
     settles = autoanswer.settling(found)
     zone = judged.pack.calendar.zone
+    waits = [w for c, _, _ in judged.conversations if c.merchant_id in chosen
+             if (w := autoanswer.to_answer(c, settles, now)) is not None]  # fmt: skip
+    o = t.outbox.c
+    sent: set[str] = set()
+    with sql.connect() as conn:
+        for i in range(0, len(waits), 500):
+            ids = [w.message_id for w in waits[i : i + 500]]
+            sent.update(
+                conn.execute(sa.select(o.message_id).where(o.message_id.in_(ids))).scalars()
+            )
     out: list[OutboxMessage] = []
-    for c, _, _ in judged.conversations:
-        if c.merchant_id not in chosen:
-            continue
-        waiting = autoanswer.to_answer(c, settles, now)
-        if waiting is None or c.order_id is None:
+    for waiting in waits:
+        c = waiting.conversation
+        if c.order_id is None or waiting.message_id in sent:
             continue
         try:
             hall = load_hall(sql, c.order_id, book, now, rules)

@@ -62,7 +62,8 @@ def auto_answer_cmd(settings: Any, merchant_id: str, enabled: bool | None) -> No
         found = views.auto_answer(sql, merchant_id)
     else:
         found = views.set_auto_answer(sql, merchant_id, enabled, "cli", SystemClock().now())
-    at = None if found.updated_at is None else found.updated_at.isoformat()
+    updated = found.updated_at
+    at = None if updated is None else updated.astimezone(settings.zone()).isoformat()
     click.echo(json.dumps({"merchant_id": merchant_id, "enabled": found.enabled,
                            "updated_at": at, "updated_by": found.updated_by}))  # fmt: skip
 

@@ -21,7 +21,7 @@ from anxin.api.app import create_app
 from anxin.application import load_policy
 from anxin.clock import FixedClock
 from anxin.enforcement.appeals import file_appeal
-from tests.api.world import NOW, ORDERS, World, batch, build, seed_enforcement
+from tests.api.world import NOW, ORDERS, World, batch, build, seed_enforcement, seed_service
 
 KEYS = ["operator", "ingest", "merchant_a", "merchant_b", "consumer_a", "consumer_b"]
 LINKS = ["link_a", "link_b", "revoked_link_a", "forged_link", "key_as_link"]
@@ -38,6 +38,7 @@ def world(db_url: str, sql_engine: sa.Engine) -> Iterator[World]:
         w.violations = seed_enforcement(sql_engine, NOW)
         late = w.violations["MB:late_shipment_shop"]
         w.appeal = file_appeal(sql_engine, load_policy("douyin"), late, "MB", "x", NOW).appeal_id
+        w.escalations = seed_service(client, sql_engine, NOW, w.keys["operator"])
         yield w
 
 
@@ -208,6 +209,50 @@ def _enforcement(w: World) -> list[Row]:
     ]
 
 
+def _service_shop(merchant: str, what: str, method: str = "GET", ok: int = 200) -> Row:
+    """A merchant's service reads and its auto-answer switch: operator keys any shop, merchant
+    keys their own (another shop, or one that does not exist, answers 404 the same)."""
+    see = {
+        **others(403, but={"operator": ok}),
+        "merchant_a": ok if merchant == "MA" else 404,
+        "merchant_b": ok if merchant == "MB" else 404,
+    }
+    body = b'{"enabled": true}' if method == "PUT" else None
+    return Row(method, f"/v1/merchants/{merchant}/service/{what}", see, body=body,
+               code404="merchant_not_found")  # fmt: skip
+
+
+def _service(w: World) -> list[Row]:
+    resolve = b'{"resolution": "refunded by the platform"}'
+    return [
+        *(
+            _service_shop(m, what)
+            for m in ("MA", "MB", "MZ")
+            for what in ("conversations", "escalations", "escalations?status=open&limit=1")
+        ),
+        *(_service_shop(m, "auto-answer", "PUT") for m in ("MA", "MB", "MZ")),
+        Row("GET", "/v1/service/escalations", others(403, but={"operator": 200})),
+        Row(
+            "GET",
+            "/v1/service/escalations?status=resolved&limit=1&offset=0",
+            others(403, but={"operator": 200}),
+        ),
+        Row(
+            "POST",
+            "/v1/service/escalations/nope/resolve",
+            others(403, but={"operator": 404}),
+            body=resolve,
+            code404="escalation_not_found",
+        ),
+        Row(
+            "POST",
+            f"/v1/service/escalations/{w.escalations['MB']}/resolve",
+            others(403, but={"operator": 200}),
+            body=resolve,
+        ),
+    ]
+
+
 def table(w: World) -> list[Row]:
     ready = {**dict.fromkeys(KEYS, 200), **dict.fromkeys(NO_KEY, 200)}
     return [
@@ -236,6 +281,7 @@ def table(w: World) -> list[Row]:
         *(_suggest(o) for o in ("OA", "OB", "OAB", "nope")),
         Row("GET", "/v1/schema/events", {}, default=200),
         *_enforcement(w),
+        *_service(w),
     ]
 
 
@@ -260,6 +306,14 @@ def _check_body(w: World, row: Row, caller: str, status: int, body: Any) -> str 
         return f"the reply does not name its order: {body['text']}"
     if path == "/v1/refunds/decide" and body["order_id"] != json.loads(row.body or b"")["order_id"]:
         return f"decided for {body['order_id']}"
+    parts = path.split("/")
+    if path.startswith("/v1/merchants/") and parts[4] == "service":
+        rows = body.get(parts[5], [])
+        if body["merchant_id"] != parts[3] or any(x["merchant_id"] != parts[3] for x in rows):
+            return f"another shop's rows for {parts[3]}"
+        if parts[5] != "auto-answer" and parts[3] != "MZ" and not rows:
+            return "no rows"
+        return None
     if path.startswith("/v1/merchants/") and path.split("/")[4] != "score":
         merchant = path.split("/")[3]
         rows = body[path.split("/")[4] if "rectification" not in path else "plans"]

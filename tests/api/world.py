@@ -67,6 +67,7 @@ class World:
     dead_letter: str = ""
     violations: dict[str, str] = field(default_factory=dict)  # "merchant:type" -> violation id
     appeal: str = ""  # a filed appeal (MB's), for the operator to decide
+    escalations: dict[str, str] = field(default_factory=dict)  # merchant -> escalation id
 
 
 def build(client: TestClient, sql: sa.Engine, clock: FixedClock) -> World:
@@ -142,3 +143,47 @@ def seed_enforcement(sql: sa.Engine, now: dt.datetime) -> dict[str, str]:
     with sql.connect() as conn:
         rows = conn.execute(sa.select(v.violation_id, v.merchant_id, v.type)).all()
     return {f"{r.merchant_id}:{r.type}": r.violation_id for r in rows}
+
+
+def chat_events(
+    cid: str, merchant: str, consumer: str, order: str, said: list[tuple[int, str, str]]
+) -> list[bytes]:
+    """A conversation: (minutes after 10:00 on the paid day, sender, text) per line."""
+    out = []
+    for n, (minutes, sender, text) in enumerate(said):
+        payload = ev.ChatMessagePayload(
+            conversation_id=cid,
+            message_id=f"{cid}-{n}",
+            merchant_id=merchant,
+            consumer_id=consumer,
+            sender=sender,  # type: ignore[arg-type]
+            order_id=order,
+            text=text,
+        )
+        at = PAID + dt.timedelta(minutes=minutes)
+        message = ev.ChatMessage(id=f"{cid}-{n}", occurred_at=at, source="t", payload=payload)
+        out.append(msgspec.json.encode(message))
+    return out
+
+
+def seed_service(
+    client: TestClient, sql: sa.Engine, now: dt.datetime, operator: str
+) -> dict[str, str]:
+    """Two conversations run through `anxin service run` at ``now``: MA's on OA misses two reply
+    SLAs (escalated), MB's on OB answers with a flat refusal (escalated). Returns the
+    escalation ids by merchant."""
+    from anxin.application import load_policy, order_rules
+    from anxin.service.run import run
+
+    lines = [
+        *chat_events("KA", "MA", "CA", "OA", [(0, "consumer", "在吗"), (10, "agent", "在"),
+                                              (11, "consumer", "快递到哪了"), (30, "agent", "好")]),
+        *chat_events("KB", "MB", "CB", "OB", [(0, "consumer", "能退款吗"), (1, "agent", "不行")]),
+    ]  # fmt: skip
+    r = client.post("/v1/events", content=batch(lines), headers={"X-API-Key": operator})
+    assert (r.status_code, r.json()["rejected"]) == (200, 0), r.text
+    report = run(sql, load_policy("douyin"), now, order_rules())
+    assert report.escalated == 2, report
+    e = t.service_escalations.c
+    with sql.connect() as conn:
+        return dict(conn.execute(sa.select(e.merchant_id, e.escalation_id)).all())  # type: ignore[arg-type]

@@ -13,7 +13,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from anxin.contract import events as ev
 from anxin.domain.order import OrderState, Parcel, Scan
 from anxin.service.proactive import (
     FEATURES,
@@ -108,7 +107,8 @@ def test_a_pickup_before_the_line_means_no_contact_and_a_later_scan_changes_noth
     assert first_contact(picked, DUE, OVERDUE, SETTINGS, SH) is None
     late = _order((local(2026, 10, 7, 9, 30), "picked_up"))  # after the 08:00 contact
     got = first_contact(late, DUE, OVERDUE, SETTINGS, SH)
-    assert got is not None and got.at == local(2026, 10, 7, 8, 0)
+    assert got is not None
+    assert got.at == local(2026, 10, 7, 8, 0)
 
 
 def test_a_stall_is_found_half_a_day_after_the_last_scan() -> None:
@@ -116,7 +116,8 @@ def test_a_stall_is_found_half_a_day_after_the_last_scan() -> None:
     order = _order((local(2026, 10, 5, 14, 0), "picked_up"), (local(2026, 10, 5, 20, 0), "at_hub"))
     got = first_contact(order, DUE, model, SETTINGS, SH)
     # 20:00 + 12 h = 08:00 next day; + 30 min = 08:30 → the 09:00 tick
-    assert got is not None and got.at == local(2026, 10, 6, 9, 0)
+    assert got is not None
+    assert got.at == local(2026, 10, 6, 9, 0)
     # Picked up at 14:00 with no scan after: stalled from 02:00, over the line at 02:30, at
     # night: the 08:00 tick; delivered at 07:45, nobody is reached.
     delivered = _order((local(2026, 10, 5, 14, 0), "picked_up"),
@@ -142,9 +143,10 @@ def test_closed_form_matches_scoring_every_tick(
 ) -> None:
     """The closed form per interval finds exactly the first tick a brute-force scan finds."""
     statuses = ("picked_up", "at_hub", "in_transit", "exception")
-    order = _order(*((PAID + dt.timedelta(hours=h, minutes=7), statuses[i % 4])
-                     for i, h in enumerate(sorted(scans))),
-                   delivered=None if deliver is None else PAID + dt.timedelta(hours=deliver))  # fmt: skip
+    found = [(PAID + dt.timedelta(hours=h, minutes=7), statuses[i % 4])
+             for i, h in enumerate(sorted(scans))]  # fmt: skip
+    signed = None if deliver is None else PAID + dt.timedelta(hours=deliver)
+    order = _order(*found, delivered=signed)
     if request is not None:
         from anxin.domain.order import AfterSale
 
@@ -172,7 +174,8 @@ def test_closed_form_matches_scoring_every_tick(
 
 def test_the_packaged_model_has_anxins_features_and_says_how_it_was_trained() -> None:
     m = packaged_model()
-    assert m.features == FEATURES and m.version
+    assert m.features == FEATURES
+    assert m.version
     assert m.trained_on["held_out_auc"] > 0.8  # as measured when it was trained
     # An overdue unshipped order is riskier than one a day before its ship-by.
     w = watched(_order(), DUE, 15)
@@ -204,13 +207,15 @@ def test_compare_counts_reach_before_the_ask_and_requests_per_thousand() -> None
     assert got["precision"] == 0.5  # two of the four messages reached someone before they asked
 
 
-def test_the_pack_carries_the_schedule(book: object) -> None:
+def test_the_pack_carries_the_schedule() -> None:
     from anxin.application import load_policy
     from anxin.service.outreach import settings_of
 
     s = settings_of(load_policy("douyin").latest)
-    assert s.every_minutes == 60 and s.send_hours == ("08:00", "22:00")
-    assert 0 < s.min_probability < 1 and s.help_topics
+    assert s.every_minutes == 60
+    assert s.send_hours == ("08:00", "22:00")
+    assert 0 < s.min_probability < 1
+    assert s.help_topics
 
 
 def test_settings_refuse_a_schedule_that_does_not_divide_a_day() -> None:
@@ -218,6 +223,3 @@ def test_settings_refuse_a_schedule_that_does_not_divide_a_day() -> None:
         ProactiveSettings(min_probability=0.1, every_minutes=7).check("CNY")
     with pytest.raises(ValueError, match="send_hours"):
         ProactiveSettings(min_probability=0.1, send_hours=("22:00", "08:00")).check("CNY")
-
-
-_ = ev  # the contract module is the one the states above stand for

@@ -257,20 +257,59 @@ class PresaleFlagged(msgspec.Struct, frozen=True):
 
 
 class SlaMissed(msgspec.Struct, frozen=True):
-    """A consumer's question went unanswered past the service SLA (3 service minutes on
-    Douyin): answer it now. ``answered_at`` is set when the answer came, but late."""
+    """A service SLA was missed: answer now. For a chat round (``first_reply`` /
+    ``next_reply``: 3 service minutes on Douyin) it names the conversation and round; for a
+    complaint ticket (``complaint_response``: 24 h) the complaint. ``answered_at`` is set when
+    the answer came, but late."""
 
-    conversation_id: str
     merchant_id: str
     consumer_id: str
-    kind: str  # first_reply | next_reply
-    round: int  # the conversation's round, from 0
-    asked_at: dt.datetime
+    kind: str  # first_reply | next_reply | complaint_response
+    asked_at: dt.datetime  # the question's (a complaint's: its filing) instant
+    due_at: dt.datetime
+    pack: str
+    version: str
+    conversation_id: str | None = None
+    round: int | None = None  # the conversation's round, from 0
+    complaint_id: str | None = None
+    order_id: str | None = None
+    answered_at: dt.datetime | None = None
+
+
+class ServiceEscalated(msgspec.Struct, frozen=True):
+    """A conversation or complaint ticket leaves the merchant's hands: the platform handles it
+    by ``due_at``. ``reason`` is the first trigger (``missed_replies``, ``missed_complaint``, or
+    a negative-service finding's kind); ``rule_ids`` every rule that triggered it."""
+
+    escalation_id: str
+    subject: str  # conversation | ticket
+    subject_id: str
+    merchant_id: str
+    consumer_id: str
+    reason: str
+    rule_ids: list[str]
+    escalated_at: dt.datetime
     due_at: dt.datetime
     pack: str
     version: str
     order_id: str | None = None
-    answered_at: dt.datetime | None = None
+
+
+class AutoAnswer(msgspec.Struct, frozen=True):
+    """Send ``text`` to the consumer in the merchant's name: the order's facts answer the
+    question (the merchant opted in). ``message_id`` is the consumer message it answers."""
+
+    conversation_id: str
+    message_id: str
+    merchant_id: str
+    consumer_id: str
+    order_id: str
+    intent: str
+    lang: str
+    text: str
+    facts: dict[str, str]
+    pack: str
+    version: str
 
 
 class ProactiveMessage(msgspec.Struct, frozen=True):
@@ -310,6 +349,8 @@ BODIES: dict[str, type[msgspec.Struct]] = {
     "enforcement.rectification": Rectification,
     "order.presale_flagged": PresaleFlagged,
     "service.sla_missed": SlaMissed,
+    "service.escalated": ServiceEscalated,
+    "service.auto_answer": AutoAnswer,
     "service.proactive": ProactiveMessage,
 }
 assert BODIES.keys() == TOPICS.keys(), "every topic has a body struct"

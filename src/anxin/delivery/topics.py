@@ -9,8 +9,9 @@ topic; the amazon pack's ``a_to_z.claim_eligible``), ``score.grants``
 ``aftersales.rights_damage`` (``aftersale.entitlement``) and the after-sales flows
 ``aftersales.rule`` (``refund.granted``); enforcement (``enforcement.run``, ``enforcement.appeals``:
 ``enforcement.*``; the presale gate ``enforcement.presale``: ``order.presale_flagged``); the
-service run ``service.run`` (``service.sla_missed``) and pre-identification
-``service.proactive_run`` (``service.proactive``). A new topic is added here and in
+service run ``service.run`` (``service.sla_missed``, ``service.escalated``,
+``service.auto_answer``) and pre-identification ``service.proactive_run``
+(``service.proactive``). A new topic is added here and in
 ``messages``.
 """
 
@@ -36,6 +37,8 @@ TOPICS: dict[str, int] = {
     "enforcement.rectification": 1,
     "order.presale_flagged": 1,
     "service.sla_missed": 1,
+    "service.escalated": 1,
+    "service.auto_answer": 1,
     "service.proactive": 1,
 }
 

@@ -30,13 +30,42 @@ def _now(settings: Any, now: When | None) -> Any:
 @click.option("--now", type=WHEN, help="judge as of this instant [default: now]")
 @click.pass_obj
 def run_cmd(settings: Any, now: When | None) -> None:
-    """Judge every conversation's reply SLAs; send each missed one once as a
-    `service.sla_missed` task. One JSON line: conversations, missed SLAs, merchants."""
+    """Judge every conversation's reply SLAs and every complaint ticket; send each missed SLA
+    once as a `service.sla_missed` task, each escalation once as `service.escalated`, and for
+    opted-in merchants the facts' answer to a waiting consumer once as `service.auto_answer`;
+    store the conversations, tickets and the escalation queue. One JSON line of counts."""
+    from anxin.application import order_rules
     from anxin.service.run import run
 
-    report = run(settings.sql_engine(create=False), settings.book(), _now(settings, now))
+    report = run(settings.sql_engine(create=False), settings.book(), _now(settings, now),
+                 order_rules())  # fmt: skip
     click.echo(json.dumps({"conversations": report.conversations, "missed_slas": report.missed,
-                           "merchants": len(report.metrics)}))  # fmt: skip
+                           "merchants": len(report.metrics), "tickets": report.tickets,
+                           "tickets_missed": report.tickets_missed,
+                           "escalated": report.escalated,
+                           "auto_answers": report.auto_answers}))  # fmt: skip
+
+
+@service_group.command("auto-answer")
+@click.argument("merchant_id")
+@click.option("--on/--off", "enabled", default=None,
+              help="opt in or out; without it, show the setting")  # fmt: skip
+@click.pass_obj
+def auto_answer_cmd(settings: Any, merchant_id: str, enabled: bool | None) -> None:
+    """A merchant's automatic answers: where the order's facts settle a waiting consumer's
+    question, `anxin service run` sends the filled reply in the merchant's name. One JSON line."""
+    from anxin.clock import SystemClock
+    from anxin.service import views
+
+    sql = settings.sql_engine(create=False)
+    if enabled is None:
+        found = views.auto_answer(sql, merchant_id)
+    else:
+        found = views.set_auto_answer(sql, merchant_id, enabled, "cli", SystemClock().now())
+    updated = found.updated_at
+    at = None if updated is None else updated.astimezone(settings.zone()).isoformat()
+    click.echo(json.dumps({"merchant_id": merchant_id, "enabled": found.enabled,
+                           "updated_at": at, "updated_by": found.updated_by}))  # fmt: skip
 
 
 @service_group.command("metrics")

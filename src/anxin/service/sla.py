@@ -26,6 +26,9 @@ from anxin.domain.calendar import BusinessCalendar, require_aware
 SlaKind = Literal["first_reply", "next_reply", "complaint_response"]
 SlaStatus = Literal["active", "hit", "missed"]
 RULE_ID = "service_sla"
+# The negative-service findings that may escalate a conversation on their own (a canned reply
+# spans many conversations: it is enforcement's, not one conversation's).
+EscalatingFinding = Literal["please_wait_silence", "flat_refusal", "mocking", "blocking"]
 
 
 class ServiceSla(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=True):
@@ -38,6 +41,19 @@ class ServiceSla(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_onl
     next_reply_minutes: int
     unanswered_round_minutes: int
     complaint_response_hours: int
+    # Escalation to the platform (none of these: nothing escalates). A conversation escalates
+    # at its Nth missed reply SLA or at a finding named here; a ticket when its SLA is missed.
+    escalate_after_missed: int | None = None
+    escalate_missed_complaint: bool = False
+    escalate_on_findings: tuple[EscalatingFinding, ...] = ()
+    platform_due_hours: int | None = None  # the platform's time to handle an escalation
+
+    @property
+    def escalates(self) -> bool:
+        return bool(
+            self.escalate_after_missed or self.escalate_missed_complaint
+            or self.escalate_on_findings
+        )  # fmt: skip
 
     def check(self, currency: str) -> None:
         del currency
@@ -45,6 +61,10 @@ class ServiceSla(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_onl
                      "complaint_response_hours"):  # fmt: skip
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1")
+        if self.escalate_after_missed is not None and self.escalate_after_missed < 1:
+            raise ValueError("escalate_after_missed must be at least 1")
+        if self.escalates and (self.platform_due_hours or 0) < 1:
+            raise ValueError("platform_due_hours (at least 1) is needed when anything escalates")
         BusinessCalendar.simple("UTC", workdays=self.service_days, hours=self.service_hours)
 
 

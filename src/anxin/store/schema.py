@@ -503,3 +503,70 @@ rectification_plans = Table(
     Column("progress", Text, nullable=False),  # JSON: day → indicator → value
     Column("closed_day", String(10)),
 )
+
+# Customer service (issue 14): conversations and complaint tickets as ``anxin service run``
+# last judged them (upserted each run), the platform's escalation queue (a row is written once;
+# only resolving it changes it) and the merchants' automatic-answer opt-ins.
+service_conversations = Table(
+    "service_conversations",
+    metadata,
+    Column("conversation_id", String(128), primary_key=True),
+    Column("merchant_id", String(128), nullable=False, index=True),
+    Column("consumer_id", String(128), nullable=False),
+    Column("order_id", String(128)),
+    Column("started_at_us", BigInteger, nullable=False),
+    Column("rounds", Integer, nullable=False),
+    Column("first_response_seconds", BigInteger),  # service time; NULL: not answered yet
+    Column("status", String(12), nullable=False),  # waiting | answered
+    Column("stars", Integer),
+    Column("missed", Integer, nullable=False),  # reply SLAs missed
+    Column("slas", Text, nullable=False),  # JSON: each round's applied SLA
+    Column("judged_at_us", BigInteger, nullable=False),
+)
+
+service_tickets = Table(
+    "service_tickets",
+    metadata,
+    Column("ticket_id", String(128), primary_key=True),  # the complaint's id
+    Column("merchant_id", String(128), nullable=False, index=True),
+    Column("consumer_id", String(128), nullable=False),
+    Column("order_id", String(128)),
+    Column("topic", String(200), nullable=False),
+    Column("filed_at_us", BigInteger, nullable=False),
+    Column("due_at_us", BigInteger, nullable=False),
+    Column("responded_at_us", BigInteger),
+    Column("response_via", String(12)),  # chat | aftersale
+    Column("response_ref", String(200)),  # the message's or the after-sales case's id
+    Column("sla_status", String(8), nullable=False),  # active | hit | missed
+    Column("judged_at_us", BigInteger, nullable=False),
+)
+
+service_escalations = Table(
+    "service_escalations",
+    metadata,
+    Column("escalation_id", String(160), primary_key=True),  # "conversation:<id>", "ticket:<id>"
+    Column("subject", String(16), nullable=False),
+    Column("subject_id", String(128), nullable=False),
+    Column("merchant_id", String(128), nullable=False, index=True),
+    Column("consumer_id", String(128), nullable=False),
+    Column("order_id", String(128)),
+    Column("reason", String(40), nullable=False),
+    Column("rule_ids", Text, nullable=False),  # JSON list
+    Column("escalated_at_us", BigInteger, nullable=False),
+    Column("due_at_us", BigInteger, nullable=False, index=True),
+    Column("status", String(12), nullable=False),  # open | resolved
+    Column("pack", String(64), nullable=False),
+    Column("pack_version", String(64), nullable=False),
+    Column("resolved_at_us", BigInteger),
+    Column("resolved_by", String(128)),
+    Column("resolution", Text),
+)
+
+service_auto_answer = Table(
+    "service_auto_answer",
+    metadata,
+    Column("merchant_id", String(128), primary_key=True),
+    Column("enabled", Integer, nullable=False),
+    Column("updated_at_us", BigInteger, nullable=False),
+    Column("updated_by", String(128), nullable=False),
+)

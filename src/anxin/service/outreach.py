@@ -30,9 +30,12 @@ _ORDER_TYPES = (ev.OrderPlaced, ev.OrderPaid, ev.OrderCancelled, ev.ShipmentCrea
 
 def fold(events: Iterable[ev.Event]) -> dict[str, OrderState]:
     """Orders folded from ``events`` (any order of arrival; scans find their order through
-    its shipment, as the engine resolves them; a scan of an unknown parcel is left out)."""
-    found = sorted((e for e in events if isinstance(e, _ORDER_TYPES)),
-                   key=lambda e: (e.occurred_at, e.id))  # fmt: skip
+    its shipment, as the engine resolves them, also when the carrier scanned the parcel before
+    the merchant registered it; a scan of an unknown parcel is left out)."""
+    found = sorted(
+        (e for e in events if isinstance(e, _ORDER_TYPES)),
+        key=lambda e: (not isinstance(e, ev.ShipmentCreated), e.occurred_at, e.id),
+    )
     states: dict[str, OrderState] = {}
     parcels: dict[tuple[str, str], str] = {}
     for e in found:

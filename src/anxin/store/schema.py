@@ -180,6 +180,7 @@ outbox = Table(
         sqlite_where=text("seq IS NULL"),
         postgresql_where=text("seq IS NULL"),
     ),
+    Index("ix_outbox_aggregate_topic", "aggregate_key", "topic"),  # an order's own messages
 )
 
 # ------------------------------------------------------------------ outbox delivery (webhooks)

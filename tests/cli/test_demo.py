@@ -37,6 +37,9 @@ def test_tiny_demo_prints_every_section(tiny_demo: tuple[Path, str]) -> None:
         "Merchant scores as of",
         "Lowest and highest scores",
         "Privileges (",
+        "Customer service: anxin's tools",
+        "logistics help requests per 1,000 orders",
+        "pre-identification reached",
     ):
         assert title in output, title
 

@@ -351,8 +351,8 @@ def run_demo(
     reached = proactive_run(sql, book, now)
     console.print(
         f"service run as of {now.isoformat()}: {served.conversations:,} conversations, "
-        f"{served.missed:,} missed reply SLAs sent as tasks; pre-identification reached "
-        f"{reached.contacts:,} consumers before they asked"
+        f"{served.missed:,} missed reply SLAs sent as tasks; pre-identification sent "
+        f"{reached.contacts:,} proactive messages (service.proactive)"
     )
     if service_tools:
         started = time.perf_counter()

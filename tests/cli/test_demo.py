@@ -39,7 +39,7 @@ def test_tiny_demo_prints_every_section(tiny_demo: tuple[Path, str]) -> None:
         "Privileges (",
         "Customer service: anxin's tools",
         "logistics help requests per 1,000 orders",
-        "pre-identification reached",
+        "pre-identification sent",
     ):
         assert title in output, title
 

@@ -223,3 +223,51 @@ def test_settings_refuse_a_schedule_that_does_not_divide_a_day() -> None:
         ProactiveSettings(min_probability=0.1, every_minutes=7).check("CNY")
     with pytest.raises(ValueError, match="send_hours"):
         ProactiveSettings(min_probability=0.1, send_hours=("22:00", "08:00")).check("CNY")
+
+
+@pytest.mark.parametrize(
+    ("scans", "until_hours", "situation", "zh", "en"),
+    [
+        ((), 40, "overdue", "已超过商家承诺的发货时间", "past the merchant's promised ship-by"),
+        ((), 20, "not_shipped", "还未发货", "has not shipped yet"),
+        (
+            ((2, "picked_up", "【济南】快件已揽收"),),
+            40,
+            "stalled",
+            "快件已揽收",
+            "no new scan for",
+        ),
+        (
+            ((2, "exception", "快件异常，联系不上收件人"),),
+            10,
+            "exception",
+            "快件异常",
+            "held up by an incident",
+        ),
+    ],
+)
+def test_the_message_says_the_situation_in_both_languages(
+    scans: tuple[tuple[int, str, str], ...], until_hours: int, situation: str, zh: str, en: str
+) -> None:
+    from anxin.domain.money import Money
+    from anxin.service.proactive import Contact
+    from anxin.service.proactive_run import message_text
+    from anxin.service.proactive_run import situation as situation_of
+
+    order = _order()
+    if scans:
+        order.parcels = [Parcel("S1", "SF", "SF1", PAID, scans=[
+            Scan(PAID + dt.timedelta(hours=h), f"s{h}", text=text, status=status)
+            for h, status, text in scans])]  # fmt: skip
+    at = PAID + dt.timedelta(hours=until_hours)
+    w = watched(order, DUE, 15)
+    assert w is not None
+    x = dict(zip(FEATURES, features(w, ts(at))[0], strict=True))
+    c = Contact("O1", at, 0.5, x)
+    assert situation_of(c) == situation
+    text = message_text(order, c, DUE, Money(300, "CNY"), SH)
+    assert zh in text.zh
+    assert en in text.en
+    assert "¥3.00" in text.zh
+    assert "¥3.00" in text.en
+    assert all(ord(ch) < 0x3000 for ch in text.en)  # no Chinese in the English message

@@ -37,7 +37,13 @@ def _store(sql: sa.Engine) -> None:
     ("order", "lang", "variant", "parts"),
     [
         ("SHIPPED", "zh", "shipped", ["SHIPPED", "已揽收", "11月3日11:00:00"]),
-        ("SHIPPED", "en", "shipped", ["SHIPPED", "已揽收", "11:00:00 on 3 November"]),
+        # English says the normalized status, never the carrier's Chinese text.
+        (
+            "SHIPPED",
+            "en",
+            "shipped",
+            ["SHIPPED", "picked up by the carrier", "11:00:00 on 3 November"],
+        ),
         ("WAITING", "zh", "not_shipped", ["WAITING", "还未发货", "前发出"]),
         ("WAITING", "en", "not_shipped", ["WAITING", "has not shipped", "by 23:59:59 on"]),
     ],
@@ -101,5 +107,6 @@ def test_the_command(tmp_path: Path) -> None:
                             "where_is_my_parcel", "--lang", "en", "--now",
                             NOW.isoformat()))  # fmt: skip
     assert got["variant"] == "shipped"
-    assert "已揽收" in got["text"]
+    assert "picked up by the carrier" in got["text"]
+    assert "已揽收" not in got["text"]
     assert json.loads(json.dumps(got["facts"]))["order_id"] == "SHIPPED"

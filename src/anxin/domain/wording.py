@@ -111,6 +111,34 @@ EXEMPTIONS = {
 }
 
 
+# anxin's normalized scan statuses (anxin.tracking.vocabulary.Status) in words: an English
+# sentence must not quote a Chinese carrier's raw text.
+SCAN_STATUS: dict[str, Text] = {
+    "pending": Text("暂无物流信息", "no tracking yet"),
+    "info_received": Text("商家已下单，等待揽收", "label created, waiting for pickup"),
+    "picked_up": Text("快递已揽收", "picked up by the carrier"),
+    "in_transit": Text("运输中", "in transit"),
+    "at_hub": Text("已到达转运中心", "at a sorting hub"),
+    "out_for_delivery": Text("派送中", "out for delivery"),
+    "delivery_failed": Text("派送未成功", "delivery attempt failed"),
+    "ready_for_pickup": Text("待取件", "ready for pickup"),
+    "delivered": Text("已签收", "delivered"),
+    "returning": Text("退回中", "on its way back to the sender"),
+    "returned": Text("已退回", "returned to the sender"),
+    "exception": Text("物流异常", "held up by an incident"),
+    "unknown": Text("物流信息更新", "a carrier update"),
+}
+
+
+def scan_words(status: str, raw_text: str, location: str) -> Text:
+    """A scan in both languages: the carrier's own text in Chinese (it is Chinese, or the
+    status where it is not), the normalized status in English, with the place."""
+    words = SCAN_STATUS.get(status, SCAN_STATUS["unknown"])
+    zh = raw_text if raw_text and not raw_text.isascii() else words.zh
+    en = words.en if not raw_text.isascii() or not raw_text else raw_text
+    return Text(zh, f"{en}, {location}" if location and location.isascii() else en)
+
+
 def exemption_name(reason: str) -> Text:
     """A known exemption in words; a pack's own period (e.g. "春节") is shown as named."""
     return EXEMPTIONS.get(reason, Text(reason, reason))

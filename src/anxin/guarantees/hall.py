@@ -58,6 +58,7 @@ class ScanView(msgspec.Struct):
     code: str
     text: str
     location: str
+    status: str = "unknown"  # anxin's normalized status (anxin.tracking)
 
 
 class ProactiveView(msgspec.Struct):
@@ -224,7 +225,7 @@ def build_hall(
         ),
         timeline=sorted(
             (
-                ScanView(s.at, p.carrier, p.tracking_number, s.code, s.text, s.location)
+                ScanView(s.at, p.carrier, p.tracking_number, s.code, s.text, s.location, s.status)
                 for p in state.parcels
                 for s in p.scans
             ),

@@ -19,7 +19,7 @@ import yaml
 from anxin.domain.effects import OutboxMessage
 from anxin.domain.money import Money
 from anxin.domain.order import OrderState, decode_state
-from anxin.domain.wording import Text, duration, money, when
+from anxin.domain.wording import Text, duration, money, scan_words, when
 from anxin.policy.pack import PolicyBook
 from anxin.service.outreach import contact_of
 from anxin.service.proactive import Contact, ProactiveModel, packaged_model
@@ -65,11 +65,11 @@ def message_text(state: OrderState, c: Contact, ship_by: dt.datetime, paid: Mone
         got = words["compensation"]
         compensation = Text(got.zh.format(amount=money(paid)), got.en.format(amount=money(paid)))
     t_ = words[situation(c)]
-    scan = last.text if last is not None else ""
+    scan = scan_words(last.status, last.text, last.location) if last else Text("", "")
 
     def fill(template: str, lang: str) -> str:
         return template.format(
-            order_id=state.order_id, ship_by=getattr(due, lang), last_scan=scan,
+            order_id=state.order_id, ship_by=getattr(due, lang), last_scan=getattr(scan, lang),
             since=getattr(since, lang), compensation=getattr(compensation, lang),
         ).strip()  # fmt: skip
 

@@ -17,7 +17,7 @@ from typing import Literal
 import msgspec
 import yaml
 
-from anxin.domain.wording import Text, when
+from anxin.domain.wording import Text, scan_words, when
 from anxin.guarantees.hall import GuaranteeHall
 
 Lang = Literal["zh", "en"]
@@ -74,8 +74,8 @@ def facts_of(hall: GuaranteeHall, lang: Lang, zone: dt.tzinfo) -> dict[str, str]
         parcel = "暂无物流信息" if zh else "no tracking yet"
     elif zh:
         parcel = f"{scan.text}{'，' + scan.location if scan.location else ''}（{at(scan.at)}）"
-    else:
-        parcel = f"{scan.text}{', ' + scan.location if scan.location else ''} ({at(scan.at)})"
+    else:  # the carrier's text may be Chinese: English says the normalized status
+        parcel = f"{scan_words(scan.status, scan.text, scan.location).en} ({at(scan.at)})"
     ship = next((r for r in hall.rights if r.rule_id == "late_shipment" and r.due_at), None)
     if ship is not None and ship.due_at is not None:
         ship_by = at(ship.due_at)

@@ -125,6 +125,9 @@ def test_the_queue_is_written_once_and_served_to_each_party(
     engine.ingest(list(enumerate(EVENTS)), "t")
     first = run(sql_engine, BOOK, now)
     assert (first.conversations, first.escalated) == (3, 2)
+    # The merchants' escalation rate counts them too (escalations per conversation counted).
+    assert sum(m.escalated for m in first.metrics.values()) == 2
+    assert all(m.escalation_rate is not None for m in first.metrics.values() if m.conversations)
     o = t.outbox.c
     operator = create_key(sql_engine, "op", "operator", clock=clock)
     m1 = create_key(sql_engine, "m1", "merchant", merchant_id="M1", clock=clock)

@@ -131,3 +131,69 @@ def test_one_canned_text_for_five_different_questions_in_a_day() -> None:
         for i in range(6)
     ]
     assert canned(same_question, RULES, CST) == []  # one question asked six times: a fair answer
+
+
+@pytest.mark.parametrize(
+    ("question", "answer", "found"),
+    [
+        (
+            "我的快递怎么还没到？",
+            "亲，给您申请售后哦",
+            True,
+        ),  # a parcel question, an after-sales answer
+        ("我的快递怎么还没到？", "亲，已经帮您催促快递了", False),
+        ("Where is my parcel?", "Thanks for shopping with us!", True),
+        ("Where is my parcel?", "The carrier scanned it in Hangzhou this morning", False),
+        ("我要退款", "亲，稍等", False),  # a wait is judged as a wait, not as off-topic
+        ("这个怎么用？", "亲，有问题随时联系我们", False),  # not a concrete question the rule knows
+        ("我要退款", "亲，已为您提交退款申请", False),
+    ],
+)
+def test_off_topic_answers_to_a_concrete_question(question: str, answer: str, found: bool) -> None:
+    c = conv((at(10), "consumer", question), (at(10, 1), "agent", answer))
+    got = [f for f in in_conversation(c, RULES, HOURS, at(12)) if f.kind == "off_topic"]
+    assert bool(got) == found
+    if got:
+        assert [x.text for x in got[0].evidence] == [question, answer]
+
+
+def _day(*seconds: int | None, merchant: str = "M1") -> list[Conversation]:
+    """One conversation per round, asked from 10:00 a minute apart; None: never answered."""
+    out = []
+    for i, s in enumerate(seconds):
+        asked = at(10, i)
+        lines = [(asked, "consumer", f"question {i}")]
+        if s is not None:
+            lines.append((asked + dt.timedelta(seconds=s), "agent", f"answer {i}"))
+        out.append(conv(*lines, cid=f"K{i}"))
+    return out
+
+
+@pytest.mark.parametrize(
+    ("seconds", "found"),
+    [
+        ([90] * 10, False),  # exactly the line: not over it
+        ([90] * 9 + [100], True),  # 91 s on average over 10 rounds
+        ([200] * 9, False),  # too few rounds to judge
+    ],
+)
+def test_slow_average_per_merchant_day(seconds: list[int], found: bool) -> None:
+    from anxin.service.findings_daily import daily
+
+    got = [f for f in daily(_day(*seconds), RULES, SLA, HOURS, at(20)) if f.kind == "slow_average"]
+    assert bool(got) == found
+    if got:
+        assert got[0].facts["rounds"] == 10
+        assert got[0].evidence[0].text == "question 9"  # the slowest first
+
+
+@pytest.mark.parametrize(("silent", "found"), [(4, False), (5, True)])
+def test_unanswered_sessions_per_merchant_day(silent: int, found: bool) -> None:
+    from anxin.service.findings_daily import daily
+
+    day = _day(*([None] * silent), 30, 30)
+    got = [f for f in daily(day, RULES, SLA, HOURS, at(20)) if f.kind == "unanswered_sessions"]
+    assert bool(got) == found
+    if got:
+        assert got[0].facts["sessions"] == silent
+        assert len(got[0].conversation_ids) == silent

@@ -75,6 +75,8 @@ def test_missed_slas_leave_once_and_metrics_add_up(sql_engine: sa.Engine) -> Non
         # 60 + 120 + 300 + 600 (unanswered) over 4 rounds
         "average_response_seconds": 270.0, "reply_in_time_rate": 0.5,
         "dissatisfaction_rate": 0.5, "unanswered_conversations": 1, "missed_slas": 2, "rated": 2,
+        "satisfaction_rate": 0.5, "average_stars": 3.5,  # rated 5 and 2
+        "escalation_rate": 0.0, "escalated": 0,
     }  # fmt: skip
     assert got.metrics["M2"].as_dict()["reply_in_time_rate"] == 1.0
     run(sql_engine, BOOK, now + dt.timedelta(days=1))  # again: nothing new to send

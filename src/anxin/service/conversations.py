@@ -47,7 +47,10 @@ class ServiceMetrics:
     unanswered: int = 0  # conversations whose consumer never got an agent's answer
     rated: int = 0
     dissatisfied: int = 0
+    satisfied: int = 0  # rated 4-5 stars (CSAT)
+    stars: int = 0  # the ratings' sum
     missed: int = 0  # reply SLAs missed
+    escalated: int = 0  # conversations and complaint tickets escalated to the platform
 
     def add(self, other: ServiceMetrics) -> None:
         """Add another merchant's sums (the platform's totals)."""
@@ -66,6 +69,20 @@ class ServiceMetrics:
     def dissatisfaction_rate(self) -> float | None:
         return self.dissatisfied / self.rated if self.rated else None
 
+    @property
+    def satisfaction_rate(self) -> float | None:
+        """CSAT: the share of rated conversations rated 4 or 5 stars."""
+        return self.satisfied / self.rated if self.rated else None
+
+    @property
+    def average_stars(self) -> float | None:
+        return self.stars / self.rated if self.rated else None
+
+    @property
+    def escalation_rate(self) -> float | None:
+        """Escalations to the platform per conversation counted."""
+        return self.escalated / self.conversations if self.conversations else None
+
     def as_dict(self) -> dict[str, float | int | None]:
         def r(x: float | None) -> float | None:
             return None if x is None else round(x, 4)
@@ -75,6 +92,8 @@ class ServiceMetrics:
             "average_response_seconds": r(self.average_response_seconds),
             "reply_in_time_rate": r(self.reply_in_time_rate),
             "dissatisfaction_rate": r(self.dissatisfaction_rate),
+            "satisfaction_rate": r(self.satisfaction_rate), "average_stars": r(self.average_stars),
+            "escalation_rate": r(self.escalation_rate), "escalated": self.escalated,
             "unanswered_conversations": self.unanswered, "missed_slas": self.missed,
             "rated": self.rated,
         }  # fmt: skip
@@ -115,6 +134,8 @@ def add(
     if c.stars is not None:
         m.rated += 1
         m.dissatisfied += c.stars <= DISSATISFIED_STARS
+        m.satisfied += c.stars > DISSATISFIED_STARS
+        m.stars += c.stars
     return applied
 
 

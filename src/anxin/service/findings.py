@@ -18,11 +18,15 @@ from typing import Literal
 import msgspec
 
 from anxin.domain.calendar import BusinessCalendar
+from anxin.service.autoanswer import intent_of
 from anxin.service.conversations import Conversation
 from anxin.service.sla import Line
 
 RULE_ID = "service_findings"
-FindingKind = Literal["please_wait_silence", "flat_refusal", "mocking", "blocking", "canned_reply"]
+FindingKind = Literal[
+    "please_wait_silence", "flat_refusal", "mocking", "blocking", "canned_reply", "off_topic",
+    "slow_average", "unanswered_sessions",
+]  # fmt: skip
 
 
 class Phrases(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
@@ -48,6 +52,12 @@ class ServiceFindings(msgspec.Struct, forbid_unknown_fields=True, frozen=True, k
     mocking: Phrases
     blocking: Phrases  # agent or system lines saying the consumer was blocked
     canned_min_questions: int  # one agent text answering this many different questions a day
+    # A concrete question (its keyword intent) answered with none of its topic's words.
+    on_topic: dict[str, Phrases] = {}
+    # Per merchant-day, conversations started in service hours (``findings_daily``).
+    slow_average_seconds: int | None = None  # average round response over this ...
+    slow_min_rounds: int = 10  # ... over at least this many rounds
+    unanswered_min_sessions: int | None = None  # conversations never answered, at least
 
     def check(self, currency: str) -> None:
         del currency
@@ -100,6 +110,9 @@ def in_conversation(
             continue
         if p := rules.mocking.found_in(line.text):
             out.append(_line(c, line, "mocking", p))
+        if (off := _off_topic(lines, i, rules)) is not None:
+            out.append(Finding("off_topic", c.merchant_id, line.at, (c.conversation_id,),
+                               (off[0], line), off[1], {"intent": off[1]}))  # fmt: skip
         refused = rules.refusal.found_in(line.text)
         if (
             refused
@@ -116,6 +129,22 @@ def in_conversation(
                                    (c.conversation_id,), evidence, waited,
                                    {"silent_service_seconds": silence}))  # fmt: skip
     return out
+
+
+def _off_topic(lines: Sequence[Line], i: int, rules: ServiceFindings) -> tuple[Line, str] | None:
+    """The question and its intent when agent line ``i`` is the first answer to a concrete
+    question and says none of its topic's words (a wait or a refusal is judged elsewhere)."""
+    line = lines[i]
+    if i == 0 or lines[i - 1].sender != "consumer" or not rules.on_topic:
+        return None
+    if rules.wait.found_in(line.text) or rules.refusal.found_in(line.text):
+        return None
+    question = lines[i - 1]
+    intent = intent_of(question.text)
+    words = rules.on_topic.get(intent)
+    if words is None or words.found_in(line.text):
+        return None
+    return question, intent
 
 
 def _silence(

@@ -29,6 +29,7 @@ from anxin.service.conversations import Conversation, ServiceMetrics, add
 from anxin.service.escalation import Escalation, of_conversation, of_ticket
 from anxin.service.findings import RULE_ID as FINDINGS_ID
 from anxin.service.findings import Finding, ServiceFindings, canned, in_conversation
+from anxin.service.findings_daily import daily
 from anxin.service.replies import suggest, templates
 from anxin.service.sla import RULE_ID, AppliedSla, Line, ServiceSla, rounds, service_calendar
 from anxin.service.tickets import AftersaleAnswer, Complaint, Ticket, judge_ticket
@@ -209,6 +210,7 @@ def judge(sql: sa.Engine, book: PolicyBook, now: dt.datetime) -> Judged:
             judged.escalations.append(esc)
     for esc in judged.escalations:
         report.escalated += 1
+        report.metrics.setdefault(esc.merchant_id, ServiceMetrics()).escalated += 1
         messages.append(OutboxMessage(
             f"escalated:{esc.escalation_id}", ESCALATED, f"merchant:{esc.merchant_id}", now,
             {"escalation_id": esc.escalation_id, "subject": esc.subject,
@@ -337,4 +339,5 @@ def negative_service(sql: sa.Engine, book: PolicyBook, now: dt.datetime) -> list
     found = conversations(sql, now)
     out = [f for c in found.values() for f in in_conversation(c, rules, hours, now)]
     out += canned(found.values(), rules, pack.calendar.zone)
+    out += daily(found.values(), rules, sla, hours, now)
     return sorted(out, key=lambda f: (f.at, f.finding_id))

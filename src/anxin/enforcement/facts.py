@@ -18,6 +18,7 @@ from anxin.domain.order import OrderState
 from anxin.enforcement.config import EnforcementConfig
 from anxin.guarantees.rules.late_shipment import binding_at_payment
 from anxin.policy.pack import PolicyPack
+from anxin.service.sla import Line, response_seconds, rounds, service_hours_of
 
 
 @dataclass(slots=True)
@@ -201,21 +202,14 @@ def add_conversation(
     if not ordered:
         return
     day = out.setdefault(merchant_id, MerchantFacts()).on(pack.calendar.local(ordered[0].at).date())
-    waiting: dt.datetime | None = None
-    asked = answered = False
-    for line in ordered:
-        if line.sender == "consumer":
-            asked = True
-            waiting = waiting or line.at
-        elif line.sender == "agent":
-            answered = True
-            if waiting is not None:
-                day.rounds += 1
-                day.response_seconds += int((line.at - waiting).total_seconds())
-                waiting = None
-    if asked:
+    hours = service_hours_of(pack)
+    for r in rounds([Line(x.at, x.sender) for x in ordered]):  # the service's rounds
+        if r.answered_at is not None:
+            day.rounds += 1
+            day.response_seconds += response_seconds(r.asked_at, r.answered_at, hours)
+    if any(x.sender == "consumer" for x in ordered):
         day.sessions += 1
-        day.unanswered += not answered
+        day.unanswered += not any(x.sender == "agent" for x in ordered)
 
 
 def industry_days(days: MerchantDays) -> dict[str, dict[dt.date, Day]]:

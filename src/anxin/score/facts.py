@@ -19,6 +19,7 @@ import msgspec
 
 from anxin.clock import to_us
 from anxin.contract import events as ev
+from anxin.domain.calendar import BusinessCalendar
 from anxin.domain.money import Money
 from anxin.domain.order import OrderState
 from anxin.guarantees.rules.late_shipment import binding_at_payment
@@ -31,6 +32,7 @@ from anxin.score.formula import (
     review_clock_start,
     round_minutes,
 )
+from anxin.service.sla import Line, response_seconds, rounds
 
 
 class FactsConfig(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
@@ -152,32 +154,28 @@ def chat_row(
     rating: int | None,
     tz: dt.tzinfo,
     facts: FactsConfig,
+    hours: BusinessCalendar | None = None,
 ) -> dict[str, Any] | None:
     """One ``score_chats`` row: human rounds (a consumer turn and the agent's answer) and their
-    response time; an unanswered round counts as ``unanswered_round_minutes``."""
+    response time (service time where the pack has service hours: ``hours``); an unanswered
+    round counts as ``unanswered_round_minutes``."""
     ordered = sorted(lines, key=lambda line: line.at)
     if not ordered:
         return None
-    rounds = 0
+    found = rounds([Line(x.at, x.sender) for x in ordered])  # the service's rounds
     seconds = 0
-    waiting: dt.datetime | None = None
-    for line in ordered:
-        if line.sender == "consumer":
-            waiting = waiting or line.at
-        elif line.sender == "agent" and waiting is not None:
-            rounds += 1
-            seconds += int((line.at - waiting).total_seconds())
-            waiting = None
-    if waiting is not None:
-        rounds += 1
-        seconds += int(round_minutes(None, facts.clocks) * 60)
+    for r in found:
+        if r.answered_at is None:
+            seconds += int(round_minutes(None, facts.clocks) * 60)
+        else:
+            seconds += response_seconds(r.asked_at, r.answered_at, hours)
     started = ordered[0].at
     return {
         "conversation_id": conversation_id,
         "merchant_id": merchant_id,
         "started_at_us": to_us(started),
         "counted": int(chat_session_counts(started, tz, facts.clocks)),
-        "rounds": rounds,
+        "rounds": len(found),
         "response_seconds": seconds,
         "rating": rating,
     }

@@ -22,6 +22,7 @@ from anxin.domain import merchant as merchant_fold
 from anxin.domain.order import decode_state
 from anxin.policy.pack import PolicyBook, PolicyPack
 from anxin.score.facts import ChatLine, FactsConfig, adjustment_row, chat_row, order_row
+from anxin.service.sla import service_hours_of
 from anxin.store import schema as t
 from anxin.store.pages import pages
 
@@ -108,6 +109,7 @@ def _chats_and_adjustments(
                     adjustments.append(row)
     chats = []
     zone = pack.calendar.zone
+    hours = service_hours_of(pack)  # response times in service time, as the service counts
     for conversation_id, merchant_id in owner.items():
         row = chat_row(
             conversation_id,
@@ -116,6 +118,7 @@ def _chats_and_adjustments(
             ratings.get(conversation_id),
             zone,
             facts,
+            hours,
         )
         if row is not None:
             chats.append(row)

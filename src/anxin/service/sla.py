@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import msgspec
 
@@ -150,9 +150,33 @@ def complaint_sla(
     )
 
 
+_HOURS: dict[tuple[str, str], BusinessCalendar | None] = {}
+
+
+def service_hours_of(pack: Any) -> BusinessCalendar | None:
+    """The pack's service hours as a calendar (None: the pack has no ``rules.service_sla``);
+    built once per pack version (readers ask for every conversation)."""
+    key = (pack.name, pack.version)
+    if key not in _HOURS:
+        sla = pack.rule(RULE_ID)
+        _HOURS[key] = service_calendar(sla, pack.calendar) if isinstance(sla, ServiceSla) else None
+    return _HOURS[key]
+
+
+def response_seconds(
+    asked: dt.datetime, answered: dt.datetime, hours: BusinessCalendar | None
+) -> int:
+    """A reply's response time: service time where the pack has service hours (a question at
+    22:58 answered at 08:01 waited 3 minutes), else natural time. The service's metrics, the
+    score's chat indicator and enforcement's negative service all count it this way."""
+    if hours is None:
+        return int((answered - asked).total_seconds())
+    return hours.working_seconds_between(asked, answered)
+
+
 def round_seconds(r: Round, sla: ServiceSla, hours: BusinessCalendar, now: dt.datetime) -> int:
     """The round's response time for the averages: the service time from the question to the
     answer; a round unanswered by ``now`` counts ``unanswered_round_minutes``."""
     if r.answered_at is None or r.answered_at > now:
         return sla.unanswered_round_minutes * 60
-    return hours.working_seconds_between(r.asked_at, r.answered_at)
+    return response_seconds(r.asked_at, r.answered_at, hours)

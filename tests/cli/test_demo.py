@@ -38,7 +38,6 @@ def test_tiny_demo_prints_every_section(tiny_demo: tuple[Path, str]) -> None:
         "Lowest and highest scores",
         "Privileges (",
         "Customer service: anxin's tools",
-        "logistics help requests per 1,000 orders",
         "pre-identification sent",
     ):
         assert title in output, title

@@ -184,6 +184,13 @@ class OrderMix:
     return_ship_hours: LogNormal = field(default=LogNormal(20.0, 0.7))
     return_transit_hours: LogNormal = field(default=LogNormal(60.0, 0.4))
     complaint_trouble_factor: float = 3.0
+    # A complaint's ticket (issue 14): the merchant answers it in chat within ``complaint_
+    # answer_hours`` with this share of its ``escalation_reply_rate``; of the rest, half answer
+    # late (``complaint_late_hours``) and half never. Drawn per complaint from a generator of
+    # its own, so the rest of the world does not move.
+    complaint_answer_rate: float = 0.9
+    complaint_answer_hours: tuple[float, float] = (0.5, 20.0)
+    complaint_late_hours: tuple[float, float] = (26.0, 72.0)
 
 
 @dataclass(frozen=True, slots=True)

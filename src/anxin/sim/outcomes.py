@@ -3,9 +3,12 @@ and follow-up chats. Stars follow product quality and what went wrong (lateness,
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
 
 from anxin.contract.events import (
+    ChatMessage,
+    ChatMessagePayload,
     ComplaintFiled,
     ComplaintPayload,
     Event,
@@ -150,6 +153,7 @@ def react(ctx: Context, m: Merchant, f: Facts, out: list[Event], truth: list[Tru
                     ),
                 )
             )
+            _answer_complaint(ctx, m, f, when, out)
 
     if f.closed_before_due:
         pass
@@ -172,6 +176,37 @@ def react(ctx: Context, m: Merchant, f: Facts, out: list[Event], truth: list[Tru
         asked = delivered + int((1.0 + 47.0 * rand()) * HOUR)
         _chat(ctx, m, f, asked, chats.USAGE_ASK, chats.USAGE_ANSWER, out)
     reach.at()  # every order is judged, asked or not: the contacts are what anxin sent
+
+
+COMPLAINT_ANSWER = "亲，非常抱歉给您带来不便，已为您核实处理，请放心"
+
+
+def _answer_complaint(ctx: Context, m: Merchant, f: Facts, filed: int, out: list[Event]) -> None:
+    """The merchant's answer to a complaint's ticket, in chat on the order (or none)."""
+    om = ctx.om
+    rand = random.Random(f"anxin-sim:{ctx.params.seed}:{f.order_id}:complaint").random
+    u = rand()
+    in_time = om.complaint_answer_rate * m.behaviour.escalation_reply_rate
+    if u < in_time:
+        lo, hi = om.complaint_answer_hours
+    elif u < in_time + (1.0 - in_time) / 2:
+        lo, hi = om.complaint_late_hours
+    else:
+        return
+    t = filed + int((lo + (hi - lo) * rand()) * HOUR)
+    cid = f"{f.order_id}:c3"
+    out.append(
+        ChatMessage(
+            id=f"{cid}:1",
+            occurred_at=at(t),
+            source=ctx.source,
+            payload=ChatMessagePayload(
+                conversation_id=cid, message_id=f"{cid}:1", merchant_id=m.merchant_id,
+                consumer_id=f.consumer_id, sender="agent", order_id=f.order_id,
+                text=COMPLAINT_ANSWER,
+            ),
+        )
+    )  # fmt: skip
 
 
 LOGISTICS_TOPICS = frozenset({"not_received", "late_shipment"})

@@ -26,6 +26,7 @@ from anxin.engine.rule import OrderRule
 from anxin.guarantees import rules as guarantee_rules
 from anxin.policy.pack import PolicyBook, load_book
 from anxin.refunds import rule as refund_recovery
+from anxin.screening import config as screening
 from anxin.service import findings as service_findings
 from anxin.service import proactive as service_proactive
 from anxin.service import sla as service_sla
@@ -48,6 +49,7 @@ def rule_schemas() -> Mapping[str, type[msgspec.Struct]]:
         **service_sla.SCHEMAS,
         **service_findings.SCHEMAS,
         **service_proactive.SCHEMAS,
+        **screening.SCHEMAS,
     }
 
 

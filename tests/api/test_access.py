@@ -145,6 +145,13 @@ def _suggest(order: str) -> Row:
     return Row("POST", "/v1/service/suggest", see, body=body, code404="order_not_found")
 
 
+def _screen() -> Row:
+    """Operator keys screen any listing, merchant keys their own; no one else."""
+    see = others(403, but={"operator": 200, "merchant_a": 200, "merchant_b": 200})
+    body = b'{"listing_id":"L1","title":"\xe9\xab\x98\xe4\xbb\xbf watch","category":"Watches"}'
+    return Row("POST", "/v1/listings/screen", see, body=body)
+
+
 def _shop(merchant: str, what: str) -> Row:
     """A merchant's enforcement reads: operator keys any shop, merchant keys their own (another
     shop, or one that does not exist, answers 404 the same)."""
@@ -279,6 +286,7 @@ def table(w: World) -> list[Row]:
         Row("GET", "/live", {}, default=200),
         *(_refund(o) for o in ("OA", "OB", "nope")),
         *(_suggest(o) for o in ("OA", "OB", "OAB", "nope")),
+        _screen(),
         Row("GET", "/v1/schema/events", {}, default=200),
         *_enforcement(w),
         *_service(w),
@@ -302,6 +310,8 @@ def _check_body(w: World, row: Row, caller: str, status: int, body: Any) -> str 
             return "no decisions"
     if path.endswith("/score") and body["merchant_id"] != path.split("/")[3]:
         return f"score of {body['merchant_id']}"
+    if path == "/v1/listings/screen" and body["results"][0]["verdict"] != "intercept":
+        return f"a counterfeit listing passed: {body}"
     if path == "/v1/service/suggest" and body["order_id"] not in body["text"]:
         return f"the reply does not name its order: {body['text']}"
     if path == "/v1/refunds/decide" and body["order_id"] != json.loads(row.body or b"")["order_id"]:

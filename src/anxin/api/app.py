@@ -23,7 +23,16 @@ from fastapi.openapi.utils import get_openapi
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from anxin.api import deadletters, enforcement, merchants, orders, refunds, service, service_desk
+from anxin.api import (
+    deadletters,
+    enforcement,
+    merchants,
+    orders,
+    refunds,
+    screening,
+    service,
+    service_desk,
+)
 from anxin.api.auth import require
 from anxin.api.errors import (
     REF,
@@ -227,7 +236,7 @@ def _contract_components() -> dict[str, Any]:
     structs = [EventBatch, IngestResult, ApiErrorBody, Health]
     structs += [*orders.COMPONENTS, *merchants.COMPONENTS, *deadletters.COMPONENTS]
     structs += [*refunds.COMPONENTS, *enforcement.COMPONENTS, *service.COMPONENTS]
-    structs += [*service_desk.COMPONENTS]
+    structs += [*service_desk.COMPONENTS, *screening.COMPONENTS]
     # Two structs of one name would share one $ref: msgspec would rename both, silently.
     names = [s.__name__ for s in structs]
     if clash := sorted({n for n in names if names.count(n) > 1}):
@@ -299,7 +308,7 @@ def create_app(
     app.state.ingest_lock = threading.Lock()
     for r in (router, orders.router, merchants.router, deadletters.router, ready_router,
               refunds.router, enforcement.router, service.router,
-              service_desk.router):  # fmt: skip
+              service_desk.router, screening.router):  # fmt: skip
         app.include_router(r)
     app.include_router(build_outbox_router())
     app.add_middleware(CatchAll)

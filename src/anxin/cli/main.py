@@ -144,6 +144,10 @@ LAZY_COMMANDS = {
         "anxin.service.cli:service_group",
         "Customer service: reply SLAs and metrics; intents of consumer messages.",
     ),
+    "screen": (
+        "anxin.screening.cli:screen_group",
+        "Screen listings against the pack's rules (one JSON line per listing).",
+    ),
 }
 LAZY_BENCHES = {
     "simulate": (
@@ -172,6 +176,10 @@ LAZY_BENCHES = {
         "anxin.refunds.cli:bench_refunds",
         "Instant-refund decisions: in-process p99, and per second through one serve process "
         "beside a bare endpoint of the same app.",
+    ),
+    "screen": (
+        "anxin.bench.screen:bench_screen",
+        "Listings screened in process, one by one and in batch, beside a bare decode.",
     ),
 }
 

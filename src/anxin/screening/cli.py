@@ -1,0 +1,51 @@
+"""``anxin screen FILE``: listings in (JSON array, JSON Lines or CSV), one JSON line per
+listing out with its verdict and every hit (rule, field, span, text, why)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+
+class _FileOrCommand(click.Group):
+    """``anxin screen FILE`` screens a file; ``anxin screen <command>`` runs a command."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and not args[0].startswith("-"):
+            args = ["file", *args]
+        return super().parse_args(ctx, args)
+
+
+@click.group("screen", cls=_FileOrCommand)
+def screen_group() -> None:
+    """Screen listings against the pack's rules: `anxin screen FILE` (one JSON line each)."""
+
+
+@screen_group.command("file", hidden=True)
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, allow_dash=True))
+@click.option(
+    "--format", "fmt", type=click.Choice(["auto", "json", "csv"]), default="auto",
+    show_default=True, help="auto: the file's extension, else its first character",
+)  # fmt: skip
+@click.pass_obj
+def file_cmd(settings: Any, file: str, fmt: str) -> None:
+    """Screen FILE (``-``: standard input)."""
+    from anxin.screening.listing import ListingError, parse_csv, parse_json
+    from anxin.screening.screen import screen_all
+
+    text = sys.stdin.read() if file == "-" else Path(file).read_text("utf-8")
+    text = text.removeprefix("\ufeff")
+    if fmt == "auto":
+        fmt = "csv" if file.endswith(".csv") else "json" if file.endswith((".json", ".jsonl")) \
+            else "json" if text.lstrip()[:1] in ("[", "{") else "csv"  # fmt: skip
+    try:
+        listings = parse_json(text) if fmt == "json" else list(parse_csv(text))
+    except ListingError as e:
+        raise click.ClickException(f"{file}: {e}") from None
+    pack = settings.book().latest
+    for got in screen_all(listings, pack):
+        click.echo(json.dumps(got.to_dict(), ensure_ascii=False))

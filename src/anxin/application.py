@@ -27,6 +27,7 @@ from anxin.guarantees import rules as guarantee_rules
 from anxin.policy.pack import PolicyBook, load_book
 from anxin.refunds import rule as refund_recovery
 from anxin.screening import config as screening
+from anxin.screening import feedback as screening_feedback
 from anxin.service import findings as service_findings
 from anxin.service import proactive as service_proactive
 from anxin.service import sla as service_sla
@@ -50,6 +51,7 @@ def rule_schemas() -> Mapping[str, type[msgspec.Struct]]:
         **service_findings.SCHEMAS,
         **service_proactive.SCHEMAS,
         **screening.SCHEMAS,
+        **screening_feedback.SCHEMAS,
     }
 
 

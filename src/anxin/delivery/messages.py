@@ -331,6 +331,26 @@ class ProactiveMessage(msgspec.Struct, frozen=True):
     version: str
 
 
+class FeedbackAction(msgspec.Struct, frozen=True):
+    """Consumers rejected a listing's goods: warn, de-rank or delist it (``action``). The rate
+    (quality returns or 1-2 star reviews), smoothed toward the category's mean, and the
+    explanation in Chinese and English say why."""
+
+    listing_id: str
+    merchant_id: str
+    category: str
+    action: str  # warning | derank | delist
+    measure: str  # quality_return_rate | bad_review_share
+    rate: float
+    smoothed: float
+    category_mean: float
+    orders: int
+    explanation: dict[str, str]
+    rule_id: str
+    pack: str
+    version: str
+
+
 BODIES: dict[str, type[msgspec.Struct]] = {
     "consumer.compensation": ConsumerCompensation,
     "merchant.task": MerchantTask,
@@ -352,6 +372,7 @@ BODIES: dict[str, type[msgspec.Struct]] = {
     "service.escalated": ServiceEscalated,
     "service.auto_answer": AutoAnswer,
     "service.proactive": ProactiveMessage,
+    "listing.feedback_action": FeedbackAction,
 }
 assert BODIES.keys() == TOPICS.keys(), "every topic has a body struct"
 

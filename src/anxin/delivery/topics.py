@@ -11,7 +11,8 @@ topic; the amazon pack's ``a_to_z.claim_eligible``), ``score.grants``
 ``enforcement.*``; the presale gate ``enforcement.presale``: ``order.presale_flagged``); the
 service run ``service.run`` (``service.sla_missed``, ``service.escalated``,
 ``service.auto_answer``) and pre-identification ``service.proactive_run``
-(``service.proactive``). A new topic is added here and in
+(``service.proactive``); listing feedback ``screening.feedback_run``
+(``listing.feedback_action``). A new topic is added here and in
 ``messages``.
 """
 
@@ -40,6 +41,7 @@ TOPICS: dict[str, int] = {
     "service.escalated": 1,
     "service.auto_answer": 1,
     "service.proactive": 1,
+    "listing.feedback_action": 1,
 }
 
 

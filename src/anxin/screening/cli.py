@@ -10,6 +10,8 @@ from typing import Any
 
 import click
 
+from anxin.cli.options import WHEN, When
+
 
 class _FileOrCommand(click.Group):
     """``anxin screen FILE`` screens a file; ``anxin screen <command>`` runs a command."""
@@ -49,3 +51,23 @@ def file_cmd(settings: Any, file: str, fmt: str) -> None:
     pack = settings.book().latest
     for got in screen_all(listings, pack):
         click.echo(json.dumps(got.to_dict(), ensure_ascii=False))
+
+
+@screen_group.command("feedback")
+@click.option("--now", type=WHEN, help="judge as of this instant [default: now]")
+@click.pass_obj
+def feedback_cmd(settings: Any, now: When | None) -> None:
+    """Listings whose orders came back for quality or drew 1-2 star reviews, smoothed toward
+    their category: warn, de-rank or delist, each sent once as `listing.feedback_action`.
+    One JSON line per action."""
+    from anxin.clock import SystemClock
+    from anxin.screening.feedback_run import run
+
+    at = now.at(settings.zone()) if now else SystemClock().now()
+    for j in run(settings.sql_engine(create=False), settings.book(), at):
+        click.echo(json.dumps({
+            "listing_id": j.listing_id, "merchant_id": j.merchant_id, "action": j.action,
+            "measure": j.measure, "rate": round(j.rate, 4), "smoothed": round(j.smoothed, 4),
+            "category_mean": round(j.category_mean, 4), "orders": j.orders,
+            "explanation": {"zh": j.explanation.zh, "en": j.explanation.en},
+        }, ensure_ascii=False))  # fmt: skip

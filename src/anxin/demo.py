@@ -45,6 +45,8 @@ from anxin.enforcement.report import (
 from anxin.enforcement.run import run as enforce
 from anxin.engine.files import ingest_file
 from anxin.score.report import score_report
+from anxin.screening.feedback_run import run as feedback_run
+from anxin.screening.report import planted, screened, screening_report
 from anxin.service.conversations import ServiceMetrics
 from anxin.service.outreach import Outreach
 from anxin.service.proactive_eval import compare, helps_of, service_metrics, stored_contacts, world
@@ -369,6 +371,11 @@ def run_demo(
             f"(the world without the tools simulated again in {time.perf_counter() - started:.1f}"
             " s; help requests are the simulator's truth, contacts what anxin sent)"
         )
+    # Listings: the catalogue screened by the pack's rules; the month's post-sale feedback
+    # judged a settled week after it (returns and reviews arrive late).
+    settled = scored_at + dt.timedelta(days=7)
+    console.print(screening_report(screened(sql, book, scored_at), planted(truth_path),
+                                   feedback_run(sql, book, settled)))  # fmt: skip
     with sql.connect() as conn:
         order_id, merchant_id = _paid_order(conn)
     sql.dispose()

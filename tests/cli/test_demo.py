@@ -39,6 +39,7 @@ def test_tiny_demo_prints_every_section(tiny_demo: tuple[Path, str]) -> None:
         "Privileges (",
         "Customer service: anxin's tools",
         "pre-identification sent",
+        "Listing screening",
     ):
         assert title in output, title
 

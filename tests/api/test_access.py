@@ -152,6 +152,12 @@ def _screen() -> Row:
     return Row("POST", "/v1/listings/screen", see, body=body)
 
 
+def _screen_content() -> Row:
+    see = others(403, but={"operator": 200, "merchant_a": 200, "merchant_b": 200})
+    body = b'{"content_id":"V1","text":"the best price ever"}'
+    return Row("POST", "/v1/content/screen", see, body=body)
+
+
 def _shop(merchant: str, what: str) -> Row:
     """A merchant's enforcement reads: operator keys any shop, merchant keys their own (another
     shop, or one that does not exist, answers 404 the same)."""
@@ -287,6 +293,7 @@ def table(w: World) -> list[Row]:
         *(_refund(o) for o in ("OA", "OB", "nope")),
         *(_suggest(o) for o in ("OA", "OB", "OAB", "nope")),
         _screen(),
+        _screen_content(),
         Row("GET", "/v1/schema/events", {}, default=200),
         *_enforcement(w),
         *_service(w),
@@ -310,6 +317,8 @@ def _check_body(w: World, row: Row, caller: str, status: int, body: Any) -> str 
             return "no decisions"
     if path.endswith("/score") and body["merchant_id"] != path.split("/")[3]:
         return f"score of {body['merchant_id']}"
+    if path == "/v1/content/screen" and body["results"][0]["verdict"] != "needs_changes":
+        return f"an absolute claim passed: {body}"
     if path == "/v1/listings/screen" and body["results"][0]["verdict"] != "intercept":
         return f"a counterfeit listing passed: {body}"
     if path == "/v1/service/suggest" and body["order_id"] not in body["text"]:

@@ -82,3 +82,28 @@ def test_the_run_sends_each_action_once(
         sent = conn.execute(sa.select(o.message_id).where(
             o.topic == "listing.feedback_action")).scalars().all()  # fmt: skip
     assert sorted(sent) == sorted(f"feedback:{j.listing_id}:{j.action}" for j in first)
+
+
+def test_creator_scores_smooth_toward_all_content() -> None:
+    from anxin.screening.feedback import creator_scores
+
+    got = {x.creator_id: x for x in creator_scores({"A": (2, 100, 10), "B": (1, 0, 0)}, 20)}
+    assert got["A"].smoothed == pytest.approx(0.1)  # the mean is its own 10 %
+    assert got["A"].score == 90.0
+    assert got["B"].score == 90.0  # no orders: the mean
+
+
+def test_content_driven_orders_reach_their_creator(
+    engine: Engine, sql_engine: sa.Engine, book: PolicyBook
+) -> None:
+    from anxin.screening.feedback_run import creators
+
+    events, truth = io.BytesIO(), io.BytesIO()
+    simulate(preset("tiny", seed=4, days=14), events, truth)
+    lines = events.getvalue().splitlines()
+    engine.ingest(list(enumerate(lines)), "sim")
+    got = creators(sql_engine, book, dt.datetime(2026, 10, 22, tzinfo=dt.UTC))
+    assert got
+    assert all(0 <= x.score <= 100 for x in got)
+    with_content = sum(b'"content_id":' in x and b'"order.placed"' in x for x in lines)
+    assert 0 < sum(x.orders for x in got) <= with_content

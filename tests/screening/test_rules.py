@@ -103,3 +103,34 @@ def test_every_hit_names_its_rule_span_and_pack() -> None:
     spans = {h["rule_id"]: h["span"] for h in d["hits"]}
     assert spans == {"screening.prohibited_item": [3, 5], "screening.brand_unauthorised": [6, 9]}
     assert (d["pack"], d["version"]) == (PACK.name, PACK.version)
+
+
+def _content(text: str, *listings: Listing) -> tuple[str, list[tuple[str, str]]]:
+    from anxin.screening.content import Content, screen_content
+
+    got = screen_content(Content(content_id="V1", text=text, listings=list(listings)), PACK)
+    assert all(h.field == "text" for h in got.hits)
+    return got.verdict, [(h.rule_id, h.text) for h in got.hits]
+
+
+TEE = Listing(listing_id="L1", title="T恤", category="服饰", attributes={"material": "涤纶"})
+COTTON = Listing(listing_id="L2", title="T恤", category="服饰", attributes={"material": "纯棉"})
+PILLS = Listing(listing_id="L3", title="退烧药", category="药品")
+
+
+@pytest.mark.parametrize(
+    ("text", "listings", "verdict", "hits"),
+    [
+        ("直播间下单，当天发货！", (TEE,), "pass", []),
+        ("全网最低价，买到就是赚到", (TEE,), "needs_changes", [("absolute_claim", "全网最低")]),
+        ("纯棉面料，透气舒服", (TEE,), "intercept", [("content_contradiction", "纯棉")]),
+        ("纯棉面料，透气舒服", (COTTON,), "pass", []),  # the listing says so too
+        ("纯棉面料", (Listing(listing_id="L4", title="T恤", category="服饰"),), "pass", []),
+        ("喝了能治疗失眠", (TEE,), "intercept", [("medical_claim", "治疗")]),
+        ("按说明书治疗发热", (PILLS,), "pass", []),  # medicine may say what it treats
+    ],
+)
+def test_selling_content(
+    text: str, listings: tuple[Listing, ...], verdict: str, hits: list[tuple[str, str]]
+) -> None:
+    assert _content(text, *listings) == (verdict, hits)

@@ -154,6 +154,8 @@ class ContentPayload(Contract):
     listing_ids: list[Id] = []
     text: Text = ""
     promises: list[Promise] = []
+    # The creator (达人) who made it; absent: the merchant's own content.
+    creator_id: Id | None = None
 
 
 class OrderPlacedPayload(Contract):
@@ -166,6 +168,9 @@ class OrderPlacedPayload(Contract):
     presale_ship_by: Aware | None = None
     destination: Region | None = None
     channel: Literal["shelf", "live_stream", "video", "search", "other"] = "other"
+    # The selling content (live stream, video) the order came from: its post-sale outcomes
+    # reach the content and its creator.
+    content_id: Id | None = None
     # When the buyer's account was opened: account age is a fact of the order, as the
     # marketplace knew it when the order was placed.
     consumer_since: Annotated[

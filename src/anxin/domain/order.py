@@ -224,6 +224,7 @@ class OrderState(msgspec.Struct):
     address_changes: list[AddressChange] = []
     exemption: Exemption | None = None
     channel: str | None = None
+    content_id: str | None = None  # the selling content the order came from
     parcels: list[Parcel] = []
     aftersales: list[AfterSale] = []
     aftersale_facts: list[CaseFact] = []  # sorted by CaseFact.sort_key
@@ -400,6 +401,7 @@ def apply(state: OrderState, event: ev.Event, classify: Classifier = unclassifie
             state.presale_ship_by = p.presale_ship_by
             state.destination = p.destination
             state.channel = p.channel
+            state.content_id = p.content_id
         case ev.OrderPaid(payload=p):
             state.paid_at = _earliest(state.paid_at, at)
             state.amount_paid, state.currency = p.amount_paid.amount, p.amount_paid.currency

@@ -71,3 +71,20 @@ def feedback_cmd(settings: Any, now: When | None) -> None:
             "category_mean": round(j.category_mean, 4), "orders": j.orders,
             "explanation": {"zh": j.explanation.zh, "en": j.explanation.en},
         }, ensure_ascii=False))  # fmt: skip
+
+
+@screen_group.command("creators")
+@click.option("--now", type=WHEN, help="as of this instant [default: now]")
+@click.pass_obj
+def creators_cmd(settings: Any, now: When | None) -> None:
+    """Each creator's content quality (for a recommender): the share of its content-driven
+    orders that drew a 1-2 star review or a quality return, smoothed; one JSON line each."""
+    from anxin.clock import SystemClock
+    from anxin.screening.feedback_run import creators
+
+    at = now.at(settings.zone()) if now else SystemClock().now()
+    for x in creators(settings.sql_engine(create=False), settings.book(), at):
+        click.echo(json.dumps({"creator_id": x.creator_id, "contents": x.contents,
+                               "orders": x.orders, "negative": x.negative,
+                               "negative_rate": round(x.negative_rate, 4),
+                               "smoothed": round(x.smoothed, 4), "score": x.score}))  # fmt: skip

@@ -13,7 +13,7 @@ RULE_ID = "screening"
 Severity = Literal["intercept", "needs_changes"]
 RULES = (
     "prohibited_item", "medical_claim", "absolute_claim", "brand_unauthorised",
-    "missing_attribute", "price_outlier", "category_mismatch",
+    "missing_attribute", "price_outlier", "category_mismatch", "content_contradiction",
 )  # fmt: skip
 
 
@@ -46,6 +46,9 @@ class ScreeningConfig(msgspec.Struct, forbid_unknown_fields=True, frozen=True, k
     mandatory_attributes: dict[str, list[str]] = {}  # top category → attribute names
     price: PriceRule
     categories: dict[str, Terms] = {}  # top category → words its titles use
+    # Selling content: a material it claims (name → the words that say it), checked against
+    # the ``material`` attribute of the listings it sells.
+    materials: dict[str, Terms] = {}
 
     def check(self, currency: str) -> None:
         del currency

@@ -137,3 +137,31 @@ def _explain(action: str, measure: str, k: int, n: int, rate: float, mean: float
         f"{m.zh}{k}/{n}，按类目均值{mean:.1%}平滑后为{rate:.1%}，达到{a.zh}标准。",
         f"{m.en} {k} of {n}, {rate:.1%} after smoothing toward the category's {mean:.1%}: {a.en}.",
     )
+
+
+@dataclass(frozen=True, slots=True)
+class CreatorScore:
+    """A creator's content quality for a recommender: 100 × (1 − the smoothed share of its
+    content-driven orders that drew a 1–2★ review or a quality return)."""
+
+    creator_id: str
+    contents: int
+    orders: int
+    negative: int
+    negative_rate: float
+    smoothed: float
+    score: float
+
+
+def creator_scores(counts: Mapping[str, tuple[int, int, int]], prior: int) -> list[CreatorScore]:
+    """``counts``: creator → (contents, content-driven orders, negative ones); every creator's
+    rate is smoothed toward the mean of all content-driven orders."""
+    orders = sum(n for _, n, _ in counts.values())
+    mean = sum(k for _, _, k in counts.values()) / orders if orders else 0.0
+    out = []
+    for cid in sorted(counts):
+        contents, n, k = counts[cid]
+        rate = smoothed(k, n, mean, prior)
+        out.append(CreatorScore(cid, contents, n, k, k / n if n else 0.0, rate,
+                                round(100 * (1 - rate), 1)))  # fmt: skip
+    return out

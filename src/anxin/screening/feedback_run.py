@@ -6,17 +6,28 @@ from __future__ import annotations
 
 import datetime as dt
 
+import msgspec
 import sqlalchemy as sa
 
+from anxin.contract import events as ev
 from anxin.domain.effects import OutboxMessage
-from anxin.domain.order import decode_state
+from anxin.domain.order import OrderState, decode_state
 from anxin.policy.pack import PolicyBook
-from anxin.screening.feedback import RULE_ID, FeedbackConfig, Judged, Outcomes, judge
+from anxin.screening.feedback import (
+    RULE_ID,
+    CreatorScore,
+    FeedbackConfig,
+    Judged,
+    Outcomes,
+    creator_scores,
+    judge,
+)
 from anxin.store import schema as t
 from anxin.store.pages import pages
 from anxin.store.sql import SqlStore
 
 TOPIC = "listing.feedback_action"
+_CONTENT = msgspec.json.Decoder(ev.ContentPublished)
 
 
 def outcomes(sql: sa.Engine, c: FeedbackConfig, now: dt.datetime) -> dict[str, Outcomes]:
@@ -49,6 +60,51 @@ def outcomes(sql: sa.Engine, c: FeedbackConfig, now: dt.datetime) -> dict[str, O
                         o.reviews += 1
                         o.bad_reviews += (state.review_stars or 5) <= c.bad_review_max_stars
     return out
+
+
+def creators(sql: sa.Engine, book: PolicyBook, now: dt.datetime) -> list[CreatorScore]:
+    """Every creator's content quality over the window's content-driven orders (a merchant's
+    own content counts as the merchant's)."""
+    pack = book.in_force(now)
+    c = pack.rule(RULE_ID)
+    if not isinstance(c, FeedbackConfig):
+        raise LookupError(f"pack {pack.name} {pack.version} has no rules.{RULE_ID}")
+    made_by: dict[str, str] = {}
+    e = t.events.c
+    with sql.connect() as conn:
+        for part in pages(conn, e.seq, e.body, e.type == "content.published"):
+            for body in part:
+                p = _CONTENT.decode(body).payload
+                made_by[p.content_id] = p.creator_id or p.merchant_id
+    end = now - dt.timedelta(days=c.settle_days)
+    start = end - dt.timedelta(days=c.window_days)
+    counts: dict[str, list[int]] = {}
+    contents: dict[str, set[str]] = {}
+    s = t.order_state.c
+    with sql.connect() as conn:
+        for part in pages(conn, s.order_id, s.state):
+            for raw in part:
+                state = decode_state(raw)
+                cid = state.content_id
+                if cid is None or state.paid_at is None or not start <= state.paid_at < end:
+                    continue
+                creator = made_by.get(cid, state.merchant_id or "")
+                contents.setdefault(creator, set()).add(cid)
+                got = counts.setdefault(creator, [0, 0])
+                got[0] += 1
+                got[1] += negative(state, c, now)
+    return creator_scores(
+        {k: (len(contents[k]), n, bad) for k, (n, bad) in counts.items()}, c.prior_orders
+    )
+
+
+def negative(state: OrderState, c: FeedbackConfig, now: dt.datetime) -> bool:
+    """A 1–2★ review or a quality return, known by ``now``."""
+    quality = any(a.reason in c.quality_reasons and a.requested_at <= now
+                  for a in state.aftersales)  # fmt: skip
+    bad = state.review_stars is not None and state.review_stars <= c.bad_review_max_stars and (
+        state.reviewed_at is None or state.reviewed_at <= now)  # fmt: skip
+    return quality or bad
 
 
 def run(sql: sa.Engine, book: PolicyBook, now: dt.datetime) -> list[Judged]:

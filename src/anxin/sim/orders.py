@@ -48,7 +48,7 @@ class Orders:
         promise = Promise(
             kind="ship", source="live_stream", named=ctx.om.live_promise, made_at=at(start)
         )
-        cid = f"V{m.merchant_id[1:]}-{day:%Y%m%d}"
+        cid = live_content_id(m, start)
         out.append(
             ContentPublished(
                 id=f"{cid}:published",
@@ -70,7 +70,7 @@ class Orders:
         """A selling video published before the run, promising a ship-by to its viewers."""
         hours = m.behaviour.video_promise_hours
         m.video = Promise(kind="ship", source="video", within_hours=hours, made_at=at(t))
-        cid = f"W{m.merchant_id[1:]}-1"
+        cid = video_content_id(m)
         out.append(
             ContentPublished(
                 id=f"{cid}:published",
@@ -136,6 +136,7 @@ class Orders:
         dues: list[tuple[int, str]] = []  # (due or hours marker, source), resolved after payment
         within: list[tuple[int, str]] = []
         channel: Channel = "shelf" if rand() < 0.6 else "search"
+        content_id: str | None = None
         presale_by = None
         if presale:
             presale_by = end_of_day(placed, rng.randint(*om.presale_days))
@@ -147,9 +148,11 @@ class Orders:
             if live is not None and placed >= live[0] and rand() < b.live_rate:
                 channel = "live_stream"
                 promises.append(live[1])
+                content_id = live_content_id(m, live[0])
             elif m.video is not None and rand() < b.video_rate:
                 channel = "video"
                 promises.append(m.video)
+                content_id = video_content_id(m)
                 within.append((b.video_promise_hours, "video"))
         if rand() < om.pre_chat_rate * b.chat_factor:
             asked = placed - int(120 + 1800 * rand())
@@ -178,6 +181,7 @@ class Orders:
                     presale_ship_by=at(presale_by) if presale_by is not None else None,
                     destination=ctx.destination(province, city, consumers.address_id(ci)),
                     channel=channel,
+                    content_id=content_id,
                     consumer_since=at(consumers.since[ci]),
                 ),
             )
@@ -240,3 +244,12 @@ class Orders:
             before = paid - local_midnight(paid) < self.ctx.pack.same_day_cutoff_s
             return end_of_day(paid, 0 if before else 1)
         return end_of_day(paid, 1)
+
+
+def live_content_id(m: Merchant, start: int) -> str:
+    """The id of the merchant's live stream that began at ``start`` (one a day)."""
+    return f"V{m.merchant_id[1:]}-{at(start):%Y%m%d}"
+
+
+def video_content_id(m: Merchant) -> str:
+    return f"W{m.merchant_id[1:]}-1"

@@ -83,5 +83,5 @@ def run(n: int = 20_000, seed: int = 7) -> dict[str, Any]:
 @click.option("--listings", default=20_000, show_default=True)
 @click.option("--seed", default=7, show_default=True)
 def bench_screen(listings: int, seed: int) -> None:
-    """Listings screened per listing and in batch, beside a bare decode; one JSON line."""
+    """Listings screened in process, one by one and in batch, beside a bare decode."""
     click.echo(msgspec.json.encode(run(listings, seed)).decode())

@@ -24,7 +24,7 @@ class _FileOrCommand(click.Group):
 
 @click.group("screen", cls=_FileOrCommand)
 def screen_group() -> None:
-    """Screen listings against the pack's rules: `anxin screen FILE` (one JSON line each)."""
+    """Screen listings against the pack's rules (one JSON line per listing)."""
 
 
 @screen_group.command("file", hidden=True)
@@ -88,3 +88,20 @@ def creators_cmd(settings: Any, now: When | None) -> None:
                                "orders": x.orders, "negative": x.negative,
                                "negative_rate": round(x.negative_rate, 4),
                                "smoothed": round(x.smoothed, 4), "score": x.score}))  # fmt: skip
+
+
+@screen_group.command("evaluate-content")
+@click.option("--scale", default="demo", show_default=True, help="simulator preset")
+@click.option("--seed", default=1, show_default=True, type=int)
+@click.pass_obj
+def evaluate_content_cmd(settings: Any, scale: str, seed: int) -> None:
+    """The default world without content standards and the same seeded world with them: one
+    JSON line with the 1-2 star share of content-driven orders' reviews in each, beside
+    Douyin's -52 %."""
+    from anxin.application import load_policy
+    from anxin.screening.content_eval import evaluate
+    from anxin.sim.params import preset
+
+    params = preset(scale, seed=seed)
+    click.echo(json.dumps({"scale": scale, "seed": seed,
+                           **evaluate(params, load_policy(params.pack))}))  # fmt: skip

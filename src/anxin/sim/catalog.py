@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import zlib
 from dataclasses import dataclass
 
 from anxin.sim.dist import Choice, LogNormal
@@ -131,6 +132,7 @@ class Listing:
     promise_hours: int  # 0: no listing promise
     presale: bool
     bad: str  # "" or misleading / inferior / prohibited
+    material: str = ""  # apparel: what the goods are made of (the listing's attribute)
 
 
 def make_listings(
@@ -165,6 +167,16 @@ def make_listings(
                 promise_hours=promise_hours,
                 presale=presale and j % 2 == 0,
                 bad=bad,
+                material=_material(industry.name, product, merchant_id, j),
             )
         )
     return out
+
+
+def _material(industry: str, product: str, merchant_id: str, j: int) -> str:
+    """Apparel's material, fixed by the listing (no draw: the world's generator is untouched)."""
+    if industry != "apparel":
+        return ""
+    if product.startswith("纯棉"):
+        return "纯棉"
+    return ("涤纶", "混纺", "棉")[zlib.crc32(f"{merchant_id}:{j}".encode()) % 3]

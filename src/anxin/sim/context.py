@@ -11,6 +11,7 @@ from typing import Any
 from anxin.contract.events import Money, Promise, Region
 from anxin.sim.carriers import CARRIERS
 from anxin.sim.consumers import Consumers
+from anxin.sim.content import ContentStandards
 from anxin.sim.mix import OrderMix, Reactions
 from anxin.sim.outreach import Outreach
 from anxin.sim.params import SimParams
@@ -62,6 +63,8 @@ class Context:
     # Pre-identification (issue 14): the platform's outreach, and the generator its reactions
     # draw from (never ``rng``, so a world with outreach is the same world without it).
     outreach: Outreach | None = None
+    # Content standards (issue 15): the platform screens selling content at publication.
+    content_standards: ContentStandards | None = None
     react_rng: random.Random = field(default_factory=random.Random)  # the shard seeds it
 
     def __post_init__(self) -> None:

@@ -123,6 +123,8 @@ class Merchant:
     cap_until: dt.date | None = None
     penalties_paid: int = 0
     video: Promise | None = None  # the selling video's promise, once published
+    video_misleading: bool = False  # the video went out with a hollow claim
+    live_misleading: bool = False  # today's live stream did
     violation: str = ""  # planted violators: the enforcement rule it breaks (truth only)
     violation_traits: dict[str, float] = field(default_factory=dict)
     stats: MerchantDay | None = None  # the day's counters its orders add to (governance)

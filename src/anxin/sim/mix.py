@@ -216,6 +216,9 @@ class Reactions:
     # Reply tools (issue 14): an agent with the suggested reply ready answers a logistics
     # question in this share of its usual time (assumption; Douyin reports -16.8 % overall).
     reply_tools_factor: float = 0.5
+    # Content with a hollow claim (issue 15): the consumers who bought on it review the order
+    # this many stars lower (an assumption; it moves no other draw, so the world is the same).
+    misled_star_penalty: float = 1.5
 
 
 Span = tuple[float, float]  # a uniform draw between the two bounds

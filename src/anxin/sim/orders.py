@@ -23,6 +23,7 @@ from anxin.contract.events import (
     Promise,
 )
 from anxin.sim import chats
+from anxin.sim.content import publish
 from anxin.sim.context import Context
 from anxin.sim.governance import MerchantDay
 from anxin.sim.merchants import Merchant, Today
@@ -49,6 +50,11 @@ class Orders:
             kind="ship", source="live_stream", named=ctx.om.live_promise, made_at=at(start)
         )
         cid = live_content_id(m, start)
+        sold = m.listings[:3]
+        text, m.live_misleading = publish(
+            ctx.params.seed, m.merchant_id, cid, "直播间下单，当天发货！",
+            [(x.listing_id, x.title, x.category, x.material) for x in sold], ctx.content_standards,
+        )  # fmt: skip
         out.append(
             ContentPublished(
                 id=f"{cid}:published",
@@ -58,8 +64,8 @@ class Orders:
                     content_id=cid,
                     merchant_id=m.merchant_id,
                     kind="live_stream",
-                    listing_ids=[x.listing_id for x in m.listings[:3]],
-                    text="直播间下单，当天发货！",
+                    listing_ids=[x.listing_id for x in sold],
+                    text=text,
                     promises=[promise],
                 ),
             )
@@ -71,6 +77,12 @@ class Orders:
         hours = m.behaviour.video_promise_hours
         m.video = Promise(kind="ship", source="video", within_hours=hours, made_at=at(t))
         cid = video_content_id(m)
+        sold = m.spot_listings[:2]
+        text, m.video_misleading = publish(
+            self.ctx.params.seed, m.merchant_id, cid, f"{hours}小时内发货，放心拍！",
+            [(x.listing_id, x.title, x.category, x.material) for x in sold],
+            self.ctx.content_standards,
+        )  # fmt: skip
         out.append(
             ContentPublished(
                 id=f"{cid}:published",
@@ -80,8 +92,8 @@ class Orders:
                     content_id=cid,
                     merchant_id=m.merchant_id,
                     kind="video",
-                    listing_ids=[x.listing_id for x in m.spot_listings[:2]],
-                    text=f"{hours}小时内发货，放心拍！",
+                    listing_ids=[x.listing_id for x in sold],
+                    text=text,
                     promises=[m.video],
                 ),
             )
@@ -137,6 +149,7 @@ class Orders:
         within: list[tuple[int, str]] = []
         channel: Channel = "shelf" if rand() < 0.6 else "search"
         content_id: str | None = None
+        misled = False  # bought on content with a hollow claim
         presale_by = None
         if presale:
             presale_by = end_of_day(placed, rng.randint(*om.presale_days))
@@ -149,10 +162,12 @@ class Orders:
                 channel = "live_stream"
                 promises.append(live[1])
                 content_id = live_content_id(m, live[0])
+                misled = m.live_misleading
             elif m.video is not None and rand() < b.video_rate:
                 channel = "video"
                 promises.append(m.video)
                 content_id = video_content_id(m)
+                misled = m.video_misleading
                 within.append((b.video_promise_hours, "video"))
         if rand() < om.pre_chat_rate * b.chat_factor:
             asked = placed - int(120 + 1800 * rand())
@@ -222,7 +237,7 @@ class Orders:
         if not dues:
             dues.append((self._named(paid, ctx.pack.default_promise), "default"))
         due, source = min(dues)
-        facts = Facts(oid, ci, cid, paid, paid_amount, due, listing)
+        facts = Facts(oid, ci, cid, paid, paid_amount, due, listing, misled_by_content=misled)
         record = OrderTruth(
             order_id=oid,
             merchant_id=m.merchant_id,

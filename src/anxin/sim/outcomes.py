@@ -55,6 +55,7 @@ class Facts:
     fraud: bool = False
     cancelled: bool = False  # closed before shipment: no after-sale, no review
     closed_before_due: bool = False  # cancelled by the merchant before the due: nothing to chase
+    misled_by_content: bool = False  # bought on content with a hollow claim
 
 
 def react(ctx: Context, m: Merchant, f: Facts, out: list[Event], truth: list[Truth]) -> None:
@@ -326,6 +327,8 @@ def _review(
             mu -= 1.5
         if p is not None and p.stalled_hours:
             mu -= 0.5
+        if f.misled_by_content:
+            mu -= ctx.reactions.misled_star_penalty  # not what the stream promised
         if (f.late_s or (p is not None and p.stalled_hours)) and reach.before(delivered):
             mu += ctx.reactions.proactive_star_lift  # told before they had to ask
         stars = min(5, max(1, round(mu + rng.gauss(0.0, 0.9))))

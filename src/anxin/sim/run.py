@@ -24,6 +24,7 @@ from typing import Any, BinaryIO
 import msgspec
 
 from anxin.contract.events import Event
+from anxin.sim.content import ContentStandards
 from anxin.sim.governance import Governance
 from anxin.sim.outreach import Outreach
 from anxin.sim.params import SimParams
@@ -85,16 +86,16 @@ def simulate(
     *,
     workers: int = 1,
     outreach: Outreach | None = None,
+    content_standards: ContentStandards | None = None,
 ) -> SimSummary:
     """Write the run's events and ground truth (JSON Lines) and return what was written.
     With an ``outreach`` the run stays in this process (its contacts are collected here)."""
     workers = max(1, min(workers, params.shards))
-    if workers == 1 or outreach is not None:
+    if workers == 1 or outreach is not None or content_standards is not None:
         summary = SimSummary()
         for index in range(params.shards):
-            summary.add(
-                _run_shard(params, index, governance, events_out, truth_out, progress, outreach)
-            )
+            summary.add(_run_shard(params, index, governance, events_out, truth_out, progress,
+                                   outreach, content_standards))  # fmt: skip
         return summary
     return _simulate_parallel(params, events_out, truth_out, governance, progress, workers)
 
@@ -107,12 +108,14 @@ def _run_shard(
     truth_out: BinaryIO,
     progress: Progress | None,
     outreach: Outreach | None = None,
+    content_standards: ContentStandards | None = None,
 ) -> SimSummary:
     encode_lines = msgspec.json.Encoder().encode_lines
     by_type: Counter[type] = Counter()
     by_kind: Counter[type] = Counter()
     orders = events = 0
-    shard = Shard(params, index, governance, outreach=outreach)
+    shard = Shard(params, index, governance, outreach=outreach,
+                  content_standards=content_standards)  # fmt: skip
     for evs, truth, placed in shard.chunks():
         if evs:
             events_out.write(encode_lines(evs))

@@ -20,6 +20,7 @@ from anxin.contract.events import (
     MerchantRegistered,
 )
 from anxin.sim.consumers import Consumers, consumer_truth
+from anxin.sim.content import ContentStandards
 from anxin.sim.context import Context, PackView, pack_view
 from anxin.sim.governance import DayReport, Governance, NoGovernance
 from anxin.sim.merchants import Merchant, make_merchants, typical
@@ -57,6 +58,7 @@ class Shard:
         governance: Governance | None = None,
         pack: PackView | None = None,
         outreach: Outreach | None = None,
+        content_standards: ContentStandards | None = None,
     ) -> None:
         self.params = params
         self.index = index
@@ -68,6 +70,7 @@ class Shard:
         rng = random.Random(f"anxin-sim:{params.seed}:shard:{index}")
         self.ctx = Context(params, rng, self.consumers, pack or pack_view(params.pack, params))
         self.ctx.outreach = outreach
+        self.ctx.content_standards = content_standards
         self.ctx.react_rng = random.Random(f"anxin-sim:{params.seed}:shard:{index}:reactions")
         self.orders = Orders(self.ctx)
         self.first_day = params.start.astimezone(CST).date()
@@ -143,6 +146,7 @@ class Shard:
                             price=self.ctx.money(x.price),
                             promises=promises,
                             presale=x.presale,
+                            attributes={"material": x.material} if x.material else {},
                         ),
                     )
                 )

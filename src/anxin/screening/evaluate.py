@@ -24,7 +24,8 @@ TEST_SHARE = 0.4  # of the hand-labelled rows, held out
 SIM_TRAIN_SEED = 101  # the demo world whose listings train
 SIM_EVAL_SEED = 1  # the demo world whose listings evaluate
 FLIPKART = "listing_titles_20k/flipkart_com-ecommerce_sample.csv"
-FLIPKART_SAMPLE = 2000
+FLIPKART_SAMPLE = 2000  # evaluated: the first of the seeded order
+FLIPKART_TRAIN = 3000  # trained on: the next ones
 TARGETS = {"recall": 0.95, "false_interception_rate": 0.02}
 
 
@@ -90,10 +91,16 @@ def judges(pack: PolicyPack, model: ScreenModel | None) -> dict[str, Judge]:
     return out
 
 
-def training_rows(seed: int = SEED) -> list[Labelled]:
-    """The built-in training set: the hand-labelled rows not held out, and the simulator's
-    listings of the training seed."""
-    return split(hand_rows(), seed, TEST_SHARE)[0] + sim_rows(SIM_TRAIN_SEED)
+def training_rows(seed: int = SEED, flipkart: Path | None = None) -> list[Labelled]:
+    """The built-in training set: the hand-labelled rows not held out, the simulator's
+    listings of the training seed, and (when given) a Flipkart sample disjoint from the one
+    evaluated."""
+    rows = split(hand_rows(), seed, TEST_SHARE)[0] + sim_rows(SIM_TRAIN_SEED)
+    if flipkart is not None:
+        from anxin.screening.labels import flipkart_rows
+
+        rows += flipkart_rows(flipkart, FLIPKART_TRAIN, seed, skip=FLIPKART_SAMPLE)[0]
+    return rows
 
 
 def evaluate(pack: PolicyPack, model: ScreenModel | None, flipkart: Path | None,

@@ -33,8 +33,11 @@ def screen_group() -> None:
     "--format", "fmt", type=click.Choice(["auto", "json", "csv"]), default="auto",
     show_default=True, help="auto: the file's extension, else its first character",
 )  # fmt: skip
+@click.option("--model", "model_dir", type=click.Path(exists=True, file_okay=False),
+              help="a model from `anxin screen train`: the stricter of its verdict and the "
+                   "rules' (trusted paths only: it is unpickled)")  # fmt: skip
 @click.pass_obj
-def file_cmd(settings: Any, file: str, fmt: str) -> None:
+def file_cmd(settings: Any, file: str, fmt: str, model_dir: str | None) -> None:
     """Screen FILE (``-``: standard input)."""
     from anxin.screening.listing import ListingError, parse_csv, parse_json
     from anxin.screening.screen import screen_all
@@ -49,7 +52,15 @@ def file_cmd(settings: Any, file: str, fmt: str) -> None:
     except ListingError as e:
         raise click.ClickException(f"{file}: {e}") from None
     pack = settings.book().latest
-    for got in screen_all(listings, pack):
+    screened = screen_all(listings, pack)
+    if model_dir is not None:
+        from anxin.screening.model import load
+        from anxin.screening.screen import with_model
+
+        opinions = load(Path(model_dir)).opinions(listings)
+        screened = [with_model(s, o.verdict, o.probability)
+                    for s, o in zip(screened, opinions, strict=True)]  # fmt: skip
+    for got in screened:
         click.echo(json.dumps(got.to_dict(), ensure_ascii=False))
 
 
@@ -105,3 +116,61 @@ def evaluate_content_cmd(settings: Any, scale: str, seed: int) -> None:
     params = preset(scale, seed=seed)
     click.echo(json.dumps({"scale": scale, "seed": seed,
                            **evaluate(params, load_policy(params.pack))}))  # fmt: skip
+
+
+def _flipkart() -> Path | None:
+    from anxin.data import data_path
+    from anxin.screening.evaluate import FLIPKART
+
+    path = data_path(FLIPKART)
+    return path if path.is_file() else None
+
+
+@screen_group.command("train")
+@click.argument("data", nargs=-1, type=click.Path(exists=True, dir_okay=False))
+@click.option("--out", "out", type=click.Path(file_okay=False), required=True,
+              help="the model's directory (pipeline.joblib, model.json)")  # fmt: skip
+@click.option("--seed", type=int, default=0, show_default=True)
+def train_cmd(data: tuple[str, ...], out: str, seed: int) -> None:
+    """Train the screening model on labelled CSV files DATA (id, label, reason, category,
+    title[, description, attributes]; docs/screening-labelling-guide.md); without DATA, on the
+    built-in training set (hand-labelled rows not held out, the simulator's training seed, and
+    a Flipkart sample when the shared data is there). One JSON line: the model's metadata."""
+    from anxin.screening.evaluate import training_rows
+    from anxin.screening.labels import read_labelled
+    from anxin.screening.model import save, train
+
+    if data:
+        try:
+            rows = [r for d in data for r in read_labelled(Path(d).read_text("utf-8"), d)]
+        except ValueError as e:
+            raise click.ClickException(str(e)) from None
+    else:
+        rows = training_rows(seed, _flipkart())
+    model = train(rows, seed)
+    save(model, Path(out))
+    click.echo(json.dumps({"out": out, **model.meta}, ensure_ascii=False))
+
+
+@screen_group.command("evaluate")
+@click.option("--model", "model_dir", type=click.Path(exists=True, file_okay=False),
+              help="a model from `anxin screen train` [default: trained here, seeded, on the "
+                   "built-in training set]")  # fmt: skip
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.pass_obj
+def evaluate_cmd(settings: Any, model_dir: str | None, seed: int) -> None:
+    """Intercept recall and false-interception rate of the rules, the model and both, on the
+    hand-labelled rows held out from training, on the simulator's evaluation seed and on a
+    Flipkart sample (skipped, and said so, without the shared data). One JSON line."""
+    from anxin.screening.evaluate import evaluate, training_rows
+    from anxin.screening.model import load, train
+
+    flipkart = _flipkart()
+    if model_dir is not None:
+        model = load(Path(model_dir))
+    else:
+        model = train(training_rows(seed, flipkart), seed)
+    report = evaluate(settings.book().latest, model, flipkart, seed)
+    report["model"] = {k: model.meta.get(k) for k in ("version", "rows", "sources", "seed")}
+    report["model"]["trained_here"] = model_dir is None
+    click.echo(json.dumps(report, ensure_ascii=False))

@@ -25,6 +25,7 @@ class Hit:
     end: int
     text: str
     why: str
+    probability: float | None = None  # the model's, for its reason (rule ``model``)
 
 
 @cache

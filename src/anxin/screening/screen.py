@@ -28,11 +28,17 @@ class Screened:
     def to_dict(self) -> dict[str, Any]:
         return {
             "listing_id": self.listing_id, "verdict": self.verdict,
-            "hits": [{"rule_id": f"{RULE_ID}.{h.rule_id}", "field": h.field,
-                      "span": [h.start, h.end], "text": h.text, "why": h.why}
-                     for h in self.hits],
+            "hits": [_hit(h) for h in self.hits],
             "pack": self.pack, "version": self.version,
         }  # fmt: skip
+
+
+def _hit(h: Hit) -> dict[str, Any]:
+    out: dict[str, Any] = {"rule_id": f"{RULE_ID}.{h.rule_id}", "field": h.field,
+                           "span": [h.start, h.end], "text": h.text, "why": h.why}  # fmt: skip
+    if h.probability is not None:
+        out["probability"] = h.probability
+    return out
 
 
 def config_of(pack: PolicyPack) -> ScreeningConfig:
@@ -65,3 +71,18 @@ def screen_all(listings: Sequence[Listing], pack: PolicyPack) -> list[Screened]:
     """A batch, the price rule judging each listing against its batch's category medians."""
     m = medians(listings, config_of(pack))
     return [screen(x, pack, m) for x in listings]
+
+
+STRICTNESS: dict[Verdict, int] = {"pass": 0, "needs_changes": 1, "intercept": 2}
+MODEL_RULE = "model"  # reported as ``screening.model``
+
+
+def with_model(s: Screened, verdict: Verdict, probability: float) -> Screened:
+    """The stricter of the rules' verdict and the model's; the model's reason (its verdict and
+    probability) joins the rules' hits, which keep their spans, when it does not say pass."""
+    if verdict == "pass":
+        return s
+    why = f"the model says {verdict} with probability {probability:.2f}"
+    hit = Hit(MODEL_RULE, "listing", 0, 0, verdict, why, round(probability, 4))
+    stricter = max(s.verdict, verdict, key=STRICTNESS.__getitem__)
+    return Screened(s.listing_id, stricter, (*s.hits, hit), s.pack, s.version)

@@ -294,6 +294,15 @@ def table(w: World) -> list[Row]:
         *(_suggest(o) for o in ("OA", "OB", "OAB", "nope")),
         _screen(),
         _screen_content(),
+        Row("GET", "/v1/screening/reviews", others(403, but={"operator": 200})),
+        Row(
+            "POST",
+            "/v1/screening/reviews/nope:0/decision",
+            others(403, but={"operator": 404}),
+            body=b'{"verdict": "pass", "reason": "fine"}',
+            code404="review_not_found",
+        ),
+        *(_shop(m, "listings/verdicts") for m in ("MA", "MB", "MZ")),
         Row("GET", "/v1/schema/events", {}, default=200),
         *_enforcement(w),
         *_service(w),
@@ -326,6 +335,8 @@ def _check_body(w: World, row: Row, caller: str, status: int, body: Any) -> str 
     if path == "/v1/refunds/decide" and body["order_id"] != json.loads(row.body or b"")["order_id"]:
         return f"decided for {body['order_id']}"
     parts = path.split("/")
+    if path.startswith("/v1/merchants/") and parts[4] == "listings":
+        return None if body["merchant_id"] == parts[3] else f"verdicts of {body['merchant_id']}"
     if path.startswith("/v1/merchants/") and parts[4] == "service":
         rows = body.get(parts[5], [])
         if body["merchant_id"] != parts[3] or any(x["merchant_id"] != parts[3] for x in rows):

@@ -153,3 +153,11 @@ def visible(
 def usable_id(value: str) -> bool:
     """An id the store could hold: PostgreSQL text refuses NUL, ids are at most 128 chars."""
     return 0 < len(value) <= 128 and "\x00" not in value
+
+
+def own_shop(key: ApiKey, merchant_id: str) -> None:
+    """404 unless the key may read this merchant's shop: operators any, a merchant key its
+    own (another shop answers exactly as a missing one)."""
+    mine = key.role == "operator" or key.merchant_id == merchant_id
+    if not mine or not usable_id(merchant_id):
+        raise ApiError(404, "merchant_not_found", f"no merchant {merchant_id!r}")

@@ -72,6 +72,7 @@ DEFAULT_DESCRIPTIONS = {
     401: "Missing, invalid or revoked API key (or link token)",
     403: "This key's role may never call this endpoint",
     404: "Not found, or not visible to this key",
+    409: "The resource's state does not allow it",
     413: "Request body too large",
     422: "Invalid parameters or body",
     500: "Internal error",

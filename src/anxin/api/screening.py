@@ -3,6 +3,10 @@
 - ``POST /v1/listings/screen``: one listing or a batch (``{"listings": [...]}``, at most
   1,000), each with its verdict and hits under the pack in force. Operators screen any
   listing; a merchant key screens its own (the listings are taken as its shop's).
+- ``GET /v1/screening/reviews`` and ``POST /v1/screening/reviews/{id}/decision``: the human
+  review queue (operators); a decision becomes the listing's verdict and a label.
+- ``GET /v1/merchants/{id}/listings/verdicts``: a shop's listings that must change or may not
+  sell, as the last screening run left them (operators, or that merchant).
 - ``POST /v1/content/screen``: one piece of selling content (its text and the listings it
   sells): claims, prohibited goods, efficacy outside medicine, and a material it claims that
   a listing's attributes contradict. Operators and merchant keys.
@@ -10,13 +14,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import msgspec
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
+from starlette.concurrency import run_in_threadpool
 
-from anxin.api.auth import require
-from anxin.api.errors import ApiError, json_response, responses, schema_ref
+from anxin.api.auth import own_shop, require
+from anxin.api.errors import ApiError, decode_body, json_response, responses, schema_ref
 from anxin.api.keys import ApiKey
 from anxin.screening.content import Content, screen_content
 from anxin.screening.listing import Listing
@@ -121,3 +126,87 @@ async def screen_selling_content(
     pack = engine.book.in_force_or_first(engine.clock.now())
     got = screen_content(content, pack).to_dict()
     return json_response(msgspec.convert({"results": [got]}, ScreenResults))
+
+
+class ReviewDecision(msgspec.Struct, forbid_unknown_fields=True):
+    verdict: Literal["pass", "needs_changes", "intercept"]
+    reason: str
+
+
+_DECISION = msgspec.json.Decoder(ReviewDecision)
+
+
+@router.get("/v1/screening/reviews", response_class=Response,
+            responses=responses(401, 403, d403="Not an operator key"))  # fmt: skip
+async def review_queue(
+    request: Request,
+    key: Annotated[ApiKey, Depends(require("operator"))],
+    status: Literal["open", "decided"] = "open",
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> Response:
+    """The review queue, oldest first."""
+    from anxin.screening.reviews import queue
+
+    sql = request.app.state.sql_engine
+    rows = await run_in_threadpool(queue, sql, status, limit, offset)
+    return json_response({"reviews": rows})
+
+
+@router.post(
+    "/v1/screening/reviews/{review_id}/decision",
+    response_class=Response,
+    responses=responses(
+        400, 401, 403, 404, 409, 422, d403="Not an operator key", d409="Already decided"
+    ),
+)
+async def decide_review(
+    request: Request, review_id: str, key: Annotated[ApiKey, Depends(require("operator"))]
+) -> Response:
+    """A reviewer's decision (the key is the reviewer): the listing's verdict when it differs
+    from the rules', sent again as ``listing.verdict``; a label for the next training run."""
+    from anxin.screening.reviews import AlreadyDecided, ReviewNotFound, decide
+
+    body = decode_body(await request.body(), _DECISION)
+    engine = request.app.state.engine
+
+    def run() -> dict[str, Any]:
+        try:
+            return decide(request.app.state.sql_engine, review_id, body.verdict, body.reason,
+                          key.name, engine.clock.now())  # fmt: skip
+        except ReviewNotFound:
+            raise ApiError(404, "review_not_found", f"no review {review_id!r}") from None
+        except AlreadyDecided:
+            raise ApiError(409, "already_decided", f"review {review_id!r} is decided") from None
+
+    return json_response(await run_in_threadpool(run))
+
+
+@router.get("/v1/merchants/{merchant_id}/listings/verdicts", response_class=Response,
+            responses=responses(401, 403, 404, d403="Not an operator or merchant key"))  # fmt: skip
+async def shop_verdicts(
+    request: Request,
+    merchant_id: str,
+    key: Annotated[ApiKey, Depends(require("operator", "merchant"))],
+) -> Response:
+    """The shop's listings whose last verdict is not a pass, with their hits."""
+    import json
+
+    import sqlalchemy as sa
+
+    from anxin.store import schema as t
+
+    own_shop(key, merchant_id)
+    v = t.listing_verdicts.c
+
+    def run() -> list[dict[str, Any]]:
+        with request.app.state.sql_engine.connect() as conn:
+            rows = conn.execute(sa.select(v.listing_id, v.verdict, v.hits, v.decided_by,
+                                          v.pack, v.pack_version)
+                                .where(v.merchant_id == merchant_id, v.verdict != "pass")
+                                .order_by(v.listing_id))  # fmt: skip
+            return [{"listing_id": r.listing_id, "verdict": r.verdict,
+                     "hits": json.loads(r.hits), "decided_by": r.decided_by,
+                     "pack": r.pack, "version": r.pack_version} for r in rows]  # fmt: skip
+
+    return json_response({"merchant_id": merchant_id, "verdicts": await run_in_threadpool(run)})

@@ -22,7 +22,8 @@ import msgspec
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from anxin.api.auth import require, usable_id
+from anxin.api.auth import own_shop as _shop
+from anxin.api.auth import require
 from anxin.api.errors import ApiError, decode_body, json_response, responses, schema_ref
 from anxin.api.keys import ApiKey
 from anxin.service import views
@@ -93,13 +94,6 @@ def _zone(request: Request) -> dt.tzinfo:
 def _now(request: Request) -> dt.datetime:
     now: dt.datetime = request.app.state.engine.clock.now()
     return now
-
-
-def _shop(key: ApiKey, merchant_id: str) -> None:
-    """404 unless the key may read this merchant's shop (another's answers as a missing one)."""
-    mine = key.role == "operator" or key.merchant_id == merchant_id
-    if not mine or not usable_id(merchant_id):
-        raise ApiError(404, "merchant_not_found", f"no merchant {merchant_id!r}")
 
 
 def _more(rows: Sequence[object], limit: int, offset: int) -> int | None:

@@ -351,6 +351,23 @@ class FeedbackAction(msgspec.Struct, frozen=True):
     version: str
 
 
+class ListingVerdict(msgspec.Struct, frozen=True):
+    """A listing must change before it sells (``needs_changes``) or may not sell
+    (``intercept``): every hit names its rule, field and span; ``decided_by`` is ``rules`` or
+    ``reviewer`` (a reviewer's decision replaces the rules' verdict on that version)."""
+
+    listing_id: str
+    merchant_id: str
+    verdict: str
+    hits: list[dict[str, Any]]
+    fingerprint: str
+    decided_by: str
+    pack: str | None = None
+    version: str | None = None
+    reason: str | None = None
+    reviewer: str | None = None
+
+
 BODIES: dict[str, type[msgspec.Struct]] = {
     "consumer.compensation": ConsumerCompensation,
     "merchant.task": MerchantTask,
@@ -373,6 +390,7 @@ BODIES: dict[str, type[msgspec.Struct]] = {
     "service.auto_answer": AutoAnswer,
     "service.proactive": ProactiveMessage,
     "listing.feedback_action": FeedbackAction,
+    "listing.verdict": ListingVerdict,
 }
 assert BODIES.keys() == TOPICS.keys(), "every topic has a body struct"
 

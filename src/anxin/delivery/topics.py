@@ -12,7 +12,8 @@ topic; the amazon pack's ``a_to_z.claim_eligible``), ``score.grants``
 service run ``service.run`` (``service.sla_missed``, ``service.escalated``,
 ``service.auto_answer``) and pre-identification ``service.proactive_run``
 (``service.proactive``); listing feedback ``screening.feedback_run``
-(``listing.feedback_action``). A new topic is added here and in
+(``listing.feedback_action``); the screening run ``screening.run``
+(``listing.verdict``). A new topic is added here and in
 ``messages``.
 """
 
@@ -42,6 +43,7 @@ TOPICS: dict[str, int] = {
     "service.auto_answer": 1,
     "service.proactive": 1,
     "listing.feedback_action": 1,
+    "listing.verdict": 1,
 }
 
 

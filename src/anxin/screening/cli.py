@@ -147,7 +147,10 @@ def train_cmd(data: tuple[str, ...], out: str, seed: int) -> None:
             raise click.ClickException(str(e)) from None
     else:
         rows = training_rows(seed, _flipkart())
-    model = train(rows, seed)
+    try:
+        model = train(rows, seed)
+    except ValueError as e:
+        raise click.ClickException(str(e)) from None
     save(model, Path(out))
     click.echo(json.dumps({"out": out, **model.meta}, ensure_ascii=False))
 
@@ -174,3 +177,13 @@ def evaluate_cmd(settings: Any, model_dir: str | None, seed: int) -> None:
     report["model"] = {k: model.meta.get(k) for k in ("version", "rows", "sources", "seed")}
     report["model"]["trained_here"] = model_dir is None
     click.echo(json.dumps(report, ensure_ascii=False))
+
+
+def _register() -> None:  # the store-side run and the review queue live in their own module
+    from anxin.screening.review_cli import review_group, run_cmd
+
+    screen_group.add_command(run_cmd)
+    screen_group.add_command(review_group)
+
+
+_register()

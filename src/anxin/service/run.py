@@ -35,6 +35,7 @@ from anxin.service.sla import RULE_ID, AppliedSla, Line, ServiceSla, rounds, ser
 from anxin.service.tickets import AftersaleAnswer, Complaint, Ticket, judge_ticket
 from anxin.store import schema as t
 from anxin.store.pages import pages
+from anxin.store.rows import insert_new, upsert
 from anxin.store.sql import SqlStore
 
 TOPIC = "service.sla_missed"
@@ -306,8 +307,8 @@ def _write_read_models(conn: sa.Connection, judged: Judged, now: dt.datetime) ->
             "stars": c.stars, "missed": sum(a.status == "missed" for a in applied),
             "slas": _sla_json(applied), "judged_at_us": judged_at,
         })  # fmt: skip
-    views.upsert(conn, t.service_conversations, rows)
-    views.upsert(conn, t.service_tickets, [{
+    upsert(conn, t.service_conversations, rows)
+    upsert(conn, t.service_tickets, [{
         "ticket_id": k.ticket_id, "merchant_id": k.complaint.merchant_id,
         "consumer_id": k.complaint.consumer_id, "order_id": k.complaint.order_id,
         "topic": k.complaint.topic, "filed_at_us": to_us(k.complaint.filed_at),
@@ -318,7 +319,7 @@ def _write_read_models(conn: sa.Connection, judged: Judged, now: dt.datetime) ->
         "sla_status": k.sla.status, "judged_at_us": judged_at,
     } for k in judged.tickets])  # fmt: skip
     pack = judged.pack
-    views.insert_new(conn, t.service_escalations, [{
+    insert_new(conn, t.service_escalations, [{
         "escalation_id": e.escalation_id, "subject": e.subject, "subject_id": e.subject_id,
         "merchant_id": e.merchant_id, "consumer_id": e.consumer_id, "order_id": e.order_id,
         "reason": e.reason, "rule_ids": json.dumps(list(e.rule_ids)),

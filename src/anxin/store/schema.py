@@ -571,3 +571,40 @@ service_auto_answer = Table(
     Column("updated_at_us", BigInteger, nullable=False),
     Column("updated_by", String(128), nullable=False),
 )
+
+# ------------------------------------------------------------------ listing screening (issue 15)
+
+# The latest verdict on each listing, as `anxin screen run` last judged it.
+listing_verdicts = Table(
+    "listing_verdicts",
+    metadata,
+    Column("listing_id", String(128), primary_key=True),
+    Column("merchant_id", String(128), nullable=False, index=True),
+    Column("fingerprint", String(32), nullable=False),  # what was screened (text, price, attrs)
+    Column("verdict", String(16), nullable=False),  # pass | needs_changes | intercept
+    Column("hits", Text, nullable=False),  # JSON
+    Column("decided_by", String(16), nullable=False),  # rules | reviewer
+    Column("pack", String(64), nullable=False),
+    Column("pack_version", String(64), nullable=False),
+    Column("screened_at_us", BigInteger, nullable=False),
+)
+
+# The human review queue: listings that need changes, for a reviewer's decision (a label).
+screening_reviews = Table(
+    "screening_reviews",
+    metadata,
+    Column("review_id", String(200), primary_key=True),  # "<listing>:<fingerprint>"
+    Column("listing_id", String(128), nullable=False, index=True),
+    Column("merchant_id", String(128), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("category", String(200), nullable=False),
+    Column("suggested", String(16), nullable=False),  # the rules' verdict
+    Column("hits", Text, nullable=False),  # JSON
+    Column("status", String(12), nullable=False),  # open | decided
+    Column("decision", String(16)),
+    Column("reason", Text),
+    Column("reviewer", String(128)),
+    Column("created_at_us", BigInteger, nullable=False),
+    Column("decided_at_us", BigInteger),
+    Index("ix_screening_reviews_queue", "status", "created_at_us"),
+)

@@ -47,6 +47,7 @@ from anxin.engine.files import ingest_file
 from anxin.score.report import score_report
 from anxin.screening.feedback_run import run as feedback_run
 from anxin.screening.report import planted, screened, screening_report
+from anxin.screening.run import run as screen_run
 from anxin.service.conversations import ServiceMetrics
 from anxin.service.outreach import Outreach
 from anxin.service.proactive_eval import compare, helps_of, service_metrics, stored_contacts, world
@@ -376,6 +377,12 @@ def run_demo(
     settled = scored_at + dt.timedelta(days=7)
     console.print(screening_report(screened(sql, book, scored_at), planted(truth_path),
                                    feedback_run(sql, book, settled)))  # fmt: skip
+    sent = screen_run(sql, book, scored_at)
+    console.print(
+        f"screening run as of {scored_at.isoformat()}: {sent.intercepted} intercepted and "
+        f"{sent.needs_changes} needing changes sent as listing.verdict; {sent.queued} queued "
+        "for review"
+    )
     with sql.connect() as conn:
         order_id, merchant_id = _paid_order(conn)
     sql.dispose()

@@ -15,31 +15,14 @@ from rich.table import Table
 from anxin.contract import events as ev
 from anxin.policy.pack import PolicyBook
 from anxin.screening.feedback import Judged
-from anxin.screening.listing import Listing
+from anxin.screening.run import stored
 from anxin.screening.screen import Screened, screen_all
-from anxin.store import schema as t
-from anxin.store.pages import pages
 
 _LISTING = msgspec.json.Decoder(ev.ListingSubmitted)
 
 
-def stored_listings(sql: sa.Engine) -> list[Listing]:
-    """The listings the stream submitted, as screening reads them."""
-    out: list[Listing] = []
-    e = t.events.c
-    with sql.connect() as conn:
-        for part in pages(conn, e.seq, e.body, e.type == "listing.submitted"):
-            for body in part:
-                p = _LISTING.decode(body).payload
-                price = p.price.amount if p.price else None
-                out.append(Listing(listing_id=p.listing_id, title=p.title, category=p.category,
-                                   price=price, attributes=dict(p.attributes),
-                                   merchant_id=p.merchant_id))  # fmt: skip
-    return out
-
-
 def screened(sql: sa.Engine, book: PolicyBook, now: dt.datetime) -> list[Screened]:
-    return screen_all(stored_listings(sql), book.in_force_or_first(now))
+    return screen_all(stored(sql, now), book.in_force_or_first(now))
 
 
 def planted(truth: Path) -> dict[str, str]:

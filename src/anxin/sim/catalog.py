@@ -133,6 +133,7 @@ class Listing:
     presale: bool
     bad: str  # "" or misleading / inferior / prohibited
     material: str = ""  # apparel: what the goods are made of (the listing's attribute)
+    industry: str = ""
 
 
 def make_listings(
@@ -168,9 +169,20 @@ def make_listings(
                 presale=presale and j % 2 == 0,
                 bad=bad,
                 material=_material(industry.name, product, merchant_id, j),
+                industry=industry.name,
             )
         )
     return out
+
+
+def attributes(industry: str, material: str) -> dict[str, str]:
+    """What a listing states about its goods: apparel its material, food what the platforms
+    require of it (production date, shelf life, origin). Fixed, no draw."""
+    if material:
+        return {"material": material}
+    if industry == "food":
+        return {"production_date": "2026-09-15", "shelf_life": "180天", "origin": "中国"}
+    return {}
 
 
 def _material(industry: str, product: str, merchant_id: str, j: int) -> str:

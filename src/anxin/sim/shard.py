@@ -19,6 +19,7 @@ from anxin.contract.events import (
     MerchantPayload,
     MerchantRegistered,
 )
+from anxin.sim.catalog import attributes
 from anxin.sim.consumers import Consumers, consumer_truth
 from anxin.sim.content import ContentStandards
 from anxin.sim.context import Context, PackView, pack_view
@@ -146,7 +147,7 @@ class Shard:
                             price=self.ctx.money(x.price),
                             promises=promises,
                             presale=x.presale,
-                            attributes={"material": x.material} if x.material else {},
+                            attributes=attributes(x.industry, x.material),
                         ),
                     )
                 )

@@ -14,7 +14,7 @@ same code as ``anxin violations`` and ``anxin appeals``. Instants are in the pac
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 import msgspec
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
@@ -22,13 +22,16 @@ from starlette.concurrency import run_in_threadpool
 
 from anxin.api.auth import own_shop as _shop
 from anxin.api.auth import require, usable_id
+from anxin.api.context import Offset
+from anxin.api.context import now as _now
+from anxin.api.context import page as _page
+from anxin.api.context import zone as _zone
 from anxin.api.errors import ApiError, decode_body, json_response, responses, schema_ref
 from anxin.api.keys import ApiKey
 from anxin.enforcement import views
 from anxin.enforcement.appeals import AppealRefused, decide_appeal, file_appeal
 
 MAX_PAGE = 500
-MAX_OFFSET = 1_000_000
 MAX_TEXT = 4000
 
 
@@ -113,23 +116,8 @@ MerchantId = Annotated[str, Path(min_length=1, max_length=128, description="the 
 ViolationId = Annotated[str, Path(min_length=1, max_length=200, description="the violation's id")]
 AppealId = Annotated[str, Path(min_length=1, max_length=240, description="the appeal's id")]
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE, description="rows per page (each list)")]
-Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="rows to skip (each list)")]
 
 router = APIRouter(tags=["enforcement"])
-
-
-def _zone(request: Request) -> dt.tzinfo:
-    zone: dt.tzinfo = request.app.state.engine.book.latest.calendar.zone
-    return zone
-
-
-def _now(request: Request) -> dt.datetime:
-    now: dt.datetime = request.app.state.engine.clock.now()
-    return now
-
-
-def _page(rows: list[Any], limit: int, offset: int) -> tuple[list[Any], int | None]:
-    return rows[:limit], (offset + limit if len(rows) > limit else None)
 
 
 _SHOP_ANSWERS = responses(

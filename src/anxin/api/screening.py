@@ -21,6 +21,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from anxin.api.auth import own_shop, require
+from anxin.api.context import Offset
 from anxin.api.errors import ApiError, decode_body, json_response, responses, schema_ref
 from anxin.api.keys import ApiKey
 from anxin.screening.content import Content, screen_content
@@ -143,7 +144,7 @@ async def review_queue(
     key: Annotated[ApiKey, Depends(require("operator"))],
     status: Literal["open", "decided"] = "open",
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> Response:
     """The review queue, oldest first."""
     from anxin.screening.reviews import queue

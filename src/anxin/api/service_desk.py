@@ -14,8 +14,6 @@ in the pack's zone.
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Sequence
 from typing import Annotated, Literal
 
 import msgspec
@@ -24,12 +22,15 @@ from starlette.concurrency import run_in_threadpool
 
 from anxin.api.auth import own_shop as _shop
 from anxin.api.auth import require
+from anxin.api.context import Offset
+from anxin.api.context import now as _now
+from anxin.api.context import page as _page
+from anxin.api.context import zone as _zone
 from anxin.api.errors import ApiError, decode_body, json_response, responses, schema_ref
 from anxin.api.keys import ApiKey
 from anxin.service import views
 
 MAX_PAGE = 500
-MAX_OFFSET = 1_000_000
 MAX_TEXT = 4000
 
 
@@ -80,24 +81,9 @@ _AUTO = msgspec.json.Decoder(AutoAnswerBody)
 MerchantId = Annotated[str, Path(min_length=1, max_length=128, description="the merchant's id")]
 EscalationId = Annotated[str, Path(min_length=1, max_length=160, description="the escalation")]
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE, description="rows per page")]
-Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="rows to skip")]
 Status = Annotated[Literal["open", "resolved"] | None, Query(description="default: open")]
 
 router = APIRouter(tags=["service"])
-
-
-def _zone(request: Request) -> dt.tzinfo:
-    zone: dt.tzinfo = request.app.state.engine.book.latest.calendar.zone
-    return zone
-
-
-def _now(request: Request) -> dt.datetime:
-    now: dt.datetime = request.app.state.engine.clock.now()
-    return now
-
-
-def _more(rows: Sequence[object], limit: int, offset: int) -> int | None:
-    return offset + limit if len(rows) > limit else None
 
 
 _SHOP_ANSWERS = responses(
@@ -126,7 +112,7 @@ async def escalation_queue(
         views.escalations, request.app.state.sql_engine, _zone(request), _now(request),
         status=status, limit=limit + 1, offset=offset,
     )  # fmt: skip
-    return json_response(EscalationQueue(rows[:limit], _more(rows, limit, offset)))
+    return json_response(EscalationQueue(*_page(rows, limit, offset)))
 
 
 @router.post(
@@ -193,7 +179,7 @@ async def merchant_conversations(
         views.conversations, request.app.state.sql_engine, _zone(request), merchant_id,
         limit=limit + 1, offset=offset,
     )  # fmt: skip
-    return json_response(ConversationList(merchant_id, rows[:limit], _more(rows, limit, offset)))
+    return json_response(ConversationList(merchant_id, *_page(rows, limit, offset)))
 
 
 @router.get(
@@ -218,7 +204,7 @@ async def merchant_escalations(
         views.escalations, request.app.state.sql_engine, _zone(request), _now(request),
         merchant_id=merchant_id, status=status, limit=limit + 1, offset=offset,
     )  # fmt: skip
-    page = MerchantEscalations(merchant_id, rows[:limit], _more(rows, limit, offset))
+    page = MerchantEscalations(merchant_id, *_page(rows, limit, offset))
     return json_response(page)
 
 

@@ -15,16 +15,15 @@ import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
-import joblib
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 
 from anxin.screening.labels import Label, Labelled, describe
 from anxin.screening.listing import Listing
-from anxin.service.intents import META_FILE, PIPELINE_FILE, WORD_TOKENS
+from anxin.service.intents import WORD_TOKENS, load_pipeline, save_pipeline
 
 
 @dataclass(frozen=True)
@@ -119,21 +118,12 @@ def train(rows: Sequence[Labelled], seed: int = 0,
 
 
 def save(model: ScreenModel, out: Path) -> Path:
-    out.mkdir(parents=True, exist_ok=True)
-    joblib.dump(model.pipeline, out / PIPELINE_FILE)
-    (out / META_FILE).write_text(json.dumps(model.meta, ensure_ascii=False, indent=2) + "\n")
-    return out
+    return save_pipeline(model.pipeline, model.meta, out)
 
 
 def load(path: Path) -> ScreenModel:
     """A model saved by :func:`save`. Unpickles: trusted paths only."""
-    pipeline_file, meta_file = path / PIPELINE_FILE, path / META_FILE
-    if not pipeline_file.is_file() or not meta_file.is_file():
-        raise FileNotFoundError(f"{path} is not a screening model ({PIPELINE_FILE}, {META_FILE})")
-    meta = json.loads(meta_file.read_text("utf-8"))
+    pipeline, meta = load_pipeline(path, "a screening model")
     if meta.get("kind") != "anxin.screening":
         raise ValueError(f"{path} is not a screening model (model.json kind {meta.get('kind')!r})")
-    pipeline = joblib.load(pipeline_file)
-    if not isinstance(pipeline, Pipeline):
-        raise TypeError(f"{pipeline_file} does not hold a scikit-learn pipeline")
-    return ScreenModel(cast(Pipeline, pipeline), meta)
+    return ScreenModel(pipeline, meta)

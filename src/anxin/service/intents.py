@@ -155,22 +155,34 @@ def train(data: Utterances, seed: int = 0, params: IntentParams = DEFAULT_PARAMS
     return IntentModel(pipeline, meta)
 
 
-def save(model: IntentModel, out: Path) -> Path:
+def save_pipeline(pipeline: Any, meta: dict[str, Any], out: Path) -> Path:
+    """A text model's directory: the joblib pipeline and its JSON metadata (also the screening
+    model's format)."""
     out.mkdir(parents=True, exist_ok=True)
-    joblib.dump(model.pipeline, out / PIPELINE_FILE)
-    (out / META_FILE).write_text(json.dumps(model.meta, ensure_ascii=False, indent=2) + "\n")
+    joblib.dump(pipeline, out / PIPELINE_FILE)
+    (out / META_FILE).write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n")
     return out
+
+
+def load_pipeline(path: Path, what: str) -> tuple[Pipeline, dict[str, Any]]:
+    """A directory saved by :func:`save_pipeline`. Unpickles: trusted paths only."""
+    pipeline_file, meta_file = path / PIPELINE_FILE, path / META_FILE
+    if not pipeline_file.is_file() or not meta_file.is_file():
+        raise FileNotFoundError(f"{path} is not {what} ({PIPELINE_FILE}, {META_FILE})")
+    meta = json.loads(meta_file.read_text("utf-8"))
+    pipeline = joblib.load(pipeline_file)
+    if not isinstance(pipeline, Pipeline):
+        raise TypeError(f"{pipeline_file} does not hold a scikit-learn pipeline")
+    return pipeline, meta
+
+
+def save(model: IntentModel, out: Path) -> Path:
+    return save_pipeline(model.pipeline, model.meta, out)
 
 
 def load(path: Path) -> IntentModel:
     """A model saved by :func:`save`. Unpickles: trusted paths only."""
-    pipeline_file, meta_file = path / PIPELINE_FILE, path / META_FILE
-    if not pipeline_file.is_file() or not meta_file.is_file():
-        raise FileNotFoundError(f"{path} is not an intent model ({PIPELINE_FILE}, {META_FILE})")
-    pipeline = joblib.load(pipeline_file)
-    if not isinstance(pipeline, Pipeline):
-        raise TypeError(f"{pipeline_file} does not hold a scikit-learn pipeline")
-    return IntentModel(pipeline, json.loads(meta_file.read_text("utf-8")))
+    return IntentModel(*load_pipeline(path, "an intent model"))
 
 
 def evaluate(

@@ -4,6 +4,7 @@ late, or never), and the consumer sometimes rates the service."""
 from __future__ import annotations
 
 import math
+from typing import Literal
 
 from anxin.contract.events import (
     ChatMessage,
@@ -51,6 +52,29 @@ def reply_at(ctx: Context, m: Merchant, asked: int, question: str = "") -> int |
     return opening + latency
 
 
+def line(
+    ctx: Context,
+    merchant_id: str,
+    conv_id: str,
+    n: int,
+    consumer: str,
+    order_id: str | None,
+    sender: Literal["consumer", "agent"],
+    text: str,
+    t: int,
+) -> ChatMessage:
+    """The conversation's ``n``-th line."""
+    return ChatMessage(
+        id=f"{conv_id}:{n}",
+        occurred_at=at(t),
+        source=ctx.source,
+        payload=ChatMessagePayload(
+            conversation_id=conv_id, message_id=f"{conv_id}:{n}", merchant_id=merchant_id,
+            consumer_id=consumer, sender=sender, order_id=order_id, text=text,
+        ),
+    )  # fmt: skip
+
+
 def conversation(
     ctx: Context,
     m: Merchant,
@@ -63,41 +87,11 @@ def conversation(
     out: list[Event],
 ) -> int | None:
     """Append one exchange (and maybe a rating); return when the agent replied (or None)."""
-    src, mid = ctx.source, m.merchant_id
-    out.append(
-        ChatMessage(
-            id=f"{conv_id}:1",
-            occurred_at=at(asked),
-            source=src,
-            payload=ChatMessagePayload(
-                conversation_id=conv_id,
-                message_id=f"{conv_id}:1",
-                merchant_id=mid,
-                consumer_id=consumer,
-                sender="consumer",
-                order_id=order_id,
-                text=question,
-            ),
-        )
-    )
+    mid = m.merchant_id
+    out.append(line(ctx, mid, conv_id, 1, consumer, order_id, "consumer", question, asked))
     replied = reply_at(ctx, m, asked, question)
     if replied is not None:
-        out.append(
-            ChatMessage(
-                id=f"{conv_id}:2",
-                occurred_at=at(replied),
-                source=src,
-                payload=ChatMessagePayload(
-                    conversation_id=conv_id,
-                    message_id=f"{conv_id}:2",
-                    merchant_id=mid,
-                    consumer_id=consumer,
-                    sender="agent",
-                    order_id=order_id,
-                    text=answer,
-                ),
-            )
-        )
+        out.append(line(ctx, mid, conv_id, 2, consumer, order_id, "agent", answer, replied))
     stats = m.stats
     if (
         stats is not None
@@ -125,7 +119,7 @@ def conversation(
             ChatRated(
                 id=f"{conv_id}:rating",
                 occurred_at=at(rated),
-                source=src,
+                source=ctx.source,
                 payload=ChatRatedPayload(
                     conversation_id=conv_id,
                     merchant_id=mid,

@@ -7,8 +7,6 @@ import random
 from dataclasses import dataclass
 
 from anxin.contract.events import (
-    ChatMessage,
-    ChatMessagePayload,
     ComplaintFiled,
     ComplaintPayload,
     Event,
@@ -196,18 +194,8 @@ def _answer_complaint(ctx: Context, m: Merchant, f: Facts, filed: int, out: list
         return
     t = filed + int((lo + (hi - lo) * rand()) * HOUR)
     cid = f"{f.order_id}:c3"
-    out.append(
-        ChatMessage(
-            id=f"{cid}:1",
-            occurred_at=at(t),
-            source=ctx.source,
-            payload=ChatMessagePayload(
-                conversation_id=cid, message_id=f"{cid}:1", merchant_id=m.merchant_id,
-                consumer_id=f.consumer_id, sender="agent", order_id=f.order_id,
-                text=COMPLAINT_ANSWER,
-            ),
-        )
-    )  # fmt: skip
+    out.append(chats.line(ctx, m.merchant_id, cid, 1, f.consumer_id, f.order_id, "agent",
+                          COMPLAINT_ANSWER, t))  # fmt: skip
 
 
 LOGISTICS_TOPICS = frozenset({"not_received", "late_shipment"})

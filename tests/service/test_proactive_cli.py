@@ -41,5 +41,6 @@ def test_train_on_a_simulated_stream_then_evaluate_with_that_model(tmp_path: Pat
 def test_evaluate_with_the_shipped_model_reaches_most_of_the_tiny_world() -> None:
     figures = _run("service", "evaluate-proactive", "--scale", "tiny", "--seed", "2")
     assert figures["model"]
-    assert 0.0 <= figures["reach"] <= 1.0  # type: ignore[operator]
-    assert figures["reduction"] > 0  # type: ignore[operator]
+    assert figures["reach"] >= 0.7  # type: ignore[operator]  # 0.91 when written
+    assert figures["reduction"] >= 0.5  # type: ignore[operator]  # 0.71 when written
+    assert figures["messages_per_1000"] < 1000  # type: ignore[operator]  # not everyone

@@ -26,6 +26,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from anxin.api import (
     deadletters,
     enforcement,
+    listing_feedback,
     merchants,
     orders,
     refunds,
@@ -308,7 +309,7 @@ def create_app(
     app.state.ingest_lock = threading.Lock()
     for r in (router, orders.router, merchants.router, deadletters.router, ready_router,
               refunds.router, enforcement.router, service.router,
-              service_desk.router, screening.router):  # fmt: skip
+              service_desk.router, screening.router, listing_feedback.router):  # fmt: skip
         app.include_router(r)
     app.include_router(build_outbox_router())
     app.add_middleware(CatchAll)

@@ -125,6 +125,11 @@ _SHOP_ANSWERS = responses(
 )
 
 
+_TYPE = (
+    "one type, e.g. `listing_feedback` (listings consumers rejected: warned, de-ranked or delisted)"
+)
+
+
 @router.get(
     "/v1/merchants/{merchant_id}/violations",
     response_class=Response,
@@ -138,6 +143,7 @@ async def merchant_violations(
     request: Request,
     key: Annotated[ApiKey, Depends(require("operator", "merchant"))],
     status: Annotated[Literal["active", "reverted"] | None, Query()] = None,
+    type_: Annotated[str | None, Query(alias="type", max_length=40, description=_TYPE)] = None,
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> Response:
@@ -146,7 +152,7 @@ async def merchant_violations(
     _shop(key, merchant_id)
     rows = await run_in_threadpool(
         views.violation_notices, request.app.state.sql_engine, _zone(request),
-        merchant_id=merchant_id, status=status, newest_first=True, limit=limit + 1,
+        merchant_id=merchant_id, type_=type_, status=status, newest_first=True, limit=limit + 1,
         offset=offset,
     )  # fmt: skip
     page, more = _page(rows, limit, offset)

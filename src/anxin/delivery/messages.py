@@ -206,6 +206,7 @@ class MeasureLifted(msgspec.Struct, frozen=True):
     kind: str
     lifted_at: dt.datetime
     why: str  # expired | cured | rectified | appeal_upheld
+    listing_id: str | None = None  # a listing's measure (post-sale feedback): re-list, re-rank
 
 
 class AppealDecided(msgspec.Struct, frozen=True):
@@ -349,6 +350,11 @@ class FeedbackAction(msgspec.Struct, frozen=True):
     rule_id: str
     pack: str
     version: str
+    # The violation it was recorded as, to appeal through enforcement's flow by ``appeal_by``
+    # (absent when the pack has no enforcement section).
+    violation_id: str | None = None
+    measure_id: str | None = None
+    appeal_by: dt.datetime | None = None
 
 
 class ListingVerdict(msgspec.Struct, frozen=True):

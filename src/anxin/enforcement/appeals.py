@@ -127,7 +127,7 @@ def decide_appeal(
             )
             for m in tx.conn.execute(
                 sa.select(c.measure_id, c.violation_id, c.merchant_id, c.kind, c.amount,
-                          c.currency, c.status)
+                          c.currency, c.status, c.explanation)
                 .where(c.violation_id == row.violation_id)
             ).all():  # fmt: skip
                 reverted.append(m.measure_id)

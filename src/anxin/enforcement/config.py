@@ -34,6 +34,9 @@ VIOLATION_TYPES: tuple[str, ...] = (
     "unjustified_refusal",
     "overdue_tickets",
 )
+# Violations another capability records about one listing, not a merchant's conduct (screening's
+# post-sale feedback): they share the notices, measures and appeals, not the ladders.
+LISTING_TYPES: tuple[str, ...] = ("listing_feedback",)
 
 MeasureKind = Literal[
     "warning",
@@ -50,12 +53,14 @@ MeasureKind = Literal[
     "suspension",
     "expulsion",
     "score_deduction",
+    "listing_derank",
 ]
 # Measures that last (a duration, or until cured); the others act once when imposed.
 LASTING = frozenset(
     {
         "settlement_freeze", "stop_settlement", "order_cap", "no_new_listings", "presale_off",
-        "product_delisting", "sales_restricted", "alliance_restricted", "ad_ban", "suspension",
+        "product_delisting", "listing_derank", "sales_restricted", "alliance_restricted",
+        "ad_ban", "suspension",
     }
 )  # fmt: skip
 

@@ -20,7 +20,7 @@ from typing import Any
 import msgspec
 import sqlalchemy as sa
 
-from anxin.enforcement.config import VIOLATION_TYPES
+from anxin.enforcement.config import LISTING_TYPES, VIOLATION_TYPES
 from anxin.store.schema import violations
 
 
@@ -47,7 +47,8 @@ def caught(sql: sa.Engine) -> dict[str, set[str]]:
     """Merchant ids with at least one active violation, by type."""
     query = (
         sa.select(violations.c.type, violations.c.merchant_id)
-        .where(violations.c.status == "active")
+        # A listing's feedback action is not a merchant conduct the simulator plants.
+        .where(violations.c.status == "active", violations.c.type.not_in(LISTING_TYPES))
         .distinct()
     )
     found: dict[str, set[str]] = defaultdict(set)

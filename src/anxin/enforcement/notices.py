@@ -20,6 +20,8 @@ NAMES: dict[str, Text] = {
     "negative_service": Text("消极服务", "negative service"),
     "unjustified_refusal": Text("无故拒绝售后", "unjustified after-sales refusal"),
     "overdue_tickets": Text("平台介入工单超时", "overdue platform-intervention tickets"),
+    # A listing consumers rejected (screening's post-sale feedback), appealed the same way.
+    "listing_feedback": Text("商品售后反馈差", "a listing consumers rejected"),
 }
 
 MEASURES: dict[str, Text] = {
@@ -31,6 +33,7 @@ MEASURES: dict[str, Text] = {
     "no_new_listings": Text("禁止发布新商品", "no new listings"),
     "presale_off": Text("关闭预售权限", "presale rights withdrawn"),
     "product_delisting": Text("商品下架", "products delisted"),
+    "listing_derank": Text("商品降权", "a listing de-ranked"),
     "sales_restricted": Text("限制售卖", "sales restricted"),
     "alliance_restricted": Text("限制精选联盟", "Selected Alliance restricted"),
     "ad_ban": Text("禁止投流", "no ad spend"),

@@ -264,12 +264,22 @@ def release(measure_id: str, merchant_id: str, kind: str, amount: Money | None,
 
 
 def lifted_message(row: Any, at: dt.datetime, why: str) -> OutboxMessage:
-    return OutboxMessage(
-        f"{row.measure_id}:lifted", "enforcement.measure_lifted", f"merchant:{row.merchant_id}",
-        at, {"measure_id": row.measure_id, "violation_id": row.violation_id,
-             "merchant_id": row.merchant_id, "kind": row.kind, "lifted_at": at.isoformat(),
-             "why": why},
-    )  # fmt: skip
+    body = {"measure_id": row.measure_id, "violation_id": row.violation_id,
+            "merchant_id": row.merchant_id, "kind": row.kind, "lifted_at": at.isoformat(),
+            "why": why}  # fmt: skip
+    listing = _listing_of(getattr(row, "explanation", None))
+    if listing is not None:
+        body["listing_id"] = listing
+    return OutboxMessage(f"{row.measure_id}:lifted", "enforcement.measure_lifted",
+                         f"merchant:{row.merchant_id}", at, body)  # fmt: skip
+
+
+def _listing_of(explanation: str | None) -> str | None:
+    """The listing a measure acts on (post-sale feedback's), for the marketplace to restore."""
+    if not explanation:
+        return None
+    listing = json.loads(explanation).get("listing_id")
+    return str(listing) if listing is not None else None
 
 
 def _lift(tx: SqlTx, facts: MerchantDays, now: dt.datetime, pack: PolicyPack) -> int:
@@ -278,7 +288,7 @@ def _lift(tx: SqlTx, facts: MerchantDays, now: dt.datetime, pack: PolicyPack) ->
     v = t.violations.c
     rows = tx.conn.execute(
         sa.select(c.measure_id, c.violation_id, c.merchant_id, c.kind, c.ends_at_us, c.lift,
-                  c.amount, c.currency, v.type, v.day)
+                  c.amount, c.currency, c.explanation, v.type, v.day)
         .join(t.violations, v.violation_id == c.violation_id)
         .where(c.status == "active", c.lift.in_(["expiry", "cured"]))
     ).all()  # fmt: skip

@@ -72,16 +72,36 @@ def feedback_cmd(settings: Any, now: When | None) -> None:
     their category: warn, de-rank or delist, each sent once as `listing.feedback_action`.
     One JSON line per action."""
     from anxin.clock import SystemClock
+    from anxin.screening.feedback_record import violation_id
     from anxin.screening.feedback_run import run
 
     at = now.at(settings.zone()) if now else SystemClock().now()
     for j in run(settings.sql_engine(create=False), settings.book(), at):
         click.echo(json.dumps({
             "listing_id": j.listing_id, "merchant_id": j.merchant_id, "action": j.action,
+            "violation_id": violation_id(j),
             "measure": j.measure, "rate": round(j.rate, 4), "smoothed": round(j.smoothed, 4),
             "category_mean": round(j.category_mean, 4), "orders": j.orders,
             "explanation": {"zh": j.explanation.zh, "en": j.explanation.en},
         }, ensure_ascii=False))  # fmt: skip
+
+
+@screen_group.command("shops")
+@click.option("--now", type=WHEN, help="as of this instant [default: now]")
+@click.option("--merchant", help="one merchant's")
+@click.pass_obj
+def shops_cmd(settings: Any, now: When | None, merchant: str | None) -> None:
+    """Each shop's quality-return rate and 1-2 star share over the feedback window, smoothed
+    toward what its category mix would have; one JSON line each."""
+    import dataclasses
+
+    from anxin.clock import SystemClock
+    from anxin.screening.feedback_run import shops
+
+    at = now.at(settings.zone()) if now else SystemClock().now()
+    for x in shops(settings.sql_engine(create=False), settings.book(), at, merchant):
+        click.echo(json.dumps({k: round(v, 4) if isinstance(v, float) else v
+                               for k, v in dataclasses.asdict(x).items()}))  # fmt: skip
 
 
 @screen_group.command("creators")

@@ -125,6 +125,49 @@ def judge(outcomes: Mapping[str, Outcomes], c: FeedbackConfig) -> list[Judged]:
     return out
 
 
+@dataclass(frozen=True, slots=True)
+class ShopFeedback:
+    """One merchant's listings together: its rates smoothed toward what its category mix would
+    have (each listing's orders at its category's mean), so a shop selling only fragile goods
+    is compared with fragile goods."""
+
+    merchant_id: str
+    listings: int
+    orders: int
+    quality_returns: int
+    reviews: int
+    bad_reviews: int
+    quality_return_rate: float  # smoothed
+    bad_review_share: float  # smoothed
+    expected_quality_return_rate: float  # its category mix's
+    expected_bad_review_share: float
+
+
+def shop_feedback(outcomes: Mapping[str, Outcomes], prior: int) -> list[ShopFeedback]:
+    means = _means(outcomes.values())
+    sums: dict[str, list[float]] = {}
+    for o in outcomes.values():
+        q_mean, b_mean = means[o.category]
+        s = sums.setdefault(o.merchant_id, [0, 0, 0, 0, 0, 0.0, 0.0])
+        s[0] += 1
+        s[1] += o.orders
+        s[2] += o.quality_returns
+        s[3] += o.reviews
+        s[4] += o.bad_reviews
+        s[5] += o.orders * q_mean
+        s[6] += o.reviews * b_mean
+    out = []
+    for mid in sorted(sums):
+        listings, n, q, r, b, q_exp, b_exp = sums[mid]
+        q_mean = q_exp / n if n else 0.0
+        b_mean = b_exp / r if r else 0.0
+        k_q, k_b, n_q, n_b = int(q), int(b), int(n), int(r)
+        out.append(ShopFeedback(mid, int(listings), n_q, k_q, n_b, k_b,
+                                smoothed(k_q, n_q, q_mean, prior),
+                                smoothed(k_b, n_b, b_mean, prior), q_mean, b_mean))  # fmt: skip
+    return out
+
+
 _ACTION = {"warning": Text("警告", "a warning"), "derank": Text("降权", "de-ranking"),
            "delist": Text("下架", "delisting")}  # fmt: skip
 _MEASURE = {"quality_return_rate": Text("品质退货率", "quality-return rate"),

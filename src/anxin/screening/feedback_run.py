@@ -1,6 +1,7 @@
 """The post-sale feedback run (edge): the stored orders paid in the pack's window, their
-listings' quality returns and 1–2★ reviews, judged by ``feedback.judge``; each action leaves
-once as ``listing.feedback_action`` for the merchant (the id names the listing and action)."""
+listings' quality returns and 1–2★ reviews, judged by ``feedback.judge``; each action is
+recorded as an appealable violation (``feedback_record``) and leaves once as
+``listing.feedback_action`` for the merchant (the id names the listing and action)."""
 
 from __future__ import annotations
 
@@ -19,9 +20,12 @@ from anxin.screening.feedback import (
     FeedbackConfig,
     Judged,
     Outcomes,
+    ShopFeedback,
     creator_scores,
     judge,
+    shop_feedback,
 )
+from anxin.screening.feedback_record import Recorded, record
 from anxin.store import schema as t
 from anxin.store.pages import pages
 from anxin.store.sql import SqlStore
@@ -62,13 +66,29 @@ def outcomes(sql: sa.Engine, c: FeedbackConfig, now: dt.datetime) -> dict[str, O
     return out
 
 
-def creators(sql: sa.Engine, book: PolicyBook, now: dt.datetime) -> list[CreatorScore]:
-    """Every creator's content quality over the window's content-driven orders (a merchant's
-    own content counts as the merchant's)."""
+def _config(book: PolicyBook, now: dt.datetime) -> FeedbackConfig:
     pack = book.in_force(now)
     c = pack.rule(RULE_ID)
     if not isinstance(c, FeedbackConfig):
         raise LookupError(f"pack {pack.name} {pack.version} has no rules.{RULE_ID}")
+    return c
+
+
+def shops(
+    sql: sa.Engine, book: PolicyBook, now: dt.datetime, merchant_id: str | None = None
+) -> list[ShopFeedback]:
+    """Each merchant's (or one merchant's) feedback over the window, against its category mix."""
+    c = _config(book, now)
+    found = outcomes(sql, c, now)
+    if merchant_id is not None:  # the category means still come from every shop's listings
+        return [s for s in shop_feedback(found, c.prior_orders) if s.merchant_id == merchant_id]
+    return shop_feedback(found, c.prior_orders)
+
+
+def creators(sql: sa.Engine, book: PolicyBook, now: dt.datetime) -> list[CreatorScore]:
+    """Every creator's content quality over the window's content-driven orders (a merchant's
+    own content counts as the merchant's)."""
+    c = _config(book, now)
     made_by: dict[str, str] = {}
     e = t.events.c
     with sql.connect() as conn:
@@ -110,21 +130,25 @@ def negative(state: OrderState, c: FeedbackConfig, now: dt.datetime) -> bool:
 def run(sql: sa.Engine, book: PolicyBook, now: dt.datetime) -> list[Judged]:
     """Judge and send each listing's action once (whatever the number of runs)."""
     pack = book.in_force(now)
-    c = pack.rule(RULE_ID)
-    if not isinstance(c, FeedbackConfig):
-        raise LookupError(f"pack {pack.name} {pack.version} has no rules.{RULE_ID}")
+    c = _config(book, now)
     found = judge(outcomes(sql, c, now), c)
-    messages = [_message(j, pack.name, pack.version, now) for j in found]
     with SqlStore(sql).transaction() as tx:
-        tx.add_outbox(messages)
+        recorded = record(tx, found, pack, c, now)
+        tx.add_outbox([_message(j, recorded.get(j.listing_id), pack.name, pack.version, now)
+                       for j in found])  # fmt: skip
     return found
 
 
-def _message(j: Judged, pack: str, version: str, now: dt.datetime) -> OutboxMessage:
+def _message(
+    j: Judged, recorded: Recorded | None, pack: str, version: str, now: dt.datetime
+) -> OutboxMessage:
     body = {"listing_id": j.listing_id, "merchant_id": j.merchant_id, "category": j.category,
             "action": j.action, "measure": j.measure, "rate": round(j.rate, 4),
             "smoothed": round(j.smoothed, 4), "category_mean": round(j.category_mean, 4),
             "orders": j.orders, "explanation": {"zh": j.explanation.zh, "en": j.explanation.en},
             "rule_id": f"{RULE_ID}.{j.action}", "pack": pack, "version": version}  # fmt: skip
+    if recorded is not None:  # how to contest it: enforcement's appeal flow
+        body |= {"violation_id": recorded.violation_id, "measure_id": recorded.measure_id,
+                 "appeal_by": recorded.appeal_by.isoformat()}  # fmt: skip
     key = f"merchant:{j.merchant_id}"
     return OutboxMessage(f"feedback:{j.listing_id}:{j.action}", TOPIC, key, now, body)

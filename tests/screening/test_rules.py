@@ -25,11 +25,19 @@ def one(title: str, category: str = "服饰", **kw: object) -> tuple[str, list[t
         ("Replica watch", "Watches", "intercept", [("prohibited_item", "Replica")]),
         ("Gunmetal grey kurta", "Clothing", "pass", []),  # "gun" is not a word here
         ("Ivory colour saree", "Clothing", "pass", []),  # a colour, not elephant ivory
+        ("莆田 运动鞋", "鞋靴", "intercept", [("prohibited_item", "莆田")]),  # a counterfeit's word
+        ("Knockoff hoodie", "Clothing", "intercept", [("prohibited_item", "Knockoff")]),
+        ("Replica jersey, home kit", "Clothing", "pass", []),  # a licensed fan shirt
+        ("Disposable vape pen", "Beauty", "intercept", [("prohibited_item", "vape")]),
+        ("Vapour rub", "Beauty", "pass", []),  # "vape" is not a word here
         # efficacy claims: intercept outside the categories that allow them
         ("草本茶 治疗失眠", "饮品", "intercept", [("medical_claim", "治疗")]),
         ("Herbal tea that cures colds", "Food", "intercept", [("medical_claim", "cures")]),
         ("退烧药 治疗发热", "药品", "pass", []),  # medicines may say what they treat
         ("Secure fit shorts", "Clothing", "pass", []),  # "cure" inside a word
+        ("鱼油 降血脂", "保健", "intercept", [("medical_claim", "降血脂")]),
+        ("Epoxy glue, 24 hour cure time", "Home Improvement", "pass", []),  # curing, not a cure
+        ("Glucometer for diabetes", "Health Care", "pass", []),  # a medical device may say so
         # absolute claims: needs changes; "100% cotton" is a composition, not a claim
         ("全网最低价 纯棉T恤", "服饰", "needs_changes", [("absolute_claim", "全网最低")]),
         ("The best kurta", "Clothing", "needs_changes", [("absolute_claim", "best")]),

@@ -33,11 +33,15 @@ class PriceRule(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
 class ScreeningConfig(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=True):
     severity: dict[str, Severity]  # rule → what a hit leads to
     prohibited: Terms
+    # Phrases that contain a prohibited term but sell nothing prohibited ("replica jersey": a
+    # licensed fan shirt).
+    prohibited_allowed: Terms = Terms()
     absolute: Terms
     absolute_allowed: Terms = (
         Terms()
     )  # phrases that contain a term but claim nothing ("100% cotton")
     medical: Terms
+    medical_allowed: Terms = Terms()  # "cure time" (adhesives), not a cure
     medical_categories: list[str]  # top categories where efficacy claims are allowed
     brands: list[str]  # names that need the merchant's authorisation
     # Words just before a brand that make it a compatibility note, not a claim to sell the brand

@@ -54,7 +54,7 @@ def _found(rule: str, terms: Terms, listing: Listing, allowed: Terms | None = No
 
 
 def prohibited_item(listing: Listing, c: ScreeningConfig) -> list[Hit]:
-    return _found("prohibited_item", c.prohibited, listing)
+    return _found("prohibited_item", c.prohibited, listing, c.prohibited_allowed)
 
 
 def absolute_claim(listing: Listing, c: ScreeningConfig) -> list[Hit]:
@@ -64,7 +64,7 @@ def absolute_claim(listing: Listing, c: ScreeningConfig) -> list[Hit]:
 def medical_claim(listing: Listing, c: ScreeningConfig) -> list[Hit]:
     if listing.top_category in c.medical_categories:
         return []
-    return _found("medical_claim", c.medical, listing)
+    return _found("medical_claim", c.medical, listing, c.medical_allowed)
 
 
 def brand_unauthorised(listing: Listing, c: ScreeningConfig) -> list[Hit]:

@@ -4,9 +4,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
 # Spark (the score's cross-engine test) needs a Java runtime: Debian's, if the machine lacks one.
-if ! command -v java >/dev/null 2>&1; then
-  SUDO=$([ "$(id -u)" = 0 ] && echo "" || echo sudo)
-  $SUDO apt-get update -qq && $SUDO apt-get install -y -qq openjdk-17-jre-headless >/dev/null
+# The pages' browser tests drive Debian's Chromium, with CJK fonts for the Chinese pages.
+SUDO=$([ "$(id -u)" = 0 ] && echo "" || echo sudo)
+NEED=()
+command -v java >/dev/null 2>&1 || NEED+=(openjdk-17-jre-headless)
+[ -x /usr/bin/chromium ] || NEED+=(chromium)
+[ -d /usr/share/fonts/opentype/noto ] || NEED+=(fonts-noto-cjk)
+if [ ${#NEED[@]} -gt 0 ]; then
+  $SUDO apt-get update -qq && $SUDO apt-get install -y -qq "${NEED[@]}" >/dev/null
 fi
 export SPARK_LOCAL_IP=127.0.0.1
 export ANXIN_TEST_PG_URL=${ANXIN_TEST_PG_URL:-$(bash scripts/postgres.sh)}

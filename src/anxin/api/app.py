@@ -55,6 +55,7 @@ from anxin.clock import Clock
 from anxin.contract.decode import ContractError, split_batch
 from anxin.contract.events import AnyEvent
 from anxin.store.migrate import current_revision
+from anxin.web.routes import install as install_pages
 
 log = logging.getLogger("anxin.api")
 
@@ -312,6 +313,7 @@ def create_app(
               service_desk.router, screening.router, listing_feedback.router):  # fmt: skip
         app.include_router(r)
     app.include_router(build_outbox_router())
+    install_pages(app)  # the pages share the app, its auth and its clock (issue 17)
     app.add_middleware(CatchAll)
     app.add_middleware(RequestIdMiddleware)  # outermost: even a 500 carries the request id
     install_handlers(app)

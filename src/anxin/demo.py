@@ -261,6 +261,10 @@ class DemoResult:
     score_day: dt.date  # the day the merchants were scored
     order_id: str | None  # an order the rules paid a consumer for (late shipment if any)
     merchant_id: str | None  # that order's merchant
+    # Secrets to open the pages with (issue 17): made in the demo's own store, printed once.
+    operator_key: str | None = None
+    merchant_key: str | None = None  # of ``merchant_id``
+    link_token: str | None = None  # opens ``order_id``'s guarantee hall
 
     @property
     def db(self) -> Path:
@@ -385,9 +389,22 @@ def run_demo(
     )
     with sql.connect() as conn:
         order_id, merchant_id = _paid_order(conn)
+    keys = _page_keys(sql, FixedClock(now), order_id, merchant_id)
     sql.dispose()
     day = book.latest.calendar.local(scored_at).date()
-    return DemoResult(directory, now, day, order_id, merchant_id)
+    return DemoResult(directory, now, day, order_id, merchant_id, *keys)
+
+
+def _page_keys(sql: sa.Engine, clock: FixedClock, order_id: str | None,
+               merchant_id: str | None) -> tuple[str, str | None, str | None]:  # fmt: skip
+    """An operator key, the paid order's merchant's key and that order's link token."""
+    from anxin.api.keys import create_key, create_link
+
+    operator = create_key(sql, "demo-operator", "operator", clock=clock)
+    merchant = (create_key(sql, "demo-merchant", "merchant", merchant_id=merchant_id, clock=clock)
+                if merchant_id else None)  # fmt: skip
+    link = create_link(sql, order_id, created_by="demo", clock=clock) if order_id else None
+    return operator, merchant, link
 
 
 def _paid_order(conn: sa.Connection) -> tuple[str | None, str | None]:
@@ -429,7 +446,23 @@ def next_steps(result: DemoResult, program: str = "anxin") -> str:
             f"{result.score_day.isoformat()}   # the orders behind one of its rates",
         ]
     lines += ["", f"or set it once: export ANXIN_DB={db}"]
+    lines += _pages(result, run)
     return "\n".join(lines)
+
+
+def _pages(result: DemoResult, run: str) -> list[str]:
+    """How to open the pages on the demo's store (its clock starts at the demo's "now")."""
+    base = "http://127.0.0.1:8000"
+    lines = ["", "The pages (leave this running, then open the address in a browser):", "",
+             f"  {run} serve --now {result.now.isoformat()}", ""]  # fmt: skip
+    if result.link_token:
+        lines.append(f"  consumer's guarantee hall: {base}/hall?token={result.link_token}")
+    if result.merchant_key:
+        lines.append(f"  merchant portal ({result.merchant_id}): {base}/signin, key "
+                     f"{result.merchant_key}")  # fmt: skip
+    if result.operator_key:
+        lines.append(f"  operator console: {base}/signin, key {result.operator_key}")
+    return lines
 
 
 def _progress(console: Console, *, bytes_: bool = False) -> Progress:

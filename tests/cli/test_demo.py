@@ -55,7 +55,8 @@ def test_demo_writes_only_into_its_folder(tiny_demo: tuple[Path, str]) -> None:
 def _next_commands(output: str) -> list[list[str]]:
     lines = output[output.index("Next:") :].splitlines()
     commands = [shlex.split(line.split("#")[0]) for line in lines if line.startswith("  anxin")]
-    return [c[1:] for c in commands]  # without the program name
+    # without the program name; `serve` runs until stopped (the test below checks it)
+    return [c[1:] for c in commands if "serve" not in c]
 
 
 def test_next_steps_work_on_the_demo_store_as_printed(
@@ -95,6 +96,40 @@ def test_next_steps_work_on_the_demo_store_as_printed(
     assert commands[2][4] == commands[3][4] == merchant
     assert "malformed_json" in results[1].output  # the demo's deliberately broken lines
     assert json.loads(results[2].output)["merchant_id"] == merchant
+
+
+def test_the_demo_ends_with_the_pages_address_and_keys(tiny_demo: tuple[Path, str]) -> None:
+    """The printed serve command and secrets open the pages on the demo's store."""
+    import re
+
+    from fastapi.testclient import TestClient
+
+    from anxin.api.app import create_app
+    from anxin.cli.options import parse_when
+    from anxin.clock import FixedClock
+
+    home, output = tiny_demo
+    (serve,) = [shlex.split(x) for x in output.splitlines() if " serve --now " in x]
+    assert serve[1:4] == ["--db", "var/demo/anxin-demo.db", "serve"]
+    now = parse_when(serve[5]).instant
+    assert now is not None
+    link = re.search(r"/hall\?token=(\S+)", output)
+    keys = re.findall(r"/signin, key (\S+)", output)
+    assert link is not None
+    assert len(keys) == 2  # the merchant's and the operator's
+    db = home / "var" / "demo" / "anxin-demo.db"
+    with TestClient(create_app(f"sqlite:///{db}", clock=FixedClock(now))) as client:
+        for key, home_page in zip(keys, ["/portal", "/console"], strict=True):
+            signed = client.post(
+                "/signin",
+                content=f"key={key}",
+                follow_redirects=False,
+                headers={"content-type": "application/x-www-form-urlencoded"},
+            )
+            assert (signed.status_code, signed.headers["location"]) == (303, home_page)
+            client.cookies.clear()
+        opened = client.get(f"/?token={link.group(1)}", follow_redirects=False)
+        assert (opened.status_code, opened.headers["location"]) == (303, "/hall")
 
 
 def test_next_steps_call_anxin_as_make_demo_did(

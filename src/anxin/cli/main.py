@@ -172,6 +172,11 @@ LAZY_BENCHES = {
         "Suggested replies in process (the order's hall + the filled template): p50/p99 beside "
         "a bare read of the same order; one JSON line.",
     ),
+    "pages": (
+        "anxin.bench.pages:bench_pages",
+        "Each page's server time (p50, p95) on the demo store, beside GET /live of the same app; "
+        "one JSON line.",
+    ),
     "refunds": (
         "anxin.refunds.cli:bench_refunds",
         "Instant-refund decisions: in-process p99, and per second through one serve process "
@@ -405,6 +410,8 @@ def policy_show(pack: str, at: When | None, as_json: bool) -> None:
     envvar="ANXIN_CLOCK_OFFSET",
     help="seconds added to the wall clock (tests, replays; negative: the past)",
 )
+@click.option("--now", type=WHEN, help="start the clock at this instant and let it run (a demo's "
+              "store lives at its own date); overrides --clock-offset")  # fmt: skip
 @click.pass_obj
 def serve(
     settings: Settings,
@@ -417,6 +424,7 @@ def serve(
     delivery_config: Path | None,
     scheduler_lease: float,
     clock_offset: float,
+    now: When | None,
 ) -> None:
     """Serve the HTTP API (every write needs an API key: see `anxin apikey create`), with the
     scheduler (due deadlines) and the outbox dispatcher (webhooks) in background threads."""
@@ -436,6 +444,10 @@ def serve(
         )  # fmt: skip
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
+    if now is not None:
+        from anxin.clock import SystemClock
+
+        clock_offset = (now.at(settings.zone()) - SystemClock().now()).total_seconds()
     clock = OffsetClock(dt.timedelta(seconds=clock_offset)) if clock_offset else None
     app = create_app(settings.db, pack=settings.pack, clock=clock, background=background)
     # request ids in every line; keys and link tokens redacted (anxin.api.logs)

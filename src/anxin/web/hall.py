@@ -241,4 +241,3 @@ def label(prefix: str, value: str, fallback: str = "") -> str:
     if key in i18n.glossary() or not fallback:
         return key
     return f"{prefix}.{fallback}"
-

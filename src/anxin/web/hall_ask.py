@@ -19,14 +19,17 @@ from typing import Any
 from urllib.parse import parse_qs, quote, urlencode
 
 import msgspec
+import sqlalchemy as sa
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
 from anxin.domain.order import OrderState
+from anxin.store import schema as t
 from anxin.web.session import Role, Viewer, need
 
-ASKERS: tuple[Role, ...] = ("link", "consumer")  # only the order's consumer asks; merchants and operators look
+# Only the order's consumer asks; merchants and operators look.
+ASKERS: tuple[Role, ...] = ("link", "consumer")
 # What each button may give as its reason (the simulator's and the packs' reason codes).
 REASONS: dict[str, tuple[str, ...]] = {
     "refund": ("not_shipped", "not_received", "empty_parcel", "wrong_item", "short_quantity",
@@ -56,6 +59,16 @@ class Refused(ValueError):
     pass
 
 
+def event_id(request_id: str) -> str:
+    return f"hall:{request_id}"
+
+
+def recorded(sql: sa.Engine, event: str) -> bool:
+    e = t.events.c
+    with sql.connect() as conn:
+        return conn.execute(sa.select(e.seq).where(e.event_id == event)).first() is not None
+
+
 def event(state: OrderState, action: str, reason: str, text: str, request_id: str,
           now: str) -> tuple[str, bytes]:  # fmt: skip
     """The event the marketplace would send for this request: (the request's id, raw JSON)."""
@@ -63,7 +76,7 @@ def event(state: OrderState, action: str, reason: str, text: str, request_id: st
         raise Refused("request_id")
     if action not in dict(offered(state)) or reason not in REASONS.get(action, ()):
         raise Refused("action")
-    envelope: dict[str, Any] = {"id": f"hall:{request_id}", "occurred_at": now, "source": "hall"}
+    envelope: dict[str, Any] = {"id": event_id(request_id), "occurred_at": now, "source": "hall"}
     if action == "complaint":
         if not (state.merchant_id and state.consumer_id):
             raise Refused("parties")
@@ -108,6 +121,10 @@ def install(router: APIRouter, own_state: Callable[[Request, Viewer, str], Order
             except Refused as exc:
                 return {"refused": str(exc)}
             with app.ingest_lock:  # one writer per process, as POST /v1/events
+                # Sent before (a second click, a reload): its time or words may differ, which
+                # the log would refuse as a conflicting event, so it is answered here.
+                if recorded(app.sql_engine, event_id(one("request_id"))):
+                    return {"done": f"duplicate:{ask_id}"}
                 report = app.engine.ingest([(0, raw)], source=f"web:hall:{who.role}")
             if report.rejected:
                 return {"refused": report.errors[0].code if report.errors else "rejected"}

@@ -51,6 +51,11 @@ def _state(market: Market, order_id: str) -> dict[str, Any]:
     return state
 
 
+def _one(market: Market, query: str, **params: object) -> Any:
+    with market.sql.connect() as conn:
+        return conn.execute(sa.text(query), params).scalar_one()
+
+
 def test_the_link_opens_its_order_with_the_apis_figures(page: Any, market: Market) -> None:
     page.goto(f"/hall?token={market.link}&lang=en")
     assert page.url.endswith(f"/hall/orders/{market.order_id}")  # the token left the URL
@@ -94,6 +99,8 @@ def test_the_link_opens_its_order_with_the_apis_figures(page: Any, market: Marke
         stage = page.get_attribute(f"[data-node={now[api['status']]}]", "data-stage")
         assert stage in ("now", "done")
     assert page.locator("[data-test=node][data-stage=done]").count() >= 1
+    if api["status"] == "delivered":  # signed for: the after-sales window is open
+        assert page.get_attribute("[data-node=after_sales]", "data-stage") == "now"
     screenshots(page, "hall-order")
 
 
@@ -106,9 +113,10 @@ def test_the_language_switch_keeps_the_order(page: Any, market: Market) -> None:
     assert page.locator("h1").inner_text() == "服务保障厅"
     assert page.locator("[data-test=status]").inner_text() != english
     assert page.locator("[data-test=order-id]").inner_text() == market.order_id
-    assert "已赔付" in page.locator("[data-test=compensation]").inner_text() or page.locator(
-        "[data-test=payout]"
-    ).count()
+    assert (
+        "已赔付" in page.locator("[data-test=compensation]").inner_text()
+        or page.locator("[data-test=payout]").count()
+    )
     screenshots(page, "hall-order-zh")
     page.click("[data-test=lang-switch]")
     assert page.locator("h1").inner_text() == "Guarantee hall"
@@ -201,12 +209,12 @@ def test_asking_from_the_page_reaches_the_store(page: Any, market: Market) -> No
     notice = page.locator("[data-test=notice]")
     assert notice.get_attribute("data-kind") == "aftersale"
     ask_id = notice.get_attribute("data-id")
-    assert ask_id and ask_id.startswith("HA-")
-    with market.sql.connect() as conn:
-        body = conn.execute(sa.text("SELECT body FROM events WHERE type = 'aftersale.requested' "
-                                    "AND body LIKE :p"), {"p": f"%{ask_id}%"}).scalar_one()  # fmt: skip
-        clocks = conn.execute(sa.text("SELECT count(*) FROM deadlines WHERE aggregate_key = :k"),
-                              {"k": f"order:{order_id}"}).scalar_one()  # fmt: skip
+    assert ask_id
+    assert ask_id.startswith("HA-")
+    body = _one(market, "SELECT body FROM events WHERE type = 'aftersale.requested' "
+                "AND body LIKE :p", p=f"%{ask_id}%")  # fmt: skip
+    clocks = _one(market, "SELECT count(*) FROM deadlines WHERE aggregate_key = :k",
+                  k=f"order:{order_id}")  # fmt: skip
     event = msgspec.json.decode(body)
     assert event["payload"]["kind"] == "return_refund"
     assert event["payload"]["reason"] == "quality"
@@ -222,14 +230,15 @@ def test_asking_from_the_page_reaches_the_store(page: Any, market: Market) -> No
     again = page.request.post(f"/hall/orders/{order_id}/ask",
                               form={"action": "return", "reason": "quality",
                                     "request_id": request_id or ""})  # fmt: skip
-    assert again.ok and "duplicate" in again.url
+    assert again.ok
+    assert "duplicate" in again.url
     assert len(_state(market, order_id)["aftersales"]) == before + 1
     # A complaint goes in as the marketplace's complaint event.
     page.select_option("#reason-complaint", "service")
     page.click("[data-test=ask-complaint]")
     complaint = page.locator("[data-test=notice]").get_attribute("data-id")
-    assert complaint and complaint.startswith("HC-")
-    with market.sql.connect() as conn:
-        found = conn.execute(sa.text("SELECT count(*) FROM events WHERE type = 'complaint.filed' "
-                                     "AND body LIKE :p"), {"p": f"%{complaint}%"}).scalar_one()  # fmt: skip
+    assert complaint
+    assert complaint.startswith("HC-")
+    found = _one(market, "SELECT count(*) FROM events WHERE type = 'complaint.filed' "
+                 "AND body LIKE :p", p=f"%{complaint}%")  # fmt: skip
     assert found == 1

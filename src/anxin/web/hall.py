@@ -110,13 +110,13 @@ def node_times(state: OrderState) -> dict[str, dt.datetime | None]:
         "shipped": min((p.created_at for p in state.parcels), default=None),
         "in_transit": min(pickups, default=None),
         "delivered": state.delivered_at(),
-        "after_sales": min(asked, default=None),
+        "after_sales": min(asked, default=state.delivered_at()),
     }
 
 
 def arrange(hall: GuaranteeHall, state: OrderState) -> HallPage:
     at = AT_NODE.get(hall.status, -1)
-    if hall.status == "delivered" and state.aftersales:
+    if hall.status == "delivered":  # signed for: the after-sales window is open
         at = 4
     times = node_times(state)
     nodes = []
@@ -215,9 +215,9 @@ def notice(request: Request) -> tuple[str, str] | None:
     done = _DONE.match(request.query_params.get("done", ""))
     if done:
         return done.group(1), done.group(2)
-    refused = request.query_params.get("refused", "")
+    refused = request.query_params.get("refused", "")[:80]
     if refused:
-        return "refused", refused[:80]
+        return "refused", refused
     return None
 
 
@@ -228,7 +228,8 @@ async def hall_order(order_id: str, request: Request) -> Response:
     return page(request, "hall/order.html", who, v=view, hall=view.hall,
                 can_ask=who.role in hall_ask.ASKERS,
                 actions=hall_ask.offered(view.state), request_id=secrets.token_hex(8),
-                notice=notice(request), label=label,
+                notice=notice(request), decided=request.query_params.get("decided") == "1",
+                label=label,
                 known=i18n.glossary().__contains__)  # fmt: skip
 
 

@@ -44,15 +44,15 @@ MAX_TEXT = 1000
 
 
 def offered(state: OrderState) -> list[tuple[str, tuple[str, ...]]]:
-    """The buttons the order's stage allows: no return before anything shipped, only a
-    complaint once cancelled."""
+    """The buttons the order's stage allows: before shipment a refund (instant where the pack
+    allows) or a complaint; once shipped also a return; once cancelled only a complaint."""
     if state.status == "cancelled":
         return [("complaint", REASONS["complaint"])]
-    actions = ["refund"]
-    if state.parcels:
-        actions.append("return")
-    actions.append("complaint")
-    return [(a, REASONS[a]) for a in actions]
+    if not state.parcels:
+        return [("refund", ("not_shipped", "changed_mind")), ("complaint", REASONS["complaint"])]
+    refund = tuple(r for r in REASONS["refund"] if r != "not_shipped")
+    return [("refund", refund), ("return", REASONS["return"]),
+            ("complaint", REASONS["complaint"])]  # fmt: skip
 
 
 class Refused(ValueError):
@@ -129,7 +129,10 @@ def install(router: APIRouter, own_state: Callable[[Request, Viewer, str], Order
             if report.rejected:
                 return {"refused": report.errors[0].code if report.errors else "rejected"}
             kind = "complaint" if action == "complaint" else "aftersale"
-            return {"done": f"{'duplicate' if report.duplicates else kind}:{ask_id}"}
+            answer = {"done": f"{'duplicate' if report.duplicates else kind}:{ask_id}"}
+            if report.decisions or report.payouts:  # decided at once (an instant refund, say)
+                answer["decided"] = "1"
+            return answer
 
         answer = await run_in_threadpool(run)
         where = f"/hall/orders/{quote(order_id, safe='')}?{urlencode(answer)}#asked"

@@ -122,6 +122,8 @@ def arrange(hall: GuaranteeHall, state: OrderState) -> HallPage:
     nodes = []
     for i, node in enumerate(NODES):
         stage = "done" if i < at else "now" if i == at else "ahead"
+        if hall.status == "cancelled":  # the journey stopped: reached steps are done
+            stage = "done" if times[node] is not None else "ahead"
         rights = [r for r in hall.rights if r.node == node]
         nodes.append(NodeView(node, stage, times[node], rights))
     paid = [

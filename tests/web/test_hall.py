@@ -120,6 +120,12 @@ def test_the_language_switch_keeps_the_order(page: Any, market: Market) -> None:
     screenshots(page, "hall-order-zh")
     page.click("[data-test=lang-switch]")
     assert page.locator("h1").inner_text() == "Guarantee hall"
+    # Opened at the order itself, the token is kept too: the switch carries none.
+    page.context.clear_cookies()
+    page.goto(f"/hall/orders/{market.order_id}?token={market.link}")
+    page.click("[data-test=lang-switch]")
+    assert "token=" not in page.url
+    assert page.locator("[data-test=order-id]").inner_text() == market.order_id
 
 
 def test_no_one_opens_another_partys_order(page: Any, market: Market) -> None:

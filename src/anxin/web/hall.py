@@ -163,7 +163,9 @@ def list_orders(sql: sa.Engine, who: Viewer) -> list[OrderRow]:
         query = query.where(o.merchant_id == who.merchant_id)
     elif who.role != "operator":
         return []
-    query = query.order_by(o.order_id.desc()).limit(LIST_LIMIT * 5)
+    # A consumer's LIKE may match another's text (rare): read a margin, checked below.
+    margin = 5 if who.role == "consumer" else 1
+    query = query.order_by(o.order_id.desc()).limit(LIST_LIMIT * margin)
     with sql.connect() as conn:
         rows = conn.execute(query).all()
     out = []
@@ -186,11 +188,8 @@ async def hall_home(request: Request) -> Response:
     key lists the orders it may open."""
     who = await run_in_threadpool(need, request, *READERS)
     if who.role == "link":
-        response = RedirectResponse(f"/hall/orders/{quote(who.order_id or '', safe='')}", 303)
-        token = request.query_params.get("token")
-        if token:
-            response.set_cookie(LINK_COOKIE, token.strip(), httponly=True, samesite="lax")
-        return response
+        where = f"/hall/orders/{quote(who.order_id or '', safe='')}"
+        return keep_link(request, who, RedirectResponse(where, 303))
     rows = await run_in_threadpool(list_orders, request.app.state.sql_engine, who)
     heading = {"consumer": "hall.orders", "merchant": "hall.orders.shop"}.get(
         who.role, "hall.orders.all"
@@ -227,12 +226,22 @@ def notice(request: Request) -> tuple[str, str] | None:
 async def hall_order(order_id: str, request: Request) -> Response:
     who = await run_in_threadpool(need, request, *READERS)
     view = await run_in_threadpool(order_page, request, who, order_id)
-    return page(request, "hall/order.html", who, v=view, hall=view.hall,
+    response = page(request, "hall/order.html", who, v=view, hall=view.hall,
                 can_ask=who.role in hall_ask.ASKERS,
                 actions=hall_ask.offered(view.state), request_id=secrets.token_hex(8),
                 notice=notice(request), decided=request.query_params.get("decided") == "1",
                 label=label,
                 known=i18n.glossary().__contains__)  # fmt: skip
+    return keep_link(request, who, response)
+
+
+def keep_link(request: Request, who: Viewer, response: Response) -> Response:
+    """A link token given in the query is kept in a cookie: the hall's own links, the language
+    switch and its forms carry no token. Lax, so the link opened from a message still works."""
+    token = request.query_params.get("token")
+    if who.role == "link" and token:
+        response.set_cookie(LINK_COOKIE, token.strip(), httponly=True, samesite="lax")
+    return response
 
 
 hall_ask.install(router, own_state)

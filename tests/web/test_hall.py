@@ -207,6 +207,7 @@ def test_asking_from_the_page_reaches_the_store(page: Any, market: Market) -> No
             {"o": market.order_id, "m": market.merchant_id}).scalar_one()  # fmt: skip
     page.goto(f"/hall?token={_link(market, order_id)}&lang=en")
     before = len(_state(market, order_id)["aftersales"])
+    clocks_before = page.locator("[data-test=countdown]").count()
     page.select_option("#reason-return", "quality")
     page.fill("#text-return", "the seam came apart")
     form = page.locator("[data-test=action-return]")
@@ -229,6 +230,10 @@ def test_asking_from_the_page_reaches_the_store(page: Any, market: Market) -> No
     assert len(aftersales) == before + 1
     assert aftersales[-1]["aftersale_id"] == ask_id
     assert clocks >= 1
+    # The merchant's response clock now runs in the hall, as the API shows it.
+    assert page.locator("[data-test=countdown]").count() == clocks_before + 1
+    api = _api(page, market, order_id)
+    assert len(_attrs(page, "[data-test=right]", "data-right-id")) == len(api["rights"])
     row = page.locator(f"[data-test=request][data-id='{ask_id}']")
     assert row.get_attribute("data-status") == "requested"
     screenshots(page, "hall-asked")

@@ -19,7 +19,7 @@ from typing import Any
 
 from anxin.tracking.carriers import canonical, key
 from anxin.tracking.model import Kind, ParseResult, RawScan
-from anxin.tracking.parsers import feeds, json_express, json_post, xml_carriers
+from anxin.tracking.parsers import feeds, generic, json_express, json_post, xml_carriers
 from anxin.tracking.parsers.base import Context, JsonParser, XmlParser, load_zone, strip_namespaces
 
 
@@ -60,9 +60,12 @@ ENTRIES: tuple[Entry, ...] = (
     Entry(("chronopost",), xml=xml_carriers.parse_chronopost),
     Entry(("landmark",), xml=xml_carriers.parse_landmark),
     Entry(("purolator",), xml=xml_carriers.parse_purolator),
-    # Generic error bodies: last, so a carrier's own shape always wins (order matters).
+    # Any other carrier: events found by shape, after every carrier's own shape (order matters).
+    Entry(("generic",), json=generic.parse_json, xml=generic.parse_xml, neutral=True),
+    # Generic error bodies, then errors by shape or a precise "no events found": last.
     Entry(("error",), json=json_express.parse_json_error, neutral=True),
     Entry(("soap",), xml=xml_carriers.parse_soap_fault, neutral=True),
+    Entry(("no_events",), json=generic.failure_json, xml=generic.failure_xml, neutral=True),
 )
 
 PARSED_CARRIERS = frozenset(n for e in ENTRIES if not e.neutral for n in e.names)

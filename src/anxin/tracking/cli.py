@@ -15,7 +15,7 @@ import click
 from anxin.tracking.model import Kind, ParseResult, TrackingEvent
 from anxin.tracking.normalize import normalize, summarize
 from anxin.tracking.parsers import parse_file
-from anxin.tracking.parsers.base import load_zone
+from anxin.tracking.reading import load_zone
 
 
 @click.group("tracking")

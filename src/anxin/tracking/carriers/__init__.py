@@ -1,6 +1,9 @@
 """The carrier registry: every carrier's vocabulary (codes, text rules, time zone), looked up by
 name or alias, plus the aggregator code schemes.
 
+Carriers: ``MODULES`` lists the carriers held in one module each (``carriers.fedex``,
+``carriers.usps``: table, parsers, aliases, detection; see ``carriers.carrier.Carrier``).
+
 Extension point: ``registry(extra)`` returns a registry with more (or overriding) vocabularies,
 e.g. ``registry([vocabulary("sf").extended(codes={...})])``; ``normalize`` accepts it. Carrier
 tables themselves are data modules: ``zh_codes`` (with the simulator's codes), ``intl_express``,
@@ -13,7 +16,17 @@ import re
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 
-from anxin.tracking.carriers import en_text, intl_express, intl_post, milestones, zh_codes, zh_text
+from anxin.tracking.carriers import (
+    en_text,
+    fedex,
+    intl_express,
+    intl_post,
+    milestones,
+    usps,
+    zh_codes,
+    zh_text,
+)
+from anxin.tracking.carriers.carrier import Carrier
 from anxin.tracking.rules import CarrierVocabulary, Outcome, codes
 
 CHINA_ZONE = "Asia/Shanghai"
@@ -34,7 +47,15 @@ def _chinese() -> Iterable[CarrierVocabulary]:
         )
 
 
+# One module per carrier (table, parsers, aliases, detection): a new carrier is one line here.
+# The carriers not yet moved keep their tables in ``intl_express`` / ``intl_post`` and their
+# parsers in ``anxin.tracking.parsers`` (decision 0013).
+MODULES: tuple[Carrier, ...] = (fedex.CARRIER, usps.CARRIER)
+
+
 def _international() -> Iterable[CarrierVocabulary]:
+    for module in MODULES:
+        yield from module.vocabularies()
     for name, zone, table, aliases in (*intl_express.TABLES, *intl_post.TABLES):
         yield CarrierVocabulary(name, table, en_text.RULES, zone, aliases)
 

@@ -165,7 +165,7 @@ STATUSES: tuple[Rule, ...] = (
         S.picked_up,
     ),
     rule(
-        r"in transit|on the way|on its way|en route|depart|despatch|dispatched|\bleft\b|leaving|"
+        r"in transit|on the way|on its way|en ?route|depart|despatch|dispatched|\bleft\b|leaving|"
         r"outgoing|forwarded|transferred|crossing|onward|transit|transport|acheminement|"
         r"unterwegs|customs cleared|cleared (by )?customs|released by (the )?customs|"
         r"clearance (processing )?complete|cleared and awaiting|arrived in\b|arrival (from|in)\b|"

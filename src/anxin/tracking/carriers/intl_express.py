@@ -29,64 +29,6 @@ UPS = codes(
     }
 )
 
-FEDEX = codes(
-    {
-        "OC": code(S.info_received),  # shipment information sent to FedEx
-        "IN": code(S.info_received),  # derived: initiated
-        "PU": code(S.picked_up),
-        "PX": code(S.picked_up),
-        "OF": code(S.at_hub),  # at FedEx origin facility
-        "AR": code(S.at_hub),
-        "AF": code(S.at_hub, coarse=True),  # at a facility, or tendered there by the shipper
-        "FD": code(S.at_hub),  # at FedEx destination facility
-        "SF": code(S.at_hub),  # at sort facility
-        "DP": code(S.in_transit),
-        "LO": code(S.in_transit),  # left origin
-        "IT": code(S.in_transit),
-        "EA": code(S.in_transit),  # enroute to airport
-        "PL": code(S.in_transit),  # plane landed
-        "TR": code(S.in_transit),  # transfer
-        "CC": code(S.in_transit),  # cleared customs
-        "AO": code(S.in_transit),  # notice: arriving on time
-        "AE": code(S.in_transit),  # notice: arriving early
-        "OD": code(S.out_for_delivery),
-        "HL": code(S.ready_for_pickup),  # hold at location
-        "HP": code(S.ready_for_pickup),  # ready for recipient pickup
-        "DL": code(S.delivered, coarse=True),  # also "delivered to shipper" on a return
-        "DE": code(S.delivery_failed),
-        "SE": code(S.exception, coarse=True),
-        "DY": code(S.exception, R.delayed),
-        "CD": code(S.exception, R.customs),  # clearance delay
-        "CA": code(S.exception, R.cancelled),
-        "RS": code(S.returning),
-    }
-)
-
-# USPS ``eventCode``: arrival at a Post Office (07) is a delivery unit, not a hub.
-USPS = codes(
-    {
-        "GX": code(S.info_received),  # label created, awaiting item
-        "MA": code(S.info_received),  # manifest acknowledgement
-        "03": code(S.picked_up),  # accepted / in possession of item
-        "SF": code(S.in_transit),  # departed Post Office
-        "10": code(S.at_hub),  # arrived at / processed through a regional facility
-        "A1": code(S.at_hub),
-        "T1": code(S.in_transit),
-        "TL": code(S.in_transit),
-        "07": code(S.in_transit),
-        "OF": code(S.out_for_delivery),
-        "01": code(S.delivered),
-        "17": code(S.delivered),  # picked up at the Post Office
-        "16": code(S.ready_for_pickup),  # available for pickup
-        "02": code(S.delivery_failed, R.not_home),  # notice left
-        "04": code(S.returning, R.refused),
-        "05": code(S.delivery_failed, R.address_problem),  # undeliverable as addressed
-        "21": code(S.delivery_failed, R.address_problem),  # no such number
-        "22": code(S.delivery_failed, R.address_problem),  # insufficient address
-        "23": code(S.delivery_failed, R.address_problem),  # moved, left no address
-        "25": code(S.delivery_failed, R.address_problem),  # addressee unknown
-    }
-)
 
 # DHL Express checkpoint codes (XML Tracking and MyDHL API).
 DHL_EXPRESS = codes(
@@ -173,9 +115,6 @@ PUROLATOR = codes(
 # (name, zone for offset-less times, codes, aliases). Multi-zone carriers default to UTC.
 TABLES: tuple[tuple[str, str, Mapping[str, Outcome], tuple[str, ...]], ...] = (
     ("ups", "UTC", UPS, ()),
-    ("fedex", "UTC", FEDEX, ("fedex_express", "fdx")),
-    ("usps", "America/New_York", USPS, ()),
-    ("usps_international", "America/New_York", USPS, ()),
     ("dhl_express", "UTC", DHL_EXPRESS, ("dhl",)),
     ("mydhl", "UTC", DHL_EXPRESS, ()),
     ("dhl_universal", "UTC", DHL_UNIVERSAL, ()),

@@ -17,10 +17,10 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
-from anxin.tracking.carriers import canonical, key
+from anxin.tracking.carriers import MODULES, canonical, key
 from anxin.tracking.model import Kind, ParseResult, RawScan
 from anxin.tracking.parsers import feeds, generic, json_express, json_post, xml_carriers
-from anxin.tracking.parsers.base import Context, JsonParser, XmlParser, load_zone, strip_namespaces
+from anxin.tracking.reading import Context, JsonParser, XmlParser, load_zone, strip_namespaces
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,9 +35,9 @@ ENTRIES: tuple[Entry, ...] = (
     Entry(("anxin",), json=feeds.parse_anxin, neutral=True),
     Entry(("kuaidi100",), json=feeds.parse_kuaidi100, neutral=True),
     Entry(("kdniao",), json=feeds.parse_kdniao, neutral=True),
-    Entry(("fedex",), json=json_express.parse_fedex),
+    # Carriers held in one module each (``anxin.tracking.carriers.MODULES``).
+    *(Entry(m.names, json=m.json, xml=m.xml) for m in MODULES),
     Entry(("ups",), json=json_express.parse_ups),
-    Entry(("usps", "usps_international"), json=json_express.parse_usps),
     Entry(("dhl_universal",), json=json_express.parse_dhl_universal),
     Entry(("mydhl",), json=json_express.parse_mydhl),
     Entry(("asendia",), json=json_express.parse_asendia),

@@ -28,7 +28,7 @@ from typing import Any
 
 from anxin.tracking.model import Kind, ParseResult, RawScan
 from anxin.tracking.parsers import shapes as sh
-from anxin.tracking.parsers.base import Context, at_offset, failure, judge, message, success, text
+from anxin.tracking.reading import Context, at_offset, failure, judge, message, success, text
 
 _MAX_DEPTH = 64  # deeper than any carrier nests; bounds the walk on hostile input
 _FLAT_DEPTH = 3  # how deep a record's own fields are looked for (``ServiceEvent/Description``)

@@ -11,9 +11,10 @@ import datetime as dt
 from typing import Any
 
 from anxin.tracking.model import Kind, ParseResult, RawScan
-from anxin.tracking.parsers.base import (
+from anxin.tracking.reading import (
     Context,
     at_offset,
+    both,
     dig,
     failure,
     items,
@@ -25,58 +26,6 @@ from anxin.tracking.parsers.base import (
     text,
     when,
 )
-
-
-def _both(first: Any, second: Any) -> str:
-    """Two descriptions of one event, the second kept only when it adds something."""
-    a, b = text(first), text(second)
-    return f"{a}; {b}" if a and b and b.casefold() not in a.casefold() else a or b
-
-
-def parse_fedex(doc: Any, ctx: Context) -> ParseResult | None:
-    name = ctx.carrier or "fedex"
-    out = dig(doc, "output")
-    if isinstance(out, dict) and ("documents" in out or "documentType" in out):
-        return ParseResult(Kind.error, name, (), ("a proof-of-delivery document, not tracking",))
-    if not isinstance(out, dict) or "completeTrackResults" not in out:
-        if isinstance(doc, dict) and "transactionId" in doc and "errors" in doc:
-            return failure(
-                name,
-                [
-                    message(e.get("code"), e.get("message"))
-                    for e in items(doc["errors"])
-                    if isinstance(e, dict)
-                ],
-            )
-        return None
-    zone = ctx.zone(name)
-    scans, errors = [], []
-    for complete in items(out["completeTrackResults"]):
-        for result in items(dig(complete, "trackResults")):
-            number = text(dig(result, "trackingNumberInfo", "trackingNumber"))
-            number = number or text(dig(complete, "trackingNumber"))
-            if isinstance(err := dig(result, "error"), dict):
-                errors.append(message(err.get("code"), err.get("message")))
-            for e in items(dig(result, "scanEvents")):
-                at = when(dig(e, "date"), zone)
-                if at is None:
-                    continue
-                place = dig(e, "scanLocation")
-                scans.append(
-                    RawScan(
-                        carrier=name,
-                        tracking_number=number,
-                        at=at,
-                        code=text(e.get("eventType")) or text(e.get("derivedStatusCode")),
-                        text=_both(e.get("eventDescription"), e.get("exceptionDescription")),
-                        location=join(
-                            dig(place, "city"),
-                            dig(place, "stateOrProvinceCode"),
-                            dig(place, "countryCode"),
-                        ),
-                    )
-                )
-    return success(name, scans, errors)
 
 
 def parse_ups(doc: Any, ctx: Context) -> ParseResult | None:
@@ -125,36 +74,6 @@ def _ups_time(act: Any, zone: dt.tzinfo) -> dt.datetime | None:
     return when(text(dig(act, "date")) + text(dig(act, "time")), zone)
 
 
-def parse_usps(doc: Any, ctx: Context) -> ParseResult | None:
-    events = dig(doc, "trackingEvents")
-    if not isinstance(events, list) or not all(
-        isinstance(e, dict) and ("eventCode" in e or "eventType" in e) for e in events
-    ):
-        return None
-    name = ctx.carrier or "usps"
-    zone = ctx.zone(name)
-    number = text(dig(doc, "trackingNumber"))
-    scans = []
-    for e in events:
-        gmt = when(e.get("GMTTimestamp"), dt.UTC)
-        at = (
-            at_offset(gmt, text(e.get("GMTOffset"))) if gmt else when(e.get("eventTimestamp"), zone)
-        )
-        if at is None:
-            continue
-        scans.append(
-            RawScan(
-                carrier=name,
-                tracking_number=number,
-                at=at,
-                code=text(e.get("eventCode")),
-                text=text(e.get("eventType")),
-                location=join(e.get("eventCity"), e.get("eventState"), e.get("eventCountry")),
-            )
-        )
-    return success(name, scans)
-
-
 def parse_dhl_universal(doc: Any, ctx: Context) -> ParseResult | None:
     shipments = dig(doc, "shipments")
     if not isinstance(shipments, list) or not any(
@@ -177,7 +96,7 @@ def parse_dhl_universal(doc: Any, ctx: Context) -> ParseResult | None:
                     tracking_number=number,
                     at=at,
                     code=text(dig(e, "statusCode")),
-                    text=_both(dig(e, "status"), dig(e, "description")),
+                    text=both(dig(e, "status"), dig(e, "description")),
                     location=join(dig(address, "addressLocality"), dig(address, "countryCode")),
                 )
             )

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from anxin.tracking.model import ParseResult, RawScan
-from anxin.tracking.parsers.base import (
+from anxin.tracking.reading import (
     Context,
     dig,
     failure,

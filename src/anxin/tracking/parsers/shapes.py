@@ -11,7 +11,7 @@ import datetime as dt
 import re
 from typing import Any
 
-from anxin.tracking.parsers.base import text, when
+from anxin.tracking.reading import text, when
 
 
 def fold(name: str) -> str:
@@ -295,7 +295,7 @@ def read_clock(value: str) -> dt.time | None:
 
 
 def read_time(value: Any, zone: dt.tzinfo) -> dt.datetime | None:
-    """A full point in time: what :func:`~anxin.tracking.parsers.base.when` reads, epoch
+    """A full point in time: what :func:`~anxin.tracking.reading.when` reads, epoch
     milliseconds, and the long forms (``June 1, 2020 8:10 am``). A bare date is not a time.
     Offset-less times are read in ``zone``."""
     if isinstance(value, int | float) and not isinstance(value, bool) and value > 1e11:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from anxin.tracking.model import ParseResult, RawScan
-from anxin.tracking.parsers.base import (
+from anxin.tracking.reading import (
     Context,
     failure,
     join,
@@ -224,7 +224,10 @@ def parse_chronopost(root: ET.Element, ctx: Context) -> ParseResult | None:
 
 
 def parse_landmark(root: ET.Element, ctx: Context) -> ParseResult | None:
-    if root.tag != "TrackResponse":
+    # USPS Web Tools answers with a root of the same name: Landmark's has Result / Packages.
+    if root.tag != "TrackResponse" or (
+        root.find("Result") is None and root.find(".//Packages") is None
+    ):
         return None
     name = ctx.carrier or "landmark"
     errors = [

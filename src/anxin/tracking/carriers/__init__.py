@@ -21,6 +21,7 @@ from anxin.tracking.carriers import (
     fedex,
     intl_express,
     intl_post,
+    intl_text,
     milestones,
     usps,
     zh_codes,
@@ -32,7 +33,9 @@ from anxin.tracking.rules import CarrierVocabulary, Outcome, codes
 CHINA_ZONE = "Asia/Shanghai"
 
 GENERIC_ZH = CarrierVocabulary("generic_zh", codes({}), zh_text.RULES, CHINA_ZONE)
-GENERIC_EN = CarrierVocabulary("generic", codes({}), en_text.RULES, "UTC")
+# Latin-script text: English first, then Spanish, Portuguese, French and German.
+TEXT_RULES = (*en_text.RULES, *intl_text.RULES)
+GENERIC_EN = CarrierVocabulary("generic", codes({}), TEXT_RULES, "UTC")
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -57,7 +60,7 @@ def _international() -> Iterable[CarrierVocabulary]:
     for module in MODULES:
         yield from module.vocabularies()
     for name, zone, table, aliases in (*intl_express.TABLES, *intl_post.TABLES):
-        yield CarrierVocabulary(name, table, en_text.RULES, zone, aliases)
+        yield CarrierVocabulary(name, table, TEXT_RULES, zone, aliases)
 
 
 def key(name: str) -> str:

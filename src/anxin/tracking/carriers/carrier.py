@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
-from anxin.tracking.carriers import en_text
+from anxin.tracking.carriers import en_text, intl_text
 from anxin.tracking.reading import JsonParser, XmlParser
 from anxin.tracking.rules import CarrierVocabulary, Outcome, Rule
 
@@ -25,7 +25,7 @@ class Carrier:
     aliases: tuple[str, ...] = ()
     json: JsonParser | None = None
     xml: XmlParser | None = None
-    rules: Sequence[Rule] = en_text.RULES
+    rules: Sequence[Rule] = (*en_text.RULES, *intl_text.RULES)
 
     def vocabularies(self) -> Iterator[CarrierVocabulary]:
         for i, name in enumerate(self.names):

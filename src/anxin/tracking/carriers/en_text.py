@@ -124,7 +124,7 @@ STATUSES: tuple[Rule, ...] = (
         r"(?<!\bbe )\bdelivered\b|delivery successful|signed (for )?by|signed for|"
         r"proof of delivery|left (in|at) (a |the )?(safe place|front door|porch|mailbox)|"
         r"(picked up|collected) by (the )?(customer|recipient|consignee|addressee)|"
-        r"\bdistribué|\blivré|zugestellt|doręczon",
+        r"\bdistribué|\blivré|zugestellt|doręczon|\bdistributed(?! (to|at|by|from|through))",
         S.delivered,
     ),
     rule(
@@ -149,7 +149,8 @@ STATUSES: tuple[Rule, ...] = (
     rule(
         r"information (received|sent|transmitted|approved|submitted)|"
         r"electronic(ally)? (information|notif|data|submitted)|label (created|printed|generated)|"
-        r"pre-?advice|shipment data|data (uploaded|received|entered|transmitted)|"
+        r"pre-?advice|shipment data|data (was |were |has been )?(uploaded|"
+        r"received|entered|transmitted)|not (yet )?(been )?handed over|"
         r"order (created|ready|received)|awaiting item|number allocated|inventory allocated|"
         r"notified to|manifest|billing information|shipment (created|processed|fulfilled)|"
         r"in preparation|being prepared|va bientôt nous être confié|en cours de préparation|"

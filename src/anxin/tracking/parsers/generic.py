@@ -142,11 +142,14 @@ def _has_offset(value: Any) -> bool:
 
 
 def _description(fields: list[tuple[Path, Any]]) -> str:
-    for tier in sh.DESCRIPTION_KEYS:
+    # A sentence under a code-like key (USPS's ``eventType``: "Out for Delivery") is the
+    # description when nothing is named so: the last tier.
+    for tier in (*sh.DESCRIPTION_KEYS, *sh.CODE_KEYS):
         for path, value in fields:
             t = text(value)
             named = tier.search(_named(path)) and not _any(sh.NOT_DESCRIPTION, path)
-            if named and re.search(r"[^\W\d_]", t) and t.casefold() not in _BOOLEANS:
+            sentence = tier not in sh.CODE_KEYS or not sh.is_code(t)
+            if named and sentence and re.search(r"[^\W\d_]", t) and t.casefold() not in _BOOLEANS:
                 return t
     return ""
 

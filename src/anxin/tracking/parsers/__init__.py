@@ -173,6 +173,9 @@ def _candidates(hint: str | None) -> Iterator[Entry]:
 
 def _dispatch(doc: Any, fmt: str, hint: str | None, tz: str | None, unknown: str) -> ParseResult:
     crashed: list[str] = []
+    # A carrier's shape matched by detection (not named by the caller) that reads no event at
+    # all is weak evidence: later entries (the generic extractor) may still find the events.
+    empty: ParseResult | None = None
     for entry in _candidates(hint):
         fn = entry.json if fmt == "json" else entry.xml
         if fn is None:
@@ -183,9 +186,14 @@ def _dispatch(doc: Any, fmt: str, hint: str | None, tz: str | None, unknown: str
         except Exception as exc:  # a parser tripping over a malformed payload is a bad payload
             crashed.append(f"malformed {entry.names[0]} payload: {type(exc).__name__}: {exc}")
             continue
-        if result is not None:
-            return result
-    return ParseResult(Kind.error, hint, (), tuple(crashed) or (unknown,))
+        if result is None:
+            continue
+        found = result.kind is Kind.ok and bool(result.scans)
+        if empty is None and result.kind is Kind.ok and not found and hint not in entry.names:
+            empty = result
+            continue
+        return result if empty is None or found else empty
+    return empty or ParseResult(Kind.error, hint, (), tuple(crashed) or (unknown,))
 
 
 __all__ = ["ENTRIES", "PARSED_CARRIERS", "Entry", "parse", "parse_file"]

@@ -25,7 +25,17 @@ def _words(*words: str) -> re.Pattern[str]:
 
 # A key naming a whole time, a date or a clock time.
 TIME_KEY = _words(
-    "timestamp", "datetime", "date", "time", "when", "occur", "ftime", "created", "dt$", "^at$"
+    "timestamp",
+    "datetime",
+    "date",
+    "time",
+    "when",
+    "occur",
+    "ftime",
+    "created",
+    "dt$",
+    "^at$",
+    "^ts$",
 )
 # Times that are not when the event happened (promises, windows, validity).
 NOT_EVENT_TIME = _words(

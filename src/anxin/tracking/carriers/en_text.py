@@ -5,7 +5,9 @@ Decisions worth knowing:
 
 - "Delivered to a parcel shop / locker / pickup point" is ``ready_for_pickup``; a bare
   "Delivered" (even "Delivered, Parcel Locker", which USPS counts as delivery) is ``delivered``.
-- "will be delivered" / "expected to be delivered" is not a delivery.
+- "will be delivered" / "expected to be delivered" is not a delivery, in any language ("wird
+  zugestellt", "sera livré", "será entregado"): today's promise is out for delivery, a later
+  one in transit.
 - A refusal is ``returning`` with reason ``refused`` (the parcel goes back), as in Chinese feeds.
 - Routine customs clearance is ``in_transit``; holds, inspections and documents issues are
   ``exception`` with reason ``customs``.
@@ -119,6 +121,17 @@ STATUSES: tuple[Rule, ...] = (
         r"unsuccessful delivery|non distribuable|nicht zugestellt|zustellung nicht möglich|"
         r"back at the (recipient )?depot|" + _NOT_HOME + r"|business closed|closed on arrival",
         S.delivery_failed,
+    ),
+    # A promise of delivery is not a delivery: today's is the round, a later one is transit.
+    rule(
+        r"\b(wird|werden)\b.{0,20}\bheute\b.{0,20}zugestellt|\bsera\b.{0,20}\blivr[ée].{0,10}"
+        r"aujourd|\bser[aá]\b.{0,20}\bentreg(ad[oa]|ue)\b.{0,10}\b(hoy|hoje)\b",
+        S.out_for_delivery,
+    ),
+    rule(
+        r"\b(wird|werden)\b.{0,40}\bzugestellt|\bsera\b.{0,20}\blivr|"
+        r"\bser[aá]\b.{0,20}\bentreg(ad[oa]|ue)\b",
+        S.in_transit,
     ),
     rule(
         r"(?<!\bbe )\bdelivered\b|delivery successful|signed (for )?by|signed for|"

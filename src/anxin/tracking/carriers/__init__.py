@@ -1,13 +1,15 @@
 """The carrier registry: every carrier's vocabulary (codes, text rules, time zone), looked up by
 name or alias, plus the aggregator code schemes.
 
-Carriers: ``MODULES`` lists the carriers held in one module each (``carriers.fedex``,
-``carriers.usps``: table, parsers, aliases, detection; see ``carriers.carrier.Carrier``).
+Carriers: ``MODULES`` lists the international carriers, one module each (``carriers.fedex``,
+``carriers.usps``, ``carriers.dpd`` …: table, parsers, aliases, detection; see
+``carriers.carrier.Carrier``).
 
 Extension point: ``registry(extra)`` returns a registry with more (or overriding) vocabularies,
 e.g. ``registry([vocabulary("sf").extended(codes={...})])``; ``normalize`` accepts it. Carrier
-tables themselves are data modules: ``zh_codes`` (with the simulator's codes), ``intl_express``,
-``intl_post``; the text rules are ``zh_text`` and ``en_text``.
+tables themselves are data: ``zh_codes`` (with the simulator's codes) for the Chinese carriers,
+one module per international carrier (``MODULES``); the text rules are ``zh_text``, ``en_text``
+and ``intl_text``.
 """
 
 from __future__ import annotations
@@ -17,12 +19,33 @@ from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 
 from anxin.tracking.carriers import (
+    asendia,
+    australiapost,
+    bpost,
+    canadapost,
+    chronopost,
+    dhl_express,
+    dhl_parcel_de,
+    dhl_poland,
+    dhl_universal,
+    dpd,
     en_text,
     fedex,
-    intl_express,
-    intl_post,
+    gls,
+    hermes,
     intl_text,
+    landmark,
+    laposte,
     milestones,
+    mydhl,
+    parcelone,
+    purolator,
+    seko,
+    sendle,
+    smartkargo,
+    spring,
+    teleship,
+    ups,
     usps,
     zh_codes,
     zh_text,
@@ -51,16 +74,40 @@ def _chinese() -> Iterable[CarrierVocabulary]:
 
 
 # One module per carrier (table, parsers, aliases, detection): a new carrier is one line here.
-# The carriers not yet moved keep their tables in ``intl_express`` / ``intl_post`` and their
-# parsers in ``anxin.tracking.parsers`` (decision 0013).
-MODULES: tuple[Carrier, ...] = (fedex.CARRIER, usps.CARRIER)
+# The order is the order payloads are tried in when no carrier is named (specific shapes
+# first: Landmark's TrackResponse after USPS's, for one).
+MODULES: tuple[Carrier, ...] = (
+    fedex.CARRIER,
+    usps.CARRIER,
+    ups.CARRIER,
+    dhl_universal.CARRIER,
+    mydhl.CARRIER,
+    asendia.CARRIER,
+    teleship.CARRIER,
+    sendle.CARRIER,
+    smartkargo.CARRIER,
+    australiapost.CARRIER,
+    laposte.CARRIER,
+    gls.CARRIER,
+    hermes.CARRIER,
+    parcelone.CARRIER,
+    seko.CARRIER,
+    spring.CARRIER,
+    canadapost.CARRIER,
+    dhl_express.CARRIER,
+    dhl_parcel_de.CARRIER,
+    dhl_poland.CARRIER,
+    dpd.CARRIER,
+    bpost.CARRIER,
+    chronopost.CARRIER,
+    landmark.CARRIER,
+    purolator.CARRIER,
+)
 
 
 def _international() -> Iterable[CarrierVocabulary]:
     for module in MODULES:
         yield from module.vocabularies()
-    for name, zone, table, aliases in (*intl_express.TABLES, *intl_post.TABLES):
-        yield CarrierVocabulary(name, table, TEXT_RULES, zone, aliases)
 
 
 def key(name: str) -> str:

@@ -1,7 +1,12 @@
 """One carrier in one place: its code table, zone, aliases, and the parsers that detect and read
 its payloads. A new carrier is one module defining a :class:`Carrier` and one line in
 ``anxin.tracking.carriers.MODULES`` (decision 0013); the vocabulary registry and the parser
-dispatch are both built from that list."""
+dispatch are both built from that list.
+
+Code tables are written from each carrier's published event vocabulary and its sample payloads;
+unknown codes fall back to the text rules. Codes whose meaning varies with the event (umbrella
+categories) are *coarse*: the text may pick a more precise status. Composite codes are written
+``primary/secondary`` by the parsers; lookup tries the most specific part first."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
 """Payloads → ``ParseResult``: anxin's own scan events, the Kuaidi100 / KDNiao aggregator JSON,
-and the raw JSON / XML tracking responses of 26 international carriers.
+the raw JSON / XML tracking responses of 26 international carriers (one module each in
+``anxin.tracking.carriers``), and any other carrier's by shape (``parsers.generic``).
 
 ``parse`` never raises: an unreadable or unknown payload, or one a parser chokes on, comes back
 as ``Kind.error`` with a message. The carrier is taken from the caller's hint when it has a
@@ -19,7 +20,7 @@ from typing import Any
 
 from anxin.tracking.carriers import MODULES, canonical, key
 from anxin.tracking.model import Kind, ParseResult, RawScan
-from anxin.tracking.parsers import feeds, generic, json_express, json_post, xml_carriers
+from anxin.tracking.parsers import errors, feeds, generic
 from anxin.tracking.reading import Context, JsonParser, XmlParser, load_zone, strip_namespaces
 
 
@@ -35,36 +36,13 @@ ENTRIES: tuple[Entry, ...] = (
     Entry(("anxin",), json=feeds.parse_anxin, neutral=True),
     Entry(("kuaidi100",), json=feeds.parse_kuaidi100, neutral=True),
     Entry(("kdniao",), json=feeds.parse_kdniao, neutral=True),
-    # Carriers held in one module each (``anxin.tracking.carriers.MODULES``).
+    # Each carrier's own shapes, from its module (``anxin.tracking.carriers.MODULES``, in order).
     *(Entry(m.names, json=m.json, xml=m.xml) for m in MODULES),
-    Entry(("ups",), json=json_express.parse_ups),
-    Entry(("dhl_universal",), json=json_express.parse_dhl_universal),
-    Entry(("mydhl",), json=json_express.parse_mydhl),
-    Entry(("asendia",), json=json_express.parse_asendia),
-    Entry(("teleship",), json=json_express.parse_teleship),
-    Entry(("sendle",), json=json_express.parse_sendle),
-    Entry(("smartkargo",), json=json_express.parse_smartkargo),
-    Entry(("australiapost",), json=json_post.parse_australiapost),
-    Entry(("laposte",), json=json_post.parse_laposte),
-    Entry(("gls",), json=json_post.parse_gls),
-    Entry(("hermes",), json=json_post.parse_hermes),
-    Entry(("parcelone",), json=json_post.parse_parcelone),
-    Entry(("seko",), json=json_post.parse_seko),
-    Entry(("spring",), json=json_post.parse_spring),
-    Entry(("canadapost",), xml=xml_carriers.parse_canadapost),
-    Entry(("dhl_express",), xml=xml_carriers.parse_dhl_express),
-    Entry(("dhl_parcel_de",), xml=xml_carriers.parse_dhl_parcel_de),
-    Entry(("dhl_poland",), xml=xml_carriers.parse_dhl_poland),
-    Entry(("dpd",), xml=xml_carriers.parse_dpd),
-    Entry(("bpost",), xml=xml_carriers.parse_bpost),
-    Entry(("chronopost",), xml=xml_carriers.parse_chronopost),
-    Entry(("landmark",), xml=xml_carriers.parse_landmark),
-    Entry(("purolator",), xml=xml_carriers.parse_purolator),
     # Any other carrier: events found by shape, after every carrier's own shape (order matters).
     Entry(("generic",), json=generic.parse_json, xml=generic.parse_xml, neutral=True),
     # Generic error bodies, then errors by shape or a precise "no events found": last.
-    Entry(("error",), json=json_express.parse_json_error, neutral=True),
-    Entry(("soap",), xml=xml_carriers.parse_soap_fault, neutral=True),
+    Entry(("error",), json=errors.parse_json_error, neutral=True),
+    Entry(("soap",), xml=errors.parse_soap_fault, neutral=True),
     Entry(("no_events",), json=generic.failure_json, xml=generic.failure_xml, neutral=True),
 )
 

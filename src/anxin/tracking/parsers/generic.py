@@ -28,7 +28,7 @@ from typing import Any
 
 from anxin.tracking.model import Kind, ParseResult, RawScan
 from anxin.tracking.parsers import shapes as sh
-from anxin.tracking.reading import Context, at_offset, failure, judge, message, success, text
+from anxin.tracking.reading import Context, at_offset, failure, message, success, text
 
 _MAX_DEPTH = 64  # deeper than any carrier nests; bounds the walk on hostile input
 _FLAT_DEPTH = 3  # how deep a record's own fields are looked for (``ServiceEvent/Description``)
@@ -72,7 +72,6 @@ class _Walk:
     carrier: str
     zone: dt.tzinfo
     found: list[_Found] = field(default_factory=list)
-    records_seen: int = 0
 
 
 def _flat(node: dict[str, Any], path: Path = (), depth: int = 0) -> Iterator[tuple[Path, Any]]:
@@ -231,7 +230,6 @@ def _visit(
             found |= _visit(v, sh.fold(k), key, number, parcel, walk, depth + 1)
     if found or scan is None:
         return found
-    walk.records_seen += 1
     if own:  # the record names its parcel itself (a one-event-per-parcel batch)
         scan = _record(node, walk, own)
         assert scan is not None
@@ -368,7 +366,6 @@ __all__ = [
     "events",
     "failure_json",
     "failure_xml",
-    "judge",
     "parse_any",
     "parse_json",
     "parse_xml",

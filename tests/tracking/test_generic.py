@@ -215,3 +215,59 @@ def test_timed_notices_are_not_events() -> None:
     result = parse(payload)
     assert result.kind is not Kind.ok
     assert result.errors == ("Number unknown",)
+
+
+def test_other_public_api_shapes() -> None:
+    """Shapes of APIs anxin has no parser for, written after their public documentation:
+    EasyPost's Tracker object (https://docs.easypost.com/docs/trackers) and Royal Mail's Tracking
+    API v2 events (https://developer.royalmail.net, "mailPieces.events")."""
+    easypost = {
+        "object": "Tracker",
+        "tracking_code": "EZ1000000001",
+        "status": "delivered",
+        "tracking_details": [
+            {
+                "object": "TrackingDetail",
+                "message": "Pre-Shipment Info Sent to USPS",
+                "status": "pre_transit",
+                "datetime": "2024-02-01T10:00:00Z",
+                "tracking_location": {"city": None, "state": None, "country": None},
+            },
+            {
+                "object": "TrackingDetail",
+                "message": "Delivered, In/At Mailbox",
+                "status": "delivered",
+                "datetime": "2024-02-03T15:30:00Z",
+                "tracking_location": {"city": "CHARLESTON", "state": "SC", "country": "US"},
+            },
+        ],
+    }
+    result = parse(json.dumps(easypost))
+    assert result.tracking_numbers == ("EZ1000000001",)
+    assert [(s.code, s.location) for s in result.scans] == [
+        ("pre_transit", ""),
+        ("delivered", "CHARLESTON, SC, US"),
+    ]
+    assert [normalize(s).status for s in result.scans] == [S.info_received, S.delivered]
+    royal_mail = {
+        "mailPieces": {
+            "mailPieceId": "090367574000000FE1E1B",
+            "events": [
+                {
+                    "eventCode": "EVKSP",
+                    "eventName": "Delivered",
+                    "eventDateTime": "2016-10-20T10:04:00+01:00",
+                    "locationName": "Stowmarket DO",
+                },
+                {
+                    "eventCode": "EVGPD",
+                    "eventName": "Out for delivery",
+                    "eventDateTime": "2016-10-20T07:12:00+01:00",
+                    "locationName": "Stowmarket DO",
+                },
+            ],
+        }
+    }
+    result = parse(json.dumps(royal_mail))
+    assert result.tracking_numbers == ("090367574000000FE1E1B",)
+    assert [normalize(s).status for s in result.scans] == [S.delivered, S.out_for_delivery]

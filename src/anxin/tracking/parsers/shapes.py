@@ -167,6 +167,7 @@ NUMBER_KEYS = _words(
     "parcelnumber",
     "parcelno",
     "^pin$",
+    "mailpieceid",
     "itemcode",
     "itemid",
     "consignment",

@@ -24,6 +24,7 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from anxin.tracking.model import Kind, ParseResult, RawScan
@@ -94,10 +95,12 @@ def _flat(node: dict[str, Any], path: Path = (), depth: int = 0) -> Iterator[tup
             yield here, value
 
 
+@lru_cache(maxsize=4096)
 def _any(pattern: re.Pattern[str], path: Path) -> bool:
     return any(pattern.search(p) for p in path)
 
 
+@lru_cache(maxsize=4096)
 def _named(path: Path) -> str:
     """The field's meaningful name: ``("date", "content")`` is a date."""
     return next((p for p in reversed(path) if p not in sh.GENERIC_LEAF), path[-1])
@@ -140,27 +143,44 @@ def _has_offset(value: Any) -> bool:
     return isinstance(value, str) and bool(re.search(r"([+-]\d{2}:?\d{2}|Z)$", value.strip()))
 
 
+@lru_cache(maxsize=4096)
+def _tier(path: Path, tiers: tuple[re.Pattern[str], ...], excluded: re.Pattern[str]) -> int:
+    """Which tier of names ``path`` is in (``len(tiers)``: none). Payloads repeat their field
+    paths thousands of times: each is judged once."""
+    if _any(excluded, path):
+        return len(tiers)
+    named = _named(path)
+    return next((i for i, t in enumerate(tiers) if t.search(named)), len(tiers))
+
+
+# A sentence under a code-like key (USPS's ``eventType``: "Out for Delivery") is the
+# description when nothing is named so: the last tiers.
+_DESCRIPTION_TIERS = (*sh.DESCRIPTION_KEYS, *sh.CODE_KEYS)
+
+
 def _description(fields: list[tuple[Path, Any]]) -> str:
-    # A sentence under a code-like key (USPS's ``eventType``: "Out for Delivery") is the
-    # description when nothing is named so: the last tier.
-    for tier in (*sh.DESCRIPTION_KEYS, *sh.CODE_KEYS):
-        for path, value in fields:
-            t = text(value)
-            named = tier.search(_named(path)) and not _any(sh.NOT_DESCRIPTION, path)
-            sentence = tier not in sh.CODE_KEYS or not sh.is_code(t)
-            if named and sentence and re.search(r"[^\W\d_]", t) and t.casefold() not in _BOOLEANS:
-                return t
-    return ""
+    best, found = len(_DESCRIPTION_TIERS), ""
+    for path, value in fields:
+        tier = _tier(path, _DESCRIPTION_TIERS, sh.NOT_DESCRIPTION)
+        if tier >= best:
+            continue
+        t = text(value)
+        sentence = tier < len(sh.DESCRIPTION_KEYS) or not sh.is_code(t)
+        if sentence and re.search(r"[^\W\d_]", t) and t.casefold() not in _BOOLEANS:
+            best, found = tier, t
+    return found
 
 
 def _code(fields: list[tuple[Path, Any]]) -> str:
-    for tier in sh.CODE_KEYS:
-        for path, value in fields:
-            t = text(value)
-            named = tier.search(_named(path)) and not _any(sh.NOT_CODE, path)
-            if named and sh.is_code(t) and t.casefold() not in _BOOLEANS:
-                return t
-    return ""
+    best, found = len(sh.CODE_KEYS), ""
+    for path, value in fields:
+        tier = _tier(path, sh.CODE_KEYS, sh.NOT_CODE)
+        if tier >= best:
+            continue
+        t = text(value)
+        if sh.is_code(t) and t.casefold() not in _BOOLEANS:
+            best, found = tier, t
+    return found
 
 
 def _location(fields: list[tuple[Path, Any]]) -> str:

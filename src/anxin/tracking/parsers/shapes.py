@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import lru_cache
 from typing import Any
 
 from anxin.tracking.reading import text, when
 
 
+@lru_cache(maxsize=8192)
 def fold(name: str) -> str:
     """``EventDate`` / ``event-date`` / ``event_date`` → ``eventdate``."""
     return re.sub(r"[^0-9a-z]", "", name.rsplit("}", 1)[-1].casefold())

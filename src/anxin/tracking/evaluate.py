@@ -76,6 +76,7 @@ def evaluate(root: Path, retrain: bool = True, model: TextModel | None = None) -
         families[family(carrier)].append(carrier)
     tallies: dict[str, _Tally] = {}
     detection = [0, 0]
+    kinds: dict[str, int] = {}  # what the generic path called karrio's error answers
     for members in families.values():
         held = train(training_pairs(root, exclude=members)) if retrain else model
         for row in (r for r in rows if r["carrier"] in members):
@@ -87,8 +88,10 @@ def evaluate(root: Path, retrain: bool = True, model: TextModel | None = None) -
             detection[1] += 1
             tracking = bool(karrio_events)
             detection[0] += (result.kind is Kind.ok and bool(result.scans)) == tracking
+            if not tracking:
+                kinds[str(result.kind)] = kinds.get(str(result.kind), 0) + 1
             _compare(result, expected, held, tally)
-    return _report(tallies, detection, retrain)
+    return _report(tallies, detection, kinds, retrain)
 
 
 def _compare(result: ParseResult, expected: Any, model: TextModel | None, tally: _Tally) -> None:
@@ -133,7 +136,9 @@ def _take(pool: list[RawScan], kevent: dict[str, Any]) -> RawScan | None:
     return best
 
 
-def _report(tallies: dict[str, _Tally], detection: list[int], retrain: bool) -> dict[str, Any]:
+def _report(
+    tallies: dict[str, _Tally], detection: list[int], kinds: dict[str, int], retrain: bool
+) -> dict[str, Any]:
     agreed = sum(t.agreed for t in tallies.values())
     compared = sum(t.compared for t in tallies.values())
     return {
@@ -155,6 +160,7 @@ def _report(tallies: dict[str, _Tally], detection: list[int], retrain: bool) -> 
             "agreement": round(detection[0] / detection[1], 4) if detection[1] else 0.0,
             "payloads": detection[1],
             "agreed": detection[0],
+            "error_answers_read_as": dict(sorted(kinds.items())),
         },
         "text_model": "retrained without each left-out family" if retrain else "as given",
     }

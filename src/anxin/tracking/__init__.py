@@ -4,7 +4,10 @@
   party of each reason;
 - :mod:`~anxin.tracking.carriers`: every carrier's codes and text rules, as data (Chinese
   carriers and aggregators, 26 international carriers, the simulator's codes);
-- :mod:`~anxin.tracking.parsers`: ``parse`` / ``parse_file`` → ``ParseResult`` of ``RawScan``s;
+- :mod:`~anxin.tracking.parsers`: ``parse`` / ``parse_file`` → ``ParseResult`` of ``RawScan``s
+  (each carrier's parser, then ``parsers.generic``: events and errors found by shape);
+- :mod:`~anxin.tracking.textmodel`: the scan-text model behind the rules (``texttrain`` trains
+  it); :mod:`~anxin.tracking.evaluate`: leave-one-carrier-out generality;
 - :mod:`~anxin.tracking.normalize`: ``normalize(scan)`` and ``summarize(events)``;
 - :mod:`~anxin.tracking.agreement`: ``fixture_agreement(dir)`` against karrio's fixtures;
 - :mod:`~anxin.tracking.cli`: the ``anxin tracking`` command group (``tracking_group``).

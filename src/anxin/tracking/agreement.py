@@ -103,7 +103,7 @@ def fixture_report(root: Path) -> AgreementReport:
         expected = json.loads((folder / row["karrio_parsed_file"]).read_text(encoding="utf-8"))
         result = parse_file(raw, row["carrier"])
         events = [(s.tracking_number, normalize(s)) for s in result.scans]
-        for details in _details(expected):
+        for details in details_of(expected):
             number = str(details.get("tracking_number") or "")
             pool = [e for n, e in events if n == number] or [e for _, e in events]
             for kevent in details.get("events") or []:
@@ -116,7 +116,7 @@ def fixture_report(root: Path) -> AgreementReport:
                         carrier=row["carrier"],
                         payload=row["raw_payload_file"],
                         code=str(kevent.get("code") or ""),
-                        text=_clean(kevent.get("description")),
+                        text=clean(kevent.get("description")),
                         karrio=str(kevent["status"]),
                         anxin=match.status if match is not None else None,
                     )
@@ -124,14 +124,14 @@ def fixture_report(root: Path) -> AgreementReport:
     return AgreementReport(tuple(compared), tuple(codeless))
 
 
-def _details(expected: Any) -> list[dict[str, Any]]:
+def details_of(expected: Any) -> list[dict[str, Any]]:
     """karrio's parsed output is ``[details, messages]``; details is one object or a list."""
     first = expected[0] if isinstance(expected, list) and expected else expected
     found = first if isinstance(first, list) else [first]
     return [d for d in found if isinstance(d, dict)]
 
 
-def _clean(value: Any) -> str:
+def clean(value: Any) -> str:
     return " ".join(str(value or "").split()).casefold()
 
 
@@ -139,18 +139,18 @@ def _take(pool: list[TrackingEvent], kevent: dict[str, Any]) -> TrackingEvent | 
     """Remove and return the anxin event that is karrio's event: same code (or a part of a
     composite code; same text when karrio has no code), preferring the same text, then the same
     local date."""
-    code, text = str(kevent.get("code") or ""), _clean(kevent.get("description"))
+    code, text = str(kevent.get("code") or ""), clean(kevent.get("description"))
     if code:
         same = [e for e in pool if e.code == code or code in e.code.split("/")]
     else:
-        same = [e for e in pool if _clean(e.text) == text]
+        same = [e for e in pool if clean(e.text) == text]
     if not same:
         return None
     day = str(kevent.get("date") or "")
     ranked = sorted(
         same,
         key=lambda e: (
-            not (text and (text in _clean(e.text) or _clean(e.text) in text)),
+            not (text and (text in clean(e.text) or clean(e.text) in text)),
             e.at.date().isoformat() != day,
         ),
     )

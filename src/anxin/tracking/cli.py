@@ -15,7 +15,7 @@ import click
 from anxin.tracking.model import Kind, ParseResult, TrackingEvent
 from anxin.tracking.normalize import normalize, summarize
 from anxin.tracking.parsers import parse_file
-from anxin.tracking.parsers.base import load_zone
+from anxin.tracking.reading import load_zone
 
 
 @click.group("tracking")
@@ -133,3 +133,67 @@ def _str(value: object | None) -> str | None:
 
 def _iso(value: Any) -> str | None:
     return None if value is None else str(value.isoformat())
+
+
+def _fixtures(_: click.Context, __: click.Parameter, value: Path | None) -> Path:
+    from anxin.data import data_path, missing_data_message
+
+    path = value if value is not None else data_path("carrier_tracking_fixtures")
+    if not (path / "INDEX.csv").is_file():
+        raise click.BadParameter(missing_data_message("carrier tracking fixtures", [path]))
+    return path
+
+
+_FIXTURES = click.option(
+    "--fixtures",
+    type=click.Path(file_okay=False, path_type=Path),
+    callback=_fixtures,
+    help="karrio fixture folder with INDEX.csv [default: carrier_tracking_fixtures in the "
+    "shared data]",
+)
+
+
+@tracking_group.command("evaluate")
+@_FIXTURES
+@click.option(
+    "--rules-only", is_flag=True, help="no text model: the text rules alone for every carrier"
+)
+def evaluate_command(fixtures: Path, rules_only: bool) -> None:
+    """Leave-one-carrier-out: read each fixture carrier with the generic extractor and the text
+    classifier only (its parser and code table removed, the text model retrained without its
+    descriptions) and print ONE JSON line: status agreement with karrio per event, overall
+    and per carrier, and error / not-found detection agreement per payload."""
+    from anxin.tracking.evaluate import evaluate
+
+    report = evaluate(fixtures, retrain=not rules_only, model=None)
+    click.echo(json.dumps(report, ensure_ascii=False, separators=(",", ":")))
+
+
+@tracking_group.command("train-text")
+@_FIXTURES
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="where to write the model [default: the file shipped in the package]",
+)
+def train_text_command(fixtures: Path, out: Path | None) -> None:
+    """Rebuild the scan-text model (char n-grams + logistic regression) from the descriptions
+    anxin already maps: the fixtures' events labelled by their carriers' code tables, and the
+    multilingual seed wordings. Needs scikit-learn (the dev or service extra)."""
+    from anxin.tracking.texttrain import shipped_path, train, training_pairs
+
+    pairs = training_pairs(fixtures)
+    model = train(pairs)
+    target = out or shipped_path()
+    target.write_bytes(model.dumps())
+    click.echo(
+        json.dumps(
+            {
+                "written": str(target),
+                "examples": len(pairs),
+                "features": len(model.index),
+                "classes": [str(c) for c in model.classes],
+                "bytes": target.stat().st_size,
+            }
+        )
+    )

@@ -9,7 +9,8 @@ from functools import lru_cache
 from anxin.tracking.carriers import DEFAULT, SCHEMES, Registry, vocabulary
 from anxin.tracking.model import RawScan, TrackingEvent, TrackingSummary
 from anxin.tracking.rules import CarrierVocabulary, Classified, classify
-from anxin.tracking.vocabulary import MOVED, PRE_TRANSIT, Status, fault_of
+from anxin.tracking.textmodel import TextModel, shipped
+from anxin.tracking.vocabulary import INCIDENTS, MOVED, PRE_TRANSIT, Reason, Status, fault_of
 
 _GENERIC = frozenset({"generic", "generic_zh"})
 _TERMINAL = frozenset({Status.delivered, Status.returned})
@@ -44,7 +45,23 @@ def _classify(
     if scheme is not None:
         # Only the scheme's codes: a carrier's own numbers mean other things (STO 101 ≠ 101).
         vocab = CarrierVocabulary(vocab.name, scheme, vocab.rules, vocab.zone)
-    return (carrier if vocab.name in _GENERIC else vocab.name), classify(vocab, code, text)
+    found = classify_with(vocab, code, text, shipped())
+    return (carrier if vocab.name in _GENERIC else vocab.name), found
+
+
+def classify_with(
+    vocab: CarrierVocabulary, code: str, text: str, model: TextModel | None
+) -> Classified:
+    """The carrier's code table, then the text rules, then (only when both are silent) the
+    text model, if it is confident. ``by`` says which decided ("model" for the last)."""
+    found = classify(vocab, code, text)
+    if found.by != "none" or model is None or not text:
+        return found
+    guess = model.predict(text)
+    if guess is None:
+        return found
+    status = guess[0]
+    return Classified(status, Reason.unknown if status in INCIDENTS else None, "model")
 
 
 @lru_cache(maxsize=1 << 16)

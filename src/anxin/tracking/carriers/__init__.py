@@ -1,10 +1,15 @@
 """The carrier registry: every carrier's vocabulary (codes, text rules, time zone), looked up by
 name or alias, plus the aggregator code schemes.
 
+Carriers: ``MODULES`` lists the international carriers, one module each (``carriers.fedex``,
+``carriers.usps``, ``carriers.dpd`` …: table, parsers, aliases, detection; see
+``carriers.carrier.Carrier``).
+
 Extension point: ``registry(extra)`` returns a registry with more (or overriding) vocabularies,
 e.g. ``registry([vocabulary("sf").extended(codes={...})])``; ``normalize`` accepts it. Carrier
-tables themselves are data modules: ``zh_codes`` (with the simulator's codes), ``intl_express``,
-``intl_post``; the text rules are ``zh_text`` and ``en_text``.
+tables themselves are data: ``zh_codes`` (with the simulator's codes) for the Chinese carriers,
+one module per international carrier (``MODULES``); the text rules are ``zh_text``, ``en_text``
+and ``intl_text``.
 """
 
 from __future__ import annotations
@@ -13,13 +18,47 @@ import re
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 
-from anxin.tracking.carriers import en_text, intl_express, intl_post, milestones, zh_codes, zh_text
+from anxin.tracking.carriers import (
+    asendia,
+    australiapost,
+    bpost,
+    canadapost,
+    chronopost,
+    dhl_express,
+    dhl_parcel_de,
+    dhl_poland,
+    dhl_universal,
+    dpd,
+    en_text,
+    fedex,
+    gls,
+    hermes,
+    intl_text,
+    landmark,
+    laposte,
+    milestones,
+    mydhl,
+    parcelone,
+    purolator,
+    seko,
+    sendle,
+    smartkargo,
+    spring,
+    teleship,
+    ups,
+    usps,
+    zh_codes,
+    zh_text,
+)
+from anxin.tracking.carriers.carrier import Carrier
 from anxin.tracking.rules import CarrierVocabulary, Outcome, codes
 
 CHINA_ZONE = "Asia/Shanghai"
 
 GENERIC_ZH = CarrierVocabulary("generic_zh", codes({}), zh_text.RULES, CHINA_ZONE)
-GENERIC_EN = CarrierVocabulary("generic", codes({}), en_text.RULES, "UTC")
+# Latin-script text: English first, then Spanish, Portuguese, French and German.
+TEXT_RULES = (*en_text.RULES, *intl_text.RULES)
+GENERIC_EN = CarrierVocabulary("generic", codes({}), TEXT_RULES, "UTC")
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -34,9 +73,41 @@ def _chinese() -> Iterable[CarrierVocabulary]:
         )
 
 
+# One module per carrier (table, parsers, aliases, detection): a new carrier is one line here.
+# The order is the order payloads are tried in when no carrier is named (specific shapes
+# first: Landmark's TrackResponse after USPS's, for one).
+MODULES: tuple[Carrier, ...] = (
+    fedex.CARRIER,
+    usps.CARRIER,
+    ups.CARRIER,
+    dhl_universal.CARRIER,
+    mydhl.CARRIER,
+    asendia.CARRIER,
+    teleship.CARRIER,
+    sendle.CARRIER,
+    smartkargo.CARRIER,
+    australiapost.CARRIER,
+    laposte.CARRIER,
+    gls.CARRIER,
+    hermes.CARRIER,
+    parcelone.CARRIER,
+    seko.CARRIER,
+    spring.CARRIER,
+    canadapost.CARRIER,
+    dhl_express.CARRIER,
+    dhl_parcel_de.CARRIER,
+    dhl_poland.CARRIER,
+    dpd.CARRIER,
+    bpost.CARRIER,
+    chronopost.CARRIER,
+    landmark.CARRIER,
+    purolator.CARRIER,
+)
+
+
 def _international() -> Iterable[CarrierVocabulary]:
-    for name, zone, table, aliases in (*intl_express.TABLES, *intl_post.TABLES):
-        yield CarrierVocabulary(name, table, en_text.RULES, zone, aliases)
+    for module in MODULES:
+        yield from module.vocabularies()
 
 
 def key(name: str) -> str:

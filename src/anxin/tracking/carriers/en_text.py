@@ -5,7 +5,9 @@ Decisions worth knowing:
 
 - "Delivered to a parcel shop / locker / pickup point" is ``ready_for_pickup``; a bare
   "Delivered" (even "Delivered, Parcel Locker", which USPS counts as delivery) is ``delivered``.
-- "will be delivered" / "expected to be delivered" is not a delivery.
+- "will be delivered" / "expected to be delivered" is not a delivery, in any language ("wird
+  zugestellt", "sera livré", "será entregado"): today's promise is out for delivery, a later
+  one in transit.
 - A refusal is ``returning`` with reason ``refused`` (the parcel goes back), as in Chinese feeds.
 - Routine customs clearance is ``in_transit``; holds, inspections and documents issues are
   ``exception`` with reason ``customs``.
@@ -120,11 +122,22 @@ STATUSES: tuple[Rule, ...] = (
         r"back at the (recipient )?depot|" + _NOT_HOME + r"|business closed|closed on arrival",
         S.delivery_failed,
     ),
+    # A promise of delivery is not a delivery: today's is the round, a later one is transit.
+    rule(
+        r"\b(wird|werden)\b.{0,20}\bheute\b.{0,20}zugestellt|\bsera\b.{0,20}\blivr[ée].{0,10}"
+        r"aujourd|\bser[aá]\b.{0,20}\bentreg(ad[oa]|ue)\b.{0,10}\b(hoy|hoje)\b",
+        S.out_for_delivery,
+    ),
+    rule(
+        r"\b(wird|werden)\b.{0,40}\bzugestellt|\bsera\b.{0,20}\blivr|"
+        r"\bser[aá]\b.{0,20}\bentreg(ad[oa]|ue)\b",
+        S.in_transit,
+    ),
     rule(
         r"(?<!\bbe )\bdelivered\b|delivery successful|signed (for )?by|signed for|"
         r"proof of delivery|left (in|at) (a |the )?(safe place|front door|porch|mailbox)|"
         r"(picked up|collected) by (the )?(customer|recipient|consignee|addressee)|"
-        r"\bdistribué|\blivré|zugestellt|doręczon",
+        r"\bdistribué|\blivré|zugestellt|doręczon|\bdistributed(?! (to|at|by|from|through))",
         S.delivered,
     ),
     rule(
@@ -149,7 +162,8 @@ STATUSES: tuple[Rule, ...] = (
     rule(
         r"information (received|sent|transmitted|approved|submitted)|"
         r"electronic(ally)? (information|notif|data|submitted)|label (created|printed|generated)|"
-        r"pre-?advice|shipment data|data (uploaded|received|entered|transmitted)|"
+        r"pre-?advice|shipment data|data (was |were |has been )?(uploaded|"
+        r"received|entered|transmitted)|not (yet )?(been )?handed over|"
         r"order (created|ready|received)|awaiting item|number allocated|inventory allocated|"
         r"notified to|manifest|billing information|shipment (created|processed|fulfilled)|"
         r"in preparation|being prepared|va bientôt nous être confié|en cours de préparation|"
@@ -165,7 +179,7 @@ STATUSES: tuple[Rule, ...] = (
         S.picked_up,
     ),
     rule(
-        r"in transit|on the way|on its way|en route|depart|despatch|dispatched|\bleft\b|leaving|"
+        r"in transit|on the way|on its way|en ?route|depart|despatch|dispatched|\bleft\b|leaving|"
         r"outgoing|forwarded|transferred|crossing|onward|transit|transport|acheminement|"
         r"unterwegs|customs cleared|cleared (by )?customs|released by (the )?customs|"
         r"clearance (processing )?complete|cleared and awaiting|arrived in\b|arrival (from|in)\b|"

@@ -1,5 +1,6 @@
 """Payloads → ``ParseResult``: anxin's own scan events, the Kuaidi100 / KDNiao aggregator JSON,
-and the raw JSON / XML tracking responses of 26 international carriers.
+the raw JSON / XML tracking responses of 26 international carriers (one module each in
+``anxin.tracking.carriers``), and any other carrier's by shape (``parsers.generic``).
 
 ``parse`` never raises: an unreadable or unknown payload, or one a parser chokes on, comes back
 as ``Kind.error`` with a message. The carrier is taken from the caller's hint when it has a
@@ -17,10 +18,10 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
-from anxin.tracking.carriers import canonical, key
+from anxin.tracking.carriers import MODULES, canonical, key
 from anxin.tracking.model import Kind, ParseResult, RawScan
-from anxin.tracking.parsers import feeds, json_express, json_post, xml_carriers
-from anxin.tracking.parsers.base import Context, JsonParser, XmlParser, load_zone, strip_namespaces
+from anxin.tracking.parsers import errors, feeds, generic
+from anxin.tracking.reading import Context, JsonParser, XmlParser, load_zone, strip_namespaces
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,34 +36,14 @@ ENTRIES: tuple[Entry, ...] = (
     Entry(("anxin",), json=feeds.parse_anxin, neutral=True),
     Entry(("kuaidi100",), json=feeds.parse_kuaidi100, neutral=True),
     Entry(("kdniao",), json=feeds.parse_kdniao, neutral=True),
-    Entry(("fedex",), json=json_express.parse_fedex),
-    Entry(("ups",), json=json_express.parse_ups),
-    Entry(("usps", "usps_international"), json=json_express.parse_usps),
-    Entry(("dhl_universal",), json=json_express.parse_dhl_universal),
-    Entry(("mydhl",), json=json_express.parse_mydhl),
-    Entry(("asendia",), json=json_express.parse_asendia),
-    Entry(("teleship",), json=json_express.parse_teleship),
-    Entry(("sendle",), json=json_express.parse_sendle),
-    Entry(("smartkargo",), json=json_express.parse_smartkargo),
-    Entry(("australiapost",), json=json_post.parse_australiapost),
-    Entry(("laposte",), json=json_post.parse_laposte),
-    Entry(("gls",), json=json_post.parse_gls),
-    Entry(("hermes",), json=json_post.parse_hermes),
-    Entry(("parcelone",), json=json_post.parse_parcelone),
-    Entry(("seko",), json=json_post.parse_seko),
-    Entry(("spring",), json=json_post.parse_spring),
-    Entry(("canadapost",), xml=xml_carriers.parse_canadapost),
-    Entry(("dhl_express",), xml=xml_carriers.parse_dhl_express),
-    Entry(("dhl_parcel_de",), xml=xml_carriers.parse_dhl_parcel_de),
-    Entry(("dhl_poland",), xml=xml_carriers.parse_dhl_poland),
-    Entry(("dpd",), xml=xml_carriers.parse_dpd),
-    Entry(("bpost",), xml=xml_carriers.parse_bpost),
-    Entry(("chronopost",), xml=xml_carriers.parse_chronopost),
-    Entry(("landmark",), xml=xml_carriers.parse_landmark),
-    Entry(("purolator",), xml=xml_carriers.parse_purolator),
-    # Generic error bodies: last, so a carrier's own shape always wins (order matters).
-    Entry(("error",), json=json_express.parse_json_error, neutral=True),
-    Entry(("soap",), xml=xml_carriers.parse_soap_fault, neutral=True),
+    # Each carrier's own shapes, from its module (``anxin.tracking.carriers.MODULES``, in order).
+    *(Entry(m.names, json=m.json, xml=m.xml) for m in MODULES),
+    # Any other carrier: events found by shape, after every carrier's own shape (order matters).
+    Entry(("generic",), json=generic.parse_json, xml=generic.parse_xml, neutral=True),
+    # Generic error bodies, then errors by shape or a precise "no events found": last.
+    Entry(("error",), json=errors.parse_json_error, neutral=True),
+    Entry(("soap",), xml=errors.parse_soap_fault, neutral=True),
+    Entry(("no_events",), json=generic.failure_json, xml=generic.failure_xml, neutral=True),
 )
 
 PARSED_CARRIERS = frozenset(n for e in ENTRIES if not e.neutral for n in e.names)
@@ -170,6 +151,9 @@ def _candidates(hint: str | None) -> Iterator[Entry]:
 
 def _dispatch(doc: Any, fmt: str, hint: str | None, tz: str | None, unknown: str) -> ParseResult:
     crashed: list[str] = []
+    # A carrier's shape matched by detection (not named by the caller) that reads no event at
+    # all is weak evidence: later entries (the generic extractor) may still find the events.
+    empty: ParseResult | None = None
     for entry in _candidates(hint):
         fn = entry.json if fmt == "json" else entry.xml
         if fn is None:
@@ -180,9 +164,14 @@ def _dispatch(doc: Any, fmt: str, hint: str | None, tz: str | None, unknown: str
         except Exception as exc:  # a parser tripping over a malformed payload is a bad payload
             crashed.append(f"malformed {entry.names[0]} payload: {type(exc).__name__}: {exc}")
             continue
-        if result is not None:
-            return result
-    return ParseResult(Kind.error, hint, (), tuple(crashed) or (unknown,))
+        if result is None:
+            continue
+        found = result.kind is Kind.ok and bool(result.scans)
+        if empty is None and result.kind is Kind.ok and not found and hint not in entry.names:
+            empty = result
+            continue
+        return result if empty is None or found else empty
+    return empty or ParseResult(Kind.error, hint, (), tuple(crashed) or (unknown,))
 
 
 __all__ = ["ENTRIES", "PARSED_CARRIERS", "Entry", "parse", "parse_file"]

@@ -11,7 +11,7 @@ from anxin.contract.decode import Rejected, decode_event
 from anxin.contract.events import TrackingScanned
 from anxin.tracking.carriers import CHINA_ZONE, canonical
 from anxin.tracking.model import ParseResult, RawScan
-from anxin.tracking.parsers.base import Context, dig, failure, items, message, success, text, when
+from anxin.tracking.reading import Context, dig, failure, items, message, success, text, when
 
 _encode = msgspec.json.Encoder().encode
 
@@ -59,7 +59,8 @@ def parse_kuaidi100(doc: Any, ctx: Context) -> ParseResult | None:
     if "nu" not in doc and "com" not in doc:
         if doc.get("result") is False and "returnCode" in doc:
             return failure(ctx.carrier, [message(doc.get("returnCode"), doc.get("message"))])
-        return None
+        if not _kuaidi100_shape(doc):
+            return None
     carrier = canonical(text(doc.get("com")) or ctx.carrier or "kuaidi100")
     number = text(doc.get("nu"))
     if text(doc.get("status")) not in ("", "200") or doc.get("result") is False:
@@ -84,6 +85,19 @@ def parse_kuaidi100(doc: Any, ctx: Context) -> ParseResult | None:
             )
         )
     return success(carrier, scans)
+
+
+def _kuaidi100_shape(doc: dict[str, Any]) -> bool:
+    """A query answer trimmed of ``nu`` / ``com`` (some relays drop them): its ``state`` (the
+    parcel's stage, "0".."14") beside ``status`` / ``message`` and a ``data`` list of
+    ``context`` records. ``"message": "ok", "status": "200"`` is its success."""
+    data = doc.get("data")
+    return (
+        "state" in doc
+        and ("status" in doc or "message" in doc)
+        and isinstance(data, list)
+        and all(isinstance(d, dict) and "context" in d for d in data)
+    )
 
 
 def parse_kdniao(doc: Any, ctx: Context) -> ParseResult | None:

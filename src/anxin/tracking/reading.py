@@ -1,5 +1,6 @@
-"""What every payload parser shares: the parse context, tolerant field access, time reading (an
-offset-less time is read in the carrier's zone, or the caller's), and error classification."""
+"""What every payload parser shares (the generic extractor and each carrier module): the parse
+context, tolerant field access, time reading (an offset-less time is read in the carrier's zone,
+or the caller's), and error classification."""
 
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from anxin.tracking.carriers import zone_of
 from anxin.tracking.model import Kind, ParseResult, RawScan
 
 
@@ -25,6 +25,10 @@ class Context:
 
     def zone(self, carrier: str, default: str = "UTC") -> ZoneInfo:
         """``tz`` if given, else the carrier's zone (``default`` for an unregistered one)."""
+        # Imported here: carrier modules read payloads with these helpers, and the registry
+        # of carriers imports them (so this module must not import the registry at load).
+        from anxin.tracking.carriers import zone_of
+
         return load_zone(self.tz or zone_of(carrier, default))
 
 
@@ -68,6 +72,12 @@ def items(value: Any) -> list[Any]:
     if isinstance(value, list):
         return value
     return [] if value is None else [value]
+
+
+def both(first: Any, second: Any) -> str:
+    """Two descriptions of one event, the second kept only when it adds something."""
+    a, b = text(first), text(second)
+    return f"{a}; {b}" if a and b and b.casefold() not in a.casefold() else a or b
 
 
 def join(*parts: Any) -> str:
@@ -165,7 +175,8 @@ _AUTH = re.compile(
 _NOT_FOUND = re.compile(
     r"not ?found|no (data|result|shipments?|information|record|pin history|tracking)|"
     r"invalid (tracking|inquiry)|unknown tracking|cannot be found|does not exist|"
-    r"n.est pas valide|查询无结果|单号不存在|暂无(轨迹|物流)|没有(轨迹|物流)",
+    r"n.est pas valide|could not locate|tracking number may be incorrect|"
+    r"查询无结果|单号不存在|暂无(轨迹|物流)|没有(轨迹|物流)",
     re.IGNORECASE,
 )
 

@@ -313,6 +313,7 @@ def create_app(
               service_desk.router, screening.router, listing_feedback.router):  # fmt: skip
         app.include_router(r)
     app.include_router(build_outbox_router())
+    app.include_router(__import__("anxin.api.platform", fromlist=["router"]).router)  # KPIs
     install_pages(app)  # the pages share the app, its auth and its clock (issue 17)
     app.add_middleware(CatchAll)
     app.add_middleware(RequestIdMiddleware)  # outermost: even a 500 carries the request id

@@ -299,3 +299,21 @@ def breakdown(rs: Sequence[Row], label: str, since: dt.date | None = None,
     out = [{label: k, "currency": c, "payouts": s.units, "amount": int(s.num)}
            for (k, c), s in sums.items()]  # fmt: skip
     return sorted(out, key=lambda x: (-int(x["amount"]), str(x[label])))  # type: ignore[call-overload]
+
+
+def report(rs: Sequence[Row], since: dt.date | None = None, until: dt.date | None = None,
+           split: dt.date | None = None) -> dict[str, object]:  # fmt: skip
+    """What ``GET /v1/platform/kpis`` answers and the console shows: each KPI over the
+    period, per day, before / after ``split`` (when given), and compensation by reason and by
+    funder."""
+    days = days_of(rs, since, until)
+    return {
+        "since": days[0].isoformat() if days else None,
+        "until": days[-1].isoformat() if days else None,
+        "split": split.isoformat() if split else None,
+        "kpis": totals(rs, since, until),
+        "daily": daily(rs, since, until),
+        "compare": compare(rs, split, since, until) if split else None,
+        "compensation": {"by_reason": breakdown(rs, "reason", since, until),
+                         "by_funder": breakdown(rs, "funder", since, until)},
+    }  # fmt: skip

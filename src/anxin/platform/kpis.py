@@ -210,11 +210,11 @@ def _in(r: Row, since: dt.date | None, until: dt.date | None) -> bool:
 
 
 def days_of(rs: Sequence[Row], since: dt.date | None, until: dt.date | None) -> list[dt.date]:
-    """Every day from the first to the last fact (or the bounds given), gaps included."""
+    """Every day from the first to the last fact inside the bounds, gaps included."""
     dates = [r.day for r in rs if _in(r, since, until)]
     if not dates:
         return []
-    first, last = since or min(dates), until or max(dates)
+    first, last = min(dates), max(dates)
     return [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
 
 

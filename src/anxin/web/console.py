@@ -119,7 +119,7 @@ async def console_kpis(request: Request) -> Response:
     report = kpis.report(found.rows, since, until, split)
     w = Words(lang_of(request), found.zone, request.app.state.engine.clock.now())
     daily: dict[str, list[dict[str, Any]]] = report["daily"]  # type: ignore[assignment]
-    charts = {k.key: chart(k, daily[k.key], split, w.t(f"console.kpi.{k.key}"),
+    charts = {k.key: chart(k, daily[k.key], split, w.t(f"console.kpi.{k.key}", hours=found.thresholds.ship_within_hours),
                            w.t("console.before"), w.t("console.after")) for k in KPIS}  # fmt: skip
     query = {k: v.isoformat() for k, v in (("since", since), ("until", until), ("split", split))
              if v is not None}  # fmt: skip

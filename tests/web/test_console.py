@@ -39,6 +39,15 @@ def _value(page: Any, selector: str) -> float | None:
     return None if raw in (None, "") else float(raw)
 
 
+def _rows(page: Any) -> list[tuple[str, str]]:
+    """The drill-down's (unit, order) rows, read at once (the table script moves rows)."""
+    page.wait_for_load_state("networkidle")
+    found: list[list[str]] = page.eval_on_selector_all(
+        "[data-test=drill-row]", "rows => rows.map(r => [r.dataset.unit, r.dataset.order])"
+    )
+    return [(unit, order) for unit, order in found]
+
+
 def test_every_console_page_opens_for_an_operator(page: Any, market: Market) -> None:
     sign_in(page, market.operator)
     for name, path in PAGES.items():
@@ -82,7 +91,7 @@ def test_a_kpi_leads_to_its_merchants_and_orders(page: Any, market: Market) -> N
     assert first.locator("[data-test=portal-link]").get_attribute("href") == f"/portal/{merchant}"
     first.locator("[data-test=merchant-rows]").click()
     page.wait_for_load_state()
-    ids = [r.get_attribute("data-order") for r in page.locator("[data-test=drill-row]").all()]
+    ids = [order for _unit, order in _rows(page)]
     assert ids
     hours = int(page.locator("[data-test=drill-title]").inner_text().split()[-2])
     with market.sql.connect() as conn:
@@ -94,25 +103,40 @@ def test_a_kpi_leads_to_its_merchants_and_orders(page: Any, market: Market) -> N
         s = states[order_id]
         shipped = s.shipped_at()
         assert s.merchant_id == merchant
-        assert s.paid_at is not None and shipped is not None
+        assert s.paid_at is not None
+        assert shipped is not None
         assert shipped - s.paid_at <= dt.timedelta(hours=hours)
     screenshots(page, "console-kpi-merchant")
+    page.click("[data-test=toggle-rest]")  # the misses: the denominator without the numerator
+    missed = [order for _unit, order in _rows(page)]
+    assert missed
+    assert not set(missed) & set(ids)
+    for order_id in missed:
+        s = states[order_id]
+        shipped = s.shipped_at()
+        assert s.merchant_id == merchant
+        assert s.paid_at is not None
+        assert shipped is None or shipped - s.paid_at > dt.timedelta(hours=hours)
 
 
 def test_compensation_leads_to_the_ledgers_payouts(page: Any, market: Market) -> None:
     sign_in(page, market.operator)
     page.goto("/console")
     page.click("[data-test=drill-compensation_paid]")
-    rows = page.locator("[data-test=drill-row]").all()
-    assert rows
-    keys = {r.get_attribute("data-unit"): r.get_attribute("data-order") for r in rows[:20]}
+    keys = dict(_rows(page)[:20])  # payout → order
+    assert keys
     with market.sql.connect() as conn:
         for txn_key, order_id in keys.items():
-            credited = conn.execute(sa.text(
-                "SELECT count(*) FROM ledger_entries WHERE txn_key = :k AND amount > 0 "
-                "AND account LIKE 'consumer:%'"), {"k": txn_key}).scalar_one()  # fmt: skip
+            credited = conn.execute(
+                sa.text(
+                    "SELECT count(*) FROM ledger_entries WHERE txn_key = :k AND amount > 0 "
+                    "AND account LIKE 'consumer:%'"
+                ),
+                {"k": txn_key},
+            ).scalar_one()
             assert credited == 1, txn_key
-            assert order_id and f":{order_id}:" in txn_key
+            assert order_id
+            assert f":{order_id}:" in txn_key
 
 
 def test_the_console_switches_language(page: Any, market: Market) -> None:
@@ -152,9 +176,11 @@ def test_tables_filter_and_empty_periods_say_what_to_do(page: Any, market: Marke
     page.goto("/console/kpi/compensation_paid")
     merchant = page.locator("[data-test=merchant-row]").first.get_attribute("data-merchant")
     page.locator("[data-test=drill-rows]").locator("xpath=..").locator("xpath=..").locator(
-        "[data-test=table-filter]").fill(merchant)  # fmt: skip
+        "[data-test=table-filter]"
+    ).fill(merchant)
     visible = page.locator("[data-test=drill-row]:visible").all()
-    assert visible and all(merchant in r.inner_text() for r in visible)
+    assert visible
+    assert all(merchant in r.inner_text() for r in visible)
     page.goto("/console?since=2099-01-01&until=2099-01-31&lang=en")
     assert "Widen the dates" in page.locator("[data-test=empty]").inner_text()
 
@@ -171,3 +197,7 @@ def test_other_keys_get_the_pages_that_say_what_to_do(page: Any, market: Market)
     r = page.request.get("/v1/platform/kpis", headers={"X-API-Key": market.merchant})
     assert r.status == 403
     screenshots(page, "console-403")
+    for bad in ("?since=2026-10-09&until=2026-10-01", "?split=yesterday"):
+        r = page.request.get(f"/v1/platform/kpis{bad}", headers={"X-API-Key": market.operator})
+        assert r.status == 422, bad
+        assert "error" in r.json(), bad

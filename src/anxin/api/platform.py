@@ -22,14 +22,19 @@ from anxin.platform import facts, kpis
 router = APIRouter(tags=["platform"])
 
 
-def kpi_report(request: Request, since: dt.date | None, until: dt.date | None,
-               split: dt.date | None) -> dict[str, object]:  # fmt: skip
+def kpi_report(
+    request: Request, since: dt.date | None, until: dt.date | None, split: dt.date | None
+) -> dict[str, object]:
     engine = request.app.state.engine
     pack = engine.book.in_force_or_first(engine.clock.now())
     found = facts.load(request.app.state.sql_engine, pack)
     out = kpis.report(found.rows, since, until, split)
-    return {"pack": pack.name, "version": pack.version,
-            "ship_within_hours": found.thresholds.ship_within_hours, **out}  # fmt: skip
+    return {
+        "pack": pack.name,
+        "version": pack.version,
+        "ship_within_hours": found.thresholds.ship_within_hours,
+        **out,
+    }
 
 
 @router.get(
@@ -37,17 +42,28 @@ def kpi_report(request: Request, since: dt.date | None, until: dt.date | None,
     response_class=Response,
     responses={
         200: {"description": "The platform KPIs: period, per day, before/after a split"},
-        **responses(401, 403, 422, d403="Not an operator key",
-                    d422="A date is not YYYY-MM-DD, or since is after until"),
+        **responses(
+            401,
+            403,
+            422,
+            d403="Not an operator key",
+            d422="A date is not YYYY-MM-DD, or since is after until",
+        ),
     },
-)  # fmt: skip
+)
 async def platform_kpis(
     request: Request,
     _key: Annotated[ApiKey, Depends(require("operator"))],
-    since: Annotated[dt.date | None, Query(description="first local day (default: first fact)")] = None,
-    until: Annotated[dt.date | None, Query(description="last local day (default: last fact)")] = None,
-    split: Annotated[dt.date | None, Query(description="first day of 'after' (a policy change)")] = None,
-) -> Response:  # fmt: skip
+    since: Annotated[
+        dt.date | None, Query(description="first local day (default: first fact)")
+    ] = None,
+    until: Annotated[
+        dt.date | None, Query(description="last local day (default: last fact)")
+    ] = None,
+    split: Annotated[
+        dt.date | None, Query(description="first day of 'after' (a policy change)")
+    ] = None,
+) -> Response:
     """Average delivery time, share shipped within the pack's hours, logistics help requests
     per 1,000 orders, negative feedback on content-driven orders, instant-refund coverage and
     loss, compensation paid, merchant response time, dissatisfaction, listings intercepted."""

@@ -166,20 +166,56 @@ class Row:
     labels: Mapping[str, str] = field(default_factory=dict)  # reason, funder …
 
 
-def rows(orders: Iterable[OrderFact], chats: Iterable[ChatFact], payouts: Iterable[PayoutFact],
-         listings: Iterable[ListingFact], zone: dt.tzinfo, th: Thresholds) -> list[Row]:  # fmt: skip
+def rows(
+    orders: Iterable[OrderFact],
+    chats: Iterable[ChatFact],
+    payouts: Iterable[PayoutFact],
+    listings: Iterable[ListingFact],
+    zone: dt.tzinfo,
+    th: Thresholds,
+) -> list[Row]:
     def day(at: dt.datetime) -> dt.date:
         return at.astimezone(zone).date()
 
-    out = [Row("order", o.order_id, o.merchant_id, o.order_id, day(o.paid_at), order_parts(o, th))
-           for o in orders]  # fmt: skip
-    out += [Row("chat", c.conversation_id, c.merchant_id, c.order_id, day(c.started_at),
-                chat_parts(c, th)) for c in chats]  # fmt: skip
-    out += [Row("payout", p.txn_key, p.merchant_id, p.order_id, day(p.at), payout_parts(p),
-                {"reason": p.reason, "funder": p.funder, "currency": p.currency})
-            for p in payouts]  # fmt: skip
-    out += [Row("listing", x.listing_id, x.merchant_id, None, day(x.screened_at),
-                listing_parts(x), {"verdict": x.verdict}) for x in listings]  # fmt: skip
+    out = [
+        Row("order", o.order_id, o.merchant_id, o.order_id, day(o.paid_at), order_parts(o, th))
+        for o in orders
+    ]
+    out += [
+        Row(
+            "chat",
+            c.conversation_id,
+            c.merchant_id,
+            c.order_id,
+            day(c.started_at),
+            chat_parts(c, th),
+        )
+        for c in chats
+    ]
+    out += [
+        Row(
+            "payout",
+            p.txn_key,
+            p.merchant_id,
+            p.order_id,
+            day(p.at),
+            payout_parts(p),
+            {"reason": p.reason, "funder": p.funder, "currency": p.currency},
+        )
+        for p in payouts
+    ]
+    out += [
+        Row(
+            "listing",
+            x.listing_id,
+            x.merchant_id,
+            None,
+            day(x.screened_at),
+            listing_parts(x),
+            {"verdict": x.verdict},
+        )
+        for x in listings
+    ]
     return out
 
 
@@ -210,16 +246,21 @@ def _in(r: Row, since: dt.date | None, until: dt.date | None) -> bool:
 
 
 def days_of(rs: Sequence[Row], since: dt.date | None, until: dt.date | None) -> list[dt.date]:
-    """Every day from the first to the last fact inside the bounds, gaps included."""
-    dates = [r.day for r in rs if _in(r, since, until)]
+    """Every day of the bounds that lies between the first and the last fact, gaps included
+    (a day without facts still counts towards a total's mean per day)."""
+    dates = [r.day for r in rs]
     if not dates:
         return []
     first, last = min(dates), max(dates)
+    first, last = max(first, since or first), min(last, until or last)
+    if first > last:
+        return []
     return [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
 
 
-def daily(rs: Sequence[Row], since: dt.date | None = None,
-          until: dt.date | None = None) -> dict[str, list[dict[str, object]]]:  # fmt: skip
+def daily(
+    rs: Sequence[Row], since: dt.date | None = None, until: dt.date | None = None
+) -> dict[str, list[dict[str, object]]]:
     """Each KPI per day: ``{kpi: [{day, value, num, den}]}``."""
     sums: dict[tuple[str, dt.date], Sum] = defaultdict(Sum)
     for r in rs:
@@ -229,16 +270,21 @@ def daily(rs: Sequence[Row], since: dt.date | None = None,
     days = days_of(rs, since, until)
     return {
         k.key: [
-            {"day": d.isoformat(), "value": figure(k, sums.get((k.key, d), Sum())),
-             "num": sums.get((k.key, d), Sum()).num, "den": sums.get((k.key, d), Sum()).den}
+            {
+                "day": d.isoformat(),
+                "value": figure(k, sums.get((k.key, d), Sum())),
+                "num": sums.get((k.key, d), Sum()).num,
+                "den": sums.get((k.key, d), Sum()).den,
+            }
             for d in days
         ]
         for k in KPIS
-    }  # fmt: skip
+    }
 
 
-def period(rs: Sequence[Row], kpi: Kpi, since: dt.date | None,
-           until: dt.date | None) -> dict[str, object]:  # fmt: skip
+def period(
+    rs: Sequence[Row], kpi: Kpi, since: dt.date | None, until: dt.date | None
+) -> dict[str, object]:
     s = Sum()
     for r in rs:
         if _in(r, since, until) and kpi.key in r.parts:
@@ -247,8 +293,9 @@ def period(rs: Sequence[Row], kpi: Kpi, since: dt.date | None,
     return {"value": figure(kpi, s, n), "num": s.num, "den": s.den, "units": s.units, "days": n}
 
 
-def compare(rs: Sequence[Row], split: dt.date, since: dt.date | None = None,
-            until: dt.date | None = None) -> dict[str, dict[str, object]]:  # fmt: skip
+def compare(
+    rs: Sequence[Row], split: dt.date, since: dt.date | None = None, until: dt.date | None = None
+) -> dict[str, dict[str, object]]:
     """Each KPI before ``split`` (days < split) and from it on, and the change."""
     before_end = split - dt.timedelta(days=1)
     out: dict[str, dict[str, object]] = {}
@@ -256,19 +303,24 @@ def compare(rs: Sequence[Row], split: dt.date, since: dt.date | None = None,
         b = period(rs, k, since, before_end)
         a = period(rs, k, split, until)
         bv, av = b["value"], a["value"]
-        change = (round(float(av) - float(bv), 4)  # type: ignore[arg-type]
-                  if isinstance(av, float | int) and isinstance(bv, float | int) else None)
+        change = (
+            round(float(av) - float(bv), 4)
+            if isinstance(av, float | int) and isinstance(bv, float | int)
+            else None
+        )
         out[k.key] = {"before": b, "after": a, "change": change}
     return out
 
 
-def totals(rs: Sequence[Row], since: dt.date | None = None,
-           until: dt.date | None = None) -> dict[str, dict[str, object]]:  # fmt: skip
+def totals(
+    rs: Sequence[Row], since: dt.date | None = None, until: dt.date | None = None
+) -> dict[str, dict[str, object]]:
     return {k.key: period(rs, k, since, until) for k in KPIS}
 
 
-def by_merchant(rs: Sequence[Row], kpi: Kpi, since: dt.date | None = None,
-                until: dt.date | None = None) -> list[dict[str, object]]:  # fmt: skip
+def by_merchant(
+    rs: Sequence[Row], kpi: Kpi, since: dt.date | None = None, until: dt.date | None = None
+) -> list[dict[str, object]]:
     """Each merchant's contribution: its own figure, numerator and denominator; the biggest
     numerator first."""
     sums: dict[str, Sum] = defaultdict(Sum)
@@ -276,33 +328,55 @@ def by_merchant(rs: Sequence[Row], kpi: Kpi, since: dt.date | None = None,
         if _in(r, since, until) and kpi.key in r.parts:
             sums[r.merchant_id].add(r.parts[kpi.key])
     n = len(days_of(rs, since, until))
-    out = [{"merchant_id": m, "value": figure(kpi, s, n), "num": s.num, "den": s.den,
-            "units": s.units} for m, s in sums.items()]  # fmt: skip
+    out = [
+        {"merchant_id": m, "value": figure(kpi, s, n), "num": s.num, "den": s.den, "units": s.units}
+        for m, s in sums.items()
+    ]
     return sorted(out, key=lambda x: (-float(x["num"]), str(x["merchant_id"])))  # type: ignore[arg-type]
 
 
-def numerator(rs: Sequence[Row], kpi: Kpi, since: dt.date | None = None,
-              until: dt.date | None = None, merchant_id: str | None = None) -> list[Row]:  # fmt: skip
-    """The units in the KPI's numerator (a non-zero share of it), biggest first."""
-    found = [r for r in rs if _in(r, since, until) and kpi.key in r.parts
-             and r.parts[kpi.key][0] and (merchant_id is None or r.merchant_id == merchant_id)]  # fmt: skip
-    return sorted(found, key=lambda r: (-r.parts[kpi.key][0], r.id))
+def numerator(
+    rs: Sequence[Row],
+    kpi: Kpi,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    merchant_id: str | None = None,
+    rest: bool = False,
+) -> list[Row]:
+    """The units in the KPI's numerator (a non-zero share of it), biggest first; ``rest``:
+    those counted in the denominator only (the orders that missed, for a share)."""
+    found = [
+        r
+        for r in rs
+        if _in(r, since, until)
+        and kpi.key in r.parts
+        and bool(r.parts[kpi.key][0]) != rest
+        and (merchant_id is None or r.merchant_id == merchant_id)
+    ]
+    return sorted(found, key=lambda r: (-r.parts[kpi.key][0], -r.parts[kpi.key][1], r.id))
 
 
-def breakdown(rs: Sequence[Row], label: str, since: dt.date | None = None,
-              until: dt.date | None = None) -> list[dict[str, object]]:  # fmt: skip
+def breakdown(
+    rs: Sequence[Row], label: str, since: dt.date | None = None, until: dt.date | None = None
+) -> list[dict[str, object]]:
     """Compensation paid grouped by a payout label (``reason`` or ``funder``)."""
     sums: dict[tuple[str, str], Sum] = defaultdict(Sum)
     for r in rs:
         if r.unit == "payout" and _in(r, since, until):
             sums[(r.labels[label], r.labels["currency"])].add(r.parts["compensation_paid"])
-    out = [{label: k, "currency": c, "payouts": s.units, "amount": int(s.num)}
-           for (k, c), s in sums.items()]  # fmt: skip
+    out = [
+        {label: k, "currency": c, "payouts": s.units, "amount": int(s.num)}
+        for (k, c), s in sums.items()
+    ]
     return sorted(out, key=lambda x: (-int(x["amount"]), str(x[label])))  # type: ignore[call-overload]
 
 
-def report(rs: Sequence[Row], since: dt.date | None = None, until: dt.date | None = None,
-           split: dt.date | None = None) -> dict[str, object]:  # fmt: skip
+def report(
+    rs: Sequence[Row],
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    split: dt.date | None = None,
+) -> dict[str, object]:
     """What ``GET /v1/platform/kpis`` answers and the console shows: each KPI over the
     period, per day, before / after ``split`` (when given), and compensation by reason and by
     funder."""
@@ -314,6 +388,8 @@ def report(rs: Sequence[Row], since: dt.date | None = None, until: dt.date | Non
         "kpis": totals(rs, since, until),
         "daily": daily(rs, since, until),
         "compare": compare(rs, split, since, until) if split else None,
-        "compensation": {"by_reason": breakdown(rs, "reason", since, until),
-                         "by_funder": breakdown(rs, "funder", since, until)},
-    }  # fmt: skip
+        "compensation": {
+            "by_reason": breakdown(rs, "reason", since, until),
+            "by_funder": breakdown(rs, "funder", since, until),
+        },
+    }

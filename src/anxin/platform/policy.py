@@ -1,18 +1,14 @@
 """A policy pack as readable rules (every number with its path) and the difference between two
 packs or two versions of one (``douyin@2025-09-29`` against ``douyin@2026-08-10``).
 
-Flattening and diffing are pure; :func:`pack_of` loads a built-in pack by ``name@version``
-through the application's validating loader.
+Flattening and diffing are pure; the console loads the built-in packs by ``name@version``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
 from typing import Any, Literal
-
-from anxin.policy.pack import NoPolicyInForce, PolicyBook, PolicyError, PolicyPack, builtin_packs
 
 
 @dataclass(frozen=True)
@@ -76,27 +72,3 @@ def diff(a: Mapping[str, Any], b: Mapping[str, Any]) -> list[Change]:
             out.append(Change(*key, "changed", left[key], value))
     out += [Change(*key, "removed", value, None) for key, value in left.items() if key not in right]
     return out
-
-
-@cache
-def _book(name: str) -> PolicyBook:
-    from anxin.application import load_policy  # the root knows every rule's schema
-
-    return load_policy(name)
-
-
-def choices() -> list[str]:
-    """Every built-in pack version as ``name@version``."""
-    return [f"{n}@{v.version}" for n in builtin_packs() for v in _book(n).versions]
-
-
-def pack_of(spec: str) -> PolicyPack | None:
-    """``name@version`` (or ``name``: its latest version) of a built-in pack; None if unknown."""
-    name, _, version = spec.partition("@")
-    if name not in builtin_packs():
-        return None
-    try:
-        book = _book(name)
-        return book.version(version) if version else book.latest
-    except (NoPolicyInForce, PolicyError):
-        return None

@@ -54,22 +54,35 @@ def distribution(rows: Iterable[Scored]) -> list[Industry]:
         bins = [0] * len(BINS)
         for x in xs:
             bins[bin_of(x.score)] += 1
-        out.append(Industry(industry, len(xs), sum(x.stage == "formal" for x in xs),
-                            round(statistics.fmean(scores), 2),
-                            round(statistics.median(scores), 2), min(scores), max(scores),
-                            tuple(bins)))  # fmt: skip
+        out.append(
+            Industry(
+                industry,
+                len(xs),
+                sum(x.stage == "formal" for x in xs),
+                round(statistics.fmean(scores), 2),
+                round(statistics.median(scores), 2),
+                min(scores),
+                max(scores),
+                tuple(bins),
+            )
+        )
     return out
 
 
 def latest(sql: sa.Engine) -> list[Scored]:
     """Each merchant's latest score with its industry (merchants never scored are left out)."""
     s, m = t.merchant_scores.c, t.score_merchants.c
-    last = (sa.select(s.merchant_id, sa.func.max(s.day).label("day"))
-            .group_by(s.merchant_id).subquery())  # fmt: skip
-    q = (sa.select(s.merchant_id, s.day, s.stage, s.score, m.industry)
-         .join(last, sa.and_(last.c.merchant_id == s.merchant_id, last.c.day == s.day))
-         .join(t.score_merchants, m.merchant_id == s.merchant_id)
-         .order_by(s.merchant_id))  # fmt: skip
+    last = (
+        sa.select(s.merchant_id, sa.func.max(s.day).label("day")).group_by(s.merchant_id).subquery()
+    )
+    q = (
+        sa.select(s.merchant_id, s.day, s.stage, s.score, m.industry)
+        .join(last, sa.and_(last.c.merchant_id == s.merchant_id, last.c.day == s.day))
+        .join(t.score_merchants, m.merchant_id == s.merchant_id)
+        .order_by(s.merchant_id)
+    )
     with sql.connect() as conn:
-        return [Scored(r.merchant_id, r.industry, r.day, r.stage, Decimal(r.score))
-                for r in conn.execute(q)]  # fmt: skip
+        return [
+            Scored(r.merchant_id, r.industry, r.day, r.stage, Decimal(r.score))
+            for r in conn.execute(q)
+        ]

@@ -19,7 +19,7 @@ from anxin.domain.money import Money
 from anxin.platform import facts, kpis
 from anxin.platform.kpis import BY_KEY, KPIS, Kpi
 from anxin.web import console_ops
-from anxin.web.render import Words, lang_of, page
+from anxin.web.render import Words, lang_of, page, with_query
 from anxin.web.session import PageError, need
 
 router = APIRouter(include_in_schema=False)
@@ -70,24 +70,61 @@ def part(kpi: Kpi, num: float, currency: str) -> str:
     return f"{num:g}"
 
 
-def chart(kpi: Kpi, daily: list[dict[str, Any]], split: dt.date | None, label: str,
-          before: str, after: str) -> str:  # fmt: skip
+def number(x: object) -> str:
+    """A sum as a person reads it: whole numbers without ``.0``, others to two places."""
+    if not isinstance(x, int | float):
+        return "—"
+    return f"{x:,.0f}" if float(x).is_integer() else f"{x:,.2f}"
+
+
+def chart(
+    kpi: Kpi,
+    daily: list[dict[str, Any]],
+    split: dt.date | None,
+    label: str,
+    before: str,
+    after: str,
+) -> str:
     """A Chart.js line config: the days before the split and from it on in two colours."""
     days = [str(d["day"]) for d in daily]
     cut = split.isoformat() if split else None
 
     def side(after_side: bool) -> list[object]:
-        return [d["value"] if cut is None or (str(d["day"]) >= cut) == after_side else None
-                for d in daily]  # fmt: skip
+        return [
+            d["value"] if cut is None or (str(d["day"]) >= cut) == after_side else None
+            for d in daily
+        ]
 
-    sets = [{"label": before if cut else label, "data": side(False), "borderColor": COLORS[0],
-             "backgroundColor": COLORS[0], "spanGaps": True, "tension": 0.2}]  # fmt: skip
+    sets = [
+        {
+            "label": before if cut else label,
+            "data": side(False),
+            "borderColor": COLORS[0],
+            "backgroundColor": COLORS[0],
+            "spanGaps": True,
+            "tension": 0.2,
+        }
+    ]
     if cut:
-        sets.append({"label": after, "data": side(True), "borderColor": COLORS[1],
-                     "backgroundColor": COLORS[1], "spanGaps": True, "tension": 0.2})  # fmt: skip
-    config = {"type": "line", "data": {"labels": days, "datasets": sets},
-              "options": {"maintainAspectRatio": False, "animation": False,
-                          "plugins": {"legend": {"display": bool(cut)}}}}  # fmt: skip
+        sets.append(
+            {
+                "label": after,
+                "data": side(True),
+                "borderColor": COLORS[1],
+                "backgroundColor": COLORS[1],
+                "spanGaps": True,
+                "tension": 0.2,
+            }
+        )
+    config = {
+        "type": "line",
+        "data": {"labels": days, "datasets": sets},
+        "options": {
+            "maintainAspectRatio": False,
+            "animation": False,
+            "plugins": {"legend": {"display": bool(cut)}},
+        },
+    }
     return json.dumps(config, ensure_ascii=False)
 
 
@@ -97,13 +134,16 @@ def _facts(request: Request) -> tuple[facts.Facts, str, str, str]:
     return facts.load(request.app.state.sql_engine, pack), pack.currency, pack.name, pack.version
 
 
-def _period(request: Request, found: facts.Facts) -> tuple[dt.date | None, dt.date | None,
-                                                          dt.date | None, bool]:  # fmt: skip
+def _period(
+    request: Request, found: facts.Facts
+) -> tuple[dt.date | None, dt.date | None, dt.date | None, bool]:
     """since, until and split from the query; split defaults to the middle of the order days
     (a comparison is always shown). ``bad``: a date was given but could not be read."""
     since, until, split = (day_arg(request, n) for n in ("since", "until", "split"))
-    bad = any(request.query_params.get(n) and d is None
-              for n, d in (("since", since), ("until", until), ("split", split)))  # fmt: skip
+    bad = any(
+        request.query_params.get(n) and d is None
+        for n, d in (("since", since), ("until", until), ("split", split))
+    )
     if split is None:
         days = sorted({r.day for r in found.rows if r.unit == "order"})
         if len(days) > 1:
@@ -119,14 +159,37 @@ async def console_kpis(request: Request) -> Response:
     report = kpis.report(found.rows, since, until, split)
     w = Words(lang_of(request), found.zone, request.app.state.engine.clock.now())
     daily: dict[str, list[dict[str, Any]]] = report["daily"]  # type: ignore[assignment]
-    charts = {k.key: chart(k, daily[k.key], split, w.t(f"console.kpi.{k.key}", hours=found.thresholds.ship_within_hours),
-                           w.t("console.before"), w.t("console.after")) for k in KPIS}  # fmt: skip
-    query = {k: v.isoformat() for k, v in (("since", since), ("until", until), ("split", split))
-             if v is not None}  # fmt: skip
-    return page(request, "console/kpis.html", who, report=report, kpis=KPIS, charts=charts,
-                show=lambda k, v: show(k, v, currency), currency=currency, pack=pack,
-                version=version, query=query, bad_dates=bad,
-                hours=found.thresholds.ship_within_hours)  # fmt: skip
+    charts = {
+        k.key: chart(
+            k,
+            daily[k.key],
+            split,
+            w.t(f"console.kpi.{k.key}", hours=found.thresholds.ship_within_hours),
+            w.t("console.before"),
+            w.t("console.after"),
+        )
+        for k in KPIS
+    }
+    query = {
+        k: v.isoformat()
+        for k, v in (("since", since), ("until", until), ("split", split))
+        if v is not None
+    }
+    return page(
+        request,
+        "console/kpis.html",
+        who,
+        report=report,
+        kpis=KPIS,
+        charts=charts,
+        show=lambda k, v: show(k, v, currency),
+        currency=currency,
+        pack=pack,
+        version=version,
+        query=query,
+        bad_dates=bad,
+        hours=found.thresholds.ship_within_hours,
+    )
 
 
 @router.get("/console/kpi/{key}")
@@ -138,13 +201,31 @@ async def console_kpi(request: Request, key: str) -> Response:
     found, currency, _pack, _version = await run_in_threadpool(_facts, request)
     since, until, split, bad = _period(request, found)
     merchant = request.query_params.get("merchant") or None
+    rest = request.query_params.get("rows") == "rest" and kpi.kind == "ratio"
     merchants = kpis.by_merchant(found.rows, kpi, since, until)
-    rows = kpis.numerator(found.rows, kpi, since, until, merchant)
+    rows = kpis.numerator(found.rows, kpi, since, until, merchant, rest=rest)
     total = kpis.period(found.rows, kpi, since, until)
-    query = {k: v.isoformat() for k, v in (("since", since), ("until", until), ("split", split))
-             if v is not None}  # fmt: skip
-    return page(request, "console/kpi.html", who, kpi=kpi, total=total, merchants=merchants,
-                rows=rows[:MAX_ROWS], row_count=len(rows), merchant=merchant,
-                show=lambda k, v: show(k, v, currency),
-                part=lambda k, n: part(k, n, currency), query=query, bad_dates=bad,
-                hours=found.thresholds.ship_within_hours)  # fmt: skip
+    query = {
+        k: v.isoformat()
+        for k, v in (("since", since), ("until", until), ("split", split))
+        if v is not None
+    }
+    return page(
+        request,
+        "console/kpi.html",
+        who,
+        kpi=kpi,
+        total=total,
+        merchants=merchants,
+        rows=rows[:MAX_ROWS],
+        row_count=len(rows),
+        merchant=merchant,
+        rest=rest,
+        number=number,
+        toggle_url=with_query(request, rows=None if rest else "rest"),
+        show=lambda k, v: show(k, v, currency),
+        part=lambda k, n: part(k, n, currency),
+        query=query,
+        bad_dates=bad,
+        hours=found.thresholds.ship_within_hours,
+    )

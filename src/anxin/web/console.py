@@ -136,9 +136,10 @@ def _facts(request: Request) -> tuple[facts.Facts, str, str, str]:
 
 def _period(
     request: Request, found: facts.Facts
-) -> tuple[dt.date | None, dt.date | None, dt.date | None, bool]:
+) -> tuple[dt.date | None, dt.date | None, dt.date | None, bool, dict[str, str]]:
     """since, until and split from the query; split defaults to the middle of the order days
-    (a comparison is always shown). ``bad``: a date was given but could not be read."""
+    (a comparison is always shown). ``bad``: a date was given but could not be read; last, the
+    three as query parameters for the page's links."""
     since, until, split = (day_arg(request, n) for n in ("since", "until", "split"))
     bad = any(
         request.query_params.get(n) and d is None
@@ -148,14 +149,15 @@ def _period(
         days = sorted({r.day for r in found.rows if r.unit == "order"})
         if len(days) > 1:
             split = days[len(days) // 2]
-    return since, until, split, bad
+    named = (("since", since), ("until", until), ("split", split))
+    return since, until, split, bad, {k: v.isoformat() for k, v in named if v is not None}
 
 
 @router.get("/console")
 async def console_kpis(request: Request) -> Response:
     who = await run_in_threadpool(need, request, "operator")
     found, currency, pack, version = await run_in_threadpool(_facts, request)
-    since, until, split, bad = _period(request, found)
+    since, until, split, bad, query = _period(request, found)
     report = kpis.report(found.rows, since, until, split)
     w = Words(lang_of(request), found.zone, request.app.state.engine.clock.now())
     daily: dict[str, list[dict[str, Any]]] = report["daily"]  # type: ignore[assignment]
@@ -169,11 +171,6 @@ async def console_kpis(request: Request) -> Response:
             w.t("console.after"),
         )
         for k in KPIS
-    }
-    query = {
-        k: v.isoformat()
-        for k, v in (("since", since), ("until", until), ("split", split))
-        if v is not None
     }
     return page(
         request,
@@ -199,17 +196,12 @@ async def console_kpi(request: Request, key: str) -> Response:
     if kpi is None:
         raise PageError(404, f"no KPI {key!r}")
     found, currency, _pack, _version = await run_in_threadpool(_facts, request)
-    since, until, split, bad = _period(request, found)
+    since, until, _split, bad, query = _period(request, found)
     merchant = request.query_params.get("merchant") or None
     rest = request.query_params.get("rows") == "rest" and kpi.kind == "ratio"
     merchants = kpis.by_merchant(found.rows, kpi, since, until)
     rows = kpis.numerator(found.rows, kpi, since, until, merchant, rest=rest)
     total = kpis.period(found.rows, kpi, since, until)
-    query = {
-        k: v.isoformat()
-        for k, v in (("since", since), ("until", until), ("split", split))
-        if v is not None
-    }
     return page(
         request,
         "console/kpi.html",

@@ -29,6 +29,7 @@ from anxin.api import (
     listing_feedback,
     merchants,
     orders,
+    platform,
     refunds,
     screening,
     service,
@@ -313,6 +314,7 @@ def create_app(
               service_desk.router, screening.router, listing_feedback.router):  # fmt: skip
         app.include_router(r)
     app.include_router(build_outbox_router())
+    app.include_router(platform.router)  # the platform's KPIs (issue 17)
     install_pages(app)  # the pages share the app, its auth and its clock (issue 17)
     app.add_middleware(CatchAll)
     app.add_middleware(RequestIdMiddleware)  # outermost: even a 500 carries the request id

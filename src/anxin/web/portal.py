@@ -10,6 +10,7 @@ ingests the merchant's chat message (``portal_service``). Forms post back and re
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 from urllib.parse import parse_qs, quote
 
@@ -94,6 +95,10 @@ async def score_page(request: Request, merchant_id: str) -> Response:
 
     score, days = await run_in_threadpool(run)
     explanation = score.explanation if score is not None else {}
+    rules = None
+    if score is not None:
+        as_of = dt.datetime.fromisoformat(explanation["explanation"]["as_of"])
+        rules = portal_data.score_rules(_state(request).engine.book, score.pack_version, as_of)
     trend = {
         "type": "line",
         "data": {"labels": [d.day for d in days],
@@ -103,7 +108,7 @@ async def score_page(request: Request, merchant_id: str) -> Response:
                     "scales": {"y": {"suggestedMin": 0, "suggestedMax": 100}}},
     }  # fmt: skip
     return _show(request, "score.html", who, merchant_id, "score", score=score,
-                 x=explanation, days=days, trend=trend,
+                 x=explanation, days=days, trend=trend, rules=rules,
                  order_indicators=portal_data.order_indicators())  # fmt: skip
 
 
@@ -117,8 +122,6 @@ async def indicator_page(request: Request, merchant_id: str, indicator: str) -> 
     score = await run_in_threadpool(latest_score, state.sql_engine, merchant_id)
     if score is None:
         raise PageError(404, f"merchant {merchant_id!r} was never scored")
-    import datetime as dt
-
     as_of = dt.datetime.fromisoformat(score.explanation["explanation"]["as_of"])
     rows = await run_in_threadpool(portal_data.orders_behind, state.sql_engine,
                                    state.engine.book, merchant_id, indicator, as_of,
@@ -236,8 +239,9 @@ async def enforcement_page(request: Request, merchant_id: str) -> Response:
     today = now.astimezone(zone).date()
 
     def run() -> dict[str, Any]:
-        notices = enforcement.violation_notices(sql, zone, merchant_id=merchant_id,
-                                                newest_first=True, limit=portal_data.MAX_ROWS)
+        notices = enforcement.violation_notices(
+            sql, zone, merchant_id=merchant_id, newest_first=True, limit=portal_data.MAX_ROWS
+        )
         details = [enforcement.violation_detail(sql, zone, n.violation_id, now)
                    for n in notices if n.appeal_status is not None]  # fmt: skip
         return {

@@ -52,6 +52,35 @@ def _score_pack(book: PolicyBook, version: str, at: dt.datetime) -> PolicyPack:
     return earlier[-1] if earlier else having[-1]
 
 
+@dataclass(frozen=True, slots=True)
+class Band:
+    band: int  # as the explanation numbers it (0: the industry's worst)
+    above: float | None  # the industry percentile it starts at (None: the bottom)
+    below: float | None  # the percentile it ends at (None: the top)
+    score: int
+
+
+@dataclass(frozen=True, slots=True)
+class Rules:
+    """The score's definition that day, as a merchant reads it."""
+
+    bands: list[Band]
+    better: dict[str, bool]  # indicator → higher is better
+    pickup: list[tuple[float | None, int]]  # (up to hours, score); None: any longer wait
+    window_days: int
+
+
+def score_rules(book: PolicyBook, version: str, at: dt.datetime) -> Rules:
+    from anxin.score.run import score_config
+
+    config = score_config(_score_pack(book, version, at))
+    cuts: list[float | None] = [None, *config.bands.percentiles, None]
+    bands = [Band(i, cuts[i], cuts[i + 1], s) for i, s in enumerate(config.bands.scores)]
+    better = {k: i.higher_is_better for k, i in config.indicators.items()}
+    pickup = [(s.up_to_hours, int(s.score)) for s in config.pickup.steps]
+    return Rules(bands, better, pickup, config.window_days)
+
+
 def order_indicators() -> frozenset[str]:
     from anxin.score.metrics import INDICATOR_SETS
 
@@ -72,9 +101,8 @@ def orders_behind(
     pack = _score_pack(book, version, as_of)
     config = score_config(pack)
     rungs, worst = ladder(config)
-    engine = "sqlite" if sql.dialect.name == "sqlite" else "postgres"
     url = sql.url.render_as_string(hide_password=False)
-    with open_source(engine, db=url) as source:
+    with open_source("sqlite" if sql.dialect.name == "sqlite" else "postgres", db=url) as source:
         expr = behind(
             source.orders, merchant_id, indicator, to_us(as_of), config.window_days, rungs,
             worst, int(config.pickup.anomaly_or_fraud_score),

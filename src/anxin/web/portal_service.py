@@ -30,12 +30,15 @@ class Suggestions:
 
 
 def last_asked(found: list[Line]) -> tuple[str, Lang | None]:
-    """The intent and language of the consumer's last message after the agent's last line."""
+    """The intent and language of the consumer's last message still waiting after the agent's
+    last line, else of the consumer's last message ("other" and None when there is none)."""
     last_agent = max((i for i, x in enumerate(found) if x.sender == "agent"), default=-1)
+    said = [x for x in found if x.sender == "consumer" and x.text]
     waiting = [x for x in found[last_agent + 1 :] if x.sender == "consumer" and x.text]
-    if not waiting:
+    chosen = waiting or said
+    if not chosen:
         return "other", None
-    return intent_of(waiting[-1].text), lang_of(waiting[-1].text)
+    return intent_of(chosen[-1].text), lang_of(chosen[-1].text)
 
 
 def suggestions(state: Any, order_id: str, asked: str, lang: Lang) -> Suggestions | None:

@@ -222,3 +222,51 @@ def test_privileges_shown_are_the_stored_ones(page: Any, market: Market) -> None
         for r in page.locator("tr[data-privilege]").all()
     }
     assert shown == {k: bool(v) for k, v in stored.items()}
+
+
+def test_an_operator_opens_any_shop_read_only(page: Any, market: Market) -> None:
+    sign_in(page, market.operator)
+    response = page.goto("/portal")  # an operator has no shop of its own
+    assert response.status == 404
+    response = page.goto(f"/portal/{market.other_merchant_id}?lang=en")
+    assert response.status == 200
+    api = _api(page, f"/v1/merchants/{market.other_merchant_id}/score", market.operator)
+    assert page.locator("[data-test=score]").inner_text() == api["score"]
+    page.goto(f"/portal/{market.other_merchant_id}/enforcement")
+    assert page.locator("[data-test=appeal-form]").count() == 0  # only the shop appeals
+    with market.sql.connect() as conn:
+        conversation = conn.execute(sa.text(
+            "SELECT conversation_id FROM service_conversations WHERE merchant_id = :m "
+            "AND order_id IS NOT NULL"), {"m": market.other_merchant_id}).scalar()  # fmt: skip
+    if conversation is not None:
+        page.goto(f"/portal/{market.other_merchant_id}/service/{conversation}")
+        assert page.locator("form[data-test=reply]").count() > 0
+        assert page.locator("[data-test=send]").count() == 0  # only the shop answers
+
+
+def test_every_shops_pages_render_in_both_languages(page: Any, market: Market) -> None:
+    """Growth-stage shops, shops with money measures, shops without conversations …"""
+    from anxin.score.metrics import INDICATOR_SETS
+
+    sign_in(page, market.operator)
+    with market.sql.connect() as conn:
+        shops = [
+            r[0]
+            for r in conn.execute(
+                sa.text(
+                    "SELECT DISTINCT merchant_id FROM order_state WHERE merchant_id IS NOT NULL"
+                )
+            )
+        ]
+        talks = dict(conn.execute(sa.text(
+            "SELECT merchant_id, MAX(conversation_id) FROM service_conversations "
+            "GROUP BY merchant_id")).all())  # fmt: skip
+    sections = ["", "/orders", "/service", "/enforcement", "/privileges", "/listings"]
+    for shop in shops:
+        paths = sections + [f"/indicators/{i}" for i in sorted(INDICATOR_SETS)[:1]]
+        if shop in talks:
+            paths.append(f"/service/{talks[shop]}")
+        for lang in ("zh", "en"):
+            for path in paths:
+                response = page.request.get(f"/portal/{shop}{path}?lang={lang}")
+                assert response.status == 200, (shop, path, lang)

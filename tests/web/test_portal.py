@@ -270,3 +270,22 @@ def test_every_shops_pages_render_in_both_languages(page: Any, market: Market) -
             for path in paths:
                 response = page.request.get(f"/portal/{shop}{path}?lang={lang}")
                 assert response.status == 200, (shop, path, lang)
+
+
+def test_orders_to_act_on_count_down_to_the_engines_deadlines(page: Any, market: Market) -> None:
+    query = sa.text(
+        "SELECT d.aggregate_key, d.rule_id FROM deadlines d JOIN order_state o "
+        "ON d.aggregate_key = 'order:' || o.order_id "
+        "WHERE d.status = 'pending' AND o.merchant_id = :m"
+    )
+    with market.sql.connect() as conn:
+        rows = conn.execute(query, {"m": market.merchant_id}).all()
+    pending = {f"{key.removeprefix('order:')}:{rule}" for key, rule in rows}
+    sign_in(page, market.merchant)
+    page.goto(f"/portal/{market.merchant_id}/orders?lang=en")
+    clock = "document.querySelector('[data-deadline]')"
+    page.wait_for_function(f"{clock} === null || /left|overdue/.test({clock}.textContent)")
+    shown = set(_values(page, "tr[data-clock]", "data-clock"))
+    assert shown == pending
+    if not pending:
+        assert page.locator("[data-test=empty]").first.is_visible()

@@ -170,11 +170,11 @@ async def service_page(request: Request, merchant_id: str) -> Response:
                  conversations=conversations, escalations=escalations)  # fmt: skip
 
 
-def _conversation(sql: Any, zone: Any, merchant_id: str, conversation_id: str) -> Any:
-    for c in service.conversations(sql, zone, merchant_id, limit=100_000):
-        if c.conversation_id == conversation_id:
-            return c
-    raise PageError(404, f"no conversation {conversation_id!r}")
+def _conversation(sql: Any, merchant_id: str, conversation_id: str) -> portal_data.Talk:
+    found = portal_data.conversation(sql, merchant_id, conversation_id)
+    if found is None:
+        raise PageError(404, f"no conversation {conversation_id!r}")
+    return found
 
 
 @router.get("/portal/{merchant_id}/service/{conversation_id}")
@@ -187,7 +187,7 @@ async def answer_page(request: Request, merchant_id: str, conversation_id: str) 
     lang = lang_of(request)
 
     def run() -> tuple[Any, list[portal_data.Line], Any]:
-        c = _conversation(state.sql_engine, zone, merchant_id, conversation_id)
+        c = _conversation(state.sql_engine, merchant_id, conversation_id)
         found = portal_data.lines(state.sql_engine, zone, conversation_id)
         asked, asked_lang = portal_service.last_asked(found)
         replies = None
@@ -210,11 +210,11 @@ async def send_answer(request: Request, merchant_id: str, conversation_id: str) 
     if who.role != "merchant":
         raise PageError(403, "only the shop itself answers its consumers")
     form = await _form(request)
-    state, zone = _state(request), _zone(request)
+    state = _state(request)
     where = f"/portal/{quote(merchant_id, safe='')}/service/{quote(conversation_id, safe='')}"
 
     def run() -> str:
-        c = _conversation(state.sql_engine, zone, merchant_id, conversation_id)
+        c = _conversation(state.sql_engine, merchant_id, conversation_id)
         return portal_service.send(
             state, conversation_id=conversation_id, merchant_id=merchant_id,
             consumer_id=c.consumer_id, order_id=c.order_id, text=form.get("text", ""),

@@ -211,6 +211,28 @@ def tasks(sql: sa.Engine, zone: dt.tzinfo, merchant_id: str) -> list[Task]:
 
 
 @dataclass(frozen=True, slots=True)
+class Talk:
+    """A conversation of the shop, as the service run last stored it."""
+
+    conversation_id: str
+    consumer_id: str
+    order_id: str | None
+    status: str
+
+
+def conversation(sql: sa.Engine, merchant_id: str, conversation_id: str) -> Talk | None:
+    """The shop's conversation (None: none of that id is the shop's)."""
+    c = t.service_conversations.c
+    with sql.connect() as conn:
+        r = conn.execute(
+            sa.select(c.consumer_id, c.order_id, c.status).where(
+                c.conversation_id == conversation_id, c.merchant_id == merchant_id
+            )
+        ).first()
+    return None if r is None else Talk(conversation_id, r.consumer_id, r.order_id, r.status)
+
+
+@dataclass(frozen=True, slots=True)
 class Line:
     message_id: str
     sender: str

@@ -289,3 +289,19 @@ def test_orders_to_act_on_count_down_to_the_engines_deadlines(page: Any, market:
     assert shown == pending
     if not pending:
         assert page.locator("[data-test=empty]").first.is_visible()
+
+
+def test_listing_verdicts_and_feedback_actions_are_the_apis(page: Any, market: Market) -> None:
+    with market.sql.connect() as conn:
+        shops = [r[0] for r in conn.execute(sa.text(
+            "SELECT merchant_id FROM listing_verdicts WHERE verdict != 'pass' UNION "
+            "SELECT merchant_id FROM violations WHERE type = 'listing_feedback'"))]  # fmt: skip
+    sign_in(page, market.operator)
+    for shop in sorted(shops):
+        page.goto(f"/portal/{shop}/listings?lang=en")
+        verdicts = _api(page, f"/v1/merchants/{shop}/listings/verdicts", market.operator)
+        listed = [v["listing_id"] for v in verdicts["verdicts"]]
+        assert _values(page, "tr[data-listing]", "data-listing") == listed
+        feedback = _api(page, f"/v1/merchants/{shop}/listings/feedback", market.operator)
+        actions = [a["violation_id"] for a in feedback["actions"]]
+        assert _values(page, "tr[data-action]", "data-action") == actions

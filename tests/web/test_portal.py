@@ -228,6 +228,7 @@ def test_an_operator_opens_any_shop_read_only(page: Any, market: Market) -> None
     sign_in(page, market.operator)
     response = page.goto("/portal")  # an operator has no shop of its own
     assert response.status == 404
+    assert page.goto("/portal/M-NO-SUCH-SHOP").status == 404  # as a shop of another party
     response = page.goto(f"/portal/{market.other_merchant_id}?lang=en")
     assert response.status == 200
     api = _api(page, f"/v1/merchants/{market.other_merchant_id}/score", market.operator)

@@ -50,8 +50,13 @@ def _show(request: Request, template: str, who: Viewer, merchant_id: str, sectio
 
 
 async def _open(request: Request, merchant_id: str) -> Viewer:
+    """The viewer, when the shop is theirs (an operator: when the store knows it)."""
     who = await run_in_threadpool(need, request, "merchant", "operator")
     own_shop(who, merchant_id)
+    if who.role == "operator" and not await run_in_threadpool(
+        portal_data.known, _state(request).sql_engine, merchant_id
+    ):
+        raise PageError(404, f"no merchant {merchant_id!r}")
     return who
 
 

@@ -22,6 +22,16 @@ TASK_TOPIC = "merchant.task"
 MAX_ROWS = 500
 
 
+def known(sql: sa.Engine, merchant_id: str) -> bool:
+    """Whether the store knows the merchant (registered, or with orders or a score)."""
+    with sql.connect() as conn:
+        for table in (t.merchant_state, t.order_state, t.merchant_scores):
+            q = sa.select(sa.literal(1)).where(table.c.merchant_id == merchant_id).limit(1)
+            if conn.execute(q).first() is not None:
+                return True
+    return False
+
+
 @dataclass(frozen=True, slots=True)
 class Day:
     day: str

@@ -135,7 +135,8 @@ def run(db: Path | None = None, n: int = 50) -> dict[str, Any]:
               help="the demo's store (a tiny demo world is made when it is missing)")  # fmt: skip
 @click.option("-n", "n", default=50, show_default=True, help="timed requests per page")
 def bench_pages(db: Path, n: int) -> None:
-    """Each page's server time (p50, p95) on the demo store, beside GET /live of the same app."""
+    """Each page's server time (p50, p95) on the demo store, beside GET /live of the same app;
+    one JSON line."""
     import json
 
     click.echo(json.dumps(run(db, n)))

@@ -63,11 +63,15 @@ class Words:
             return text.get(self.lang, "")
         return text.zh if self.lang == "zh" else text.en
 
-    def money(self, m: Money | dict[str, Any] | None) -> str:
+    def money(self, m: object) -> str:
+        """Any money the read models carry: the domain's ``Money``, the contract's (same fields),
+        or its JSON form."""
         if m is None:
             return "—"
         if isinstance(m, dict):
-            m = Money(int(m["amount"]), str(m["currency"]))
+            return wording.money(Money(int(m["amount"]), str(m["currency"])))
+        if not isinstance(m, Money):
+            m = Money(int(getattr(m, "amount")), str(getattr(m, "currency")))  # noqa: B009
         return wording.money(m)
 
     def at(self, instant: dt.datetime | None) -> str:

@@ -234,6 +234,11 @@ def test_asking_from_the_page_reaches_the_store(page: Any, market: Market) -> No
     assert len(aftersales) == before + 1
     assert aftersales[-1]["aftersale_id"] == ask_id
     assert clocks >= 1
+    # The marketplace is asked to open the case: one message, to the merchant's key.
+    sent = _one(market, "SELECT body FROM outbox WHERE message_id = :m AND topic = "
+                "'consumer.request' AND aggregate_key = :k", m=f"{ask_id}:request",
+                k=f"merchant:{market.merchant_id}")  # fmt: skip
+    assert msgspec.json.decode(sent)["kind"] == "return_refund"
     # The merchant's response clock now runs in the hall, as the API shows it.
     assert page.locator("[data-test=countdown]").count() == clocks_before + 1
     api = _api(page, market, order_id)

@@ -164,6 +164,12 @@ def test_answer_a_consumer_with_a_suggested_reply(page: Any, market: Market) -> 
     assert payload["text"] == text.strip()
     assert payload["merchant_id"] == market.merchant_id
     assert text.strip() in page.locator("[data-test=lines]").inner_text()
+    with market.sql.connect() as conn:  # the marketplace's chat is asked to deliver it
+        relayed = conn.execute(
+            sa.text("SELECT aggregate_key, body FROM outbox WHERE message_id = :m "
+                    "AND topic = 'service.reply'"), {"m": f"{sent}:reply"}).one()  # fmt: skip
+    assert relayed[0] == f"consumer:{payload['consumer_id']}"
+    assert json.loads(relayed[1])["text"] == text.strip()
 
 
 def _order(market: Market, conversation: str) -> str:

@@ -357,6 +357,36 @@ class FeedbackAction(msgspec.Struct, frozen=True):
     appeal_by: dt.datetime | None = None
 
 
+class ConsumerRequest(msgspec.Struct, frozen=True):
+    """A consumer asked for a refund, a return or the platform's help from the guarantee hall's
+    page: the marketplace opens the case in its own system (anxin recorded the same request
+    as an event and runs its clocks)."""
+
+    request_id: str  # the after-sale or complaint id anxin recorded
+    order_id: str
+    merchant_id: str | None
+    consumer_id: str | None
+    kind: str  # refund_only | return_refund | complaint
+    reason: str
+    text: str
+    requested_at: dt.datetime
+    amount: dict[str, Any] | None = None  # minor units and currency (refunds and returns)
+
+
+class ServiceReply(msgspec.Struct, frozen=True):
+    """A merchant answered a consumer from the portal: the marketplace delivers the text into
+    the consumer's chat (anxin recorded it as the conversation's ``chat.message``)."""
+
+    conversation_id: str
+    message_id: str
+    merchant_id: str
+    consumer_id: str
+    order_id: str | None
+    text: str
+    sent_at: dt.datetime
+    sent_by: str  # the key's name
+
+
 class ListingVerdict(msgspec.Struct, frozen=True):
     """A listing must change before it sells (``needs_changes``) or may not sell
     (``intercept``): every hit names its rule, field and span; ``decided_by`` is ``rules`` or
@@ -397,6 +427,8 @@ BODIES: dict[str, type[msgspec.Struct]] = {
     "service.proactive": ProactiveMessage,
     "listing.feedback_action": FeedbackAction,
     "listing.verdict": ListingVerdict,
+    "consumer.request": ConsumerRequest,
+    "service.reply": ServiceReply,
 }
 assert BODIES.keys() == TOPICS.keys(), "every topic has a body struct"
 

@@ -13,8 +13,8 @@ service run ``service.run`` (``service.sla_missed``, ``service.escalated``,
 ``service.auto_answer``) and pre-identification ``service.proactive_run``
 (``service.proactive``); listing feedback ``screening.feedback_run``
 (``listing.feedback_action``); the screening run ``screening.run``
-(``listing.verdict``). A new topic is added here and in
-``messages``.
+(``listing.verdict``); the pages ``web.hall_ask`` (``consumer.request``) and
+``web.portal_service`` (``service.reply``). A new topic is added here and in ``messages``.
 """
 
 from __future__ import annotations
@@ -44,6 +44,8 @@ TOPICS: dict[str, int] = {
     "service.proactive": 1,
     "listing.feedback_action": 1,
     "listing.verdict": 1,
+    "consumer.request": 1,
+    "service.reply": 1,
 }
 
 

@@ -26,6 +26,7 @@ from starlette.concurrency import run_in_threadpool
 
 from anxin.domain.order import OrderState
 from anxin.store import schema as t
+from anxin.web.relay import relay
 from anxin.web.session import Role, Viewer, need
 
 # Only the order's consumer asks; merchants and operators look.
@@ -100,6 +101,17 @@ def event(state: OrderState, action: str, reason: str, text: str, request_id: st
     return ask_id, msgspec.json.encode(envelope)
 
 
+def _request_body(raw: bytes, state: OrderState) -> dict[str, Any]:
+    """``consumer.request``'s body, from the event just recorded."""
+    sent = msgspec.json.decode(raw)
+    p = sent["payload"]
+    return {"request_id": p.get("aftersale_id") or p["complaint_id"], "order_id": state.order_id,
+            "merchant_id": state.merchant_id, "consumer_id": state.consumer_id,
+            "kind": p.get("kind", "complaint"), "reason": p.get("reason") or p.get("topic", ""),
+            "text": p.get("text", ""), "requested_at": sent["occurred_at"],
+            "amount": p.get("amount")}  # fmt: skip
+
+
 def install(router: APIRouter, own_state: Callable[[Request, Viewer, str], OrderState]) -> None:
     @router.post("/hall/orders/{order_id}/ask")
     async def ask(order_id: str, request: Request) -> Response:
@@ -128,6 +140,8 @@ def install(router: APIRouter, own_state: Callable[[Request, Viewer, str], Order
                 report = app.engine.ingest([(0, raw)], source=f"web:hall:{who.role}")
             if report.rejected:
                 return {"refused": report.errors[0].code if report.errors else "rejected"}
+            relay(app.sql_engine, f"{ask_id}:request", "consumer.request",
+                  f"merchant:{state.merchant_id}", now, _request_body(raw, state))  # fmt: skip
             kind = "complaint" if action == "complaint" else "aftersale"
             answer = {"done": f"{'duplicate' if report.duplicates else kind}:{ask_id}"}
             if report.decisions or report.payouts:  # decided at once (an instant refund, say)

@@ -18,6 +18,7 @@ from anxin.guarantees.hall import OrderNotFound, load_hall
 from anxin.service.autoanswer import intent_of, lang_of
 from anxin.service.replies import Lang, Reply, suggest, templates
 from anxin.web.portal_data import Line
+from anxin.web.relay import relay
 
 MAX_TEXT = 4000
 
@@ -82,4 +83,9 @@ def send(
     if report.accepted + report.duplicates != 1:
         codes = ", ".join(e.code for e in report.errors) or "held"
         raise NotSent(f"the reply was not accepted ({codes})")
+    # The marketplace's chat delivers it to the consumer: the answer leaves through the outbox.
+    relay(state.sql_engine, f"{message_id}:reply", "service.reply", f"consumer:{consumer_id}",
+          now, {"conversation_id": conversation_id, "message_id": message_id,
+                "merchant_id": merchant_id, "consumer_id": consumer_id, "order_id": order_id,
+                "text": text, "sent_at": now.isoformat(), "sent_by": who})  # fmt: skip
     return message_id

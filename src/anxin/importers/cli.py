@@ -107,6 +107,7 @@ def render(result: ImportResult, out: Console, title: str) -> None:
         ("events in the store", s["events"]),
         ("  accepted now / duplicates", f"{s['accepted']:,} / {s['duplicates']:,}"),
         ("  dead letters", s["dead_letters"]),
+        ("unusable rows in the dead-letter store", s["dead_lettered_rows"]),
         ("late shipped (first scan after ship-by)", _share(s["late_shipped_orders"], orders)),
         ("late delivered (after deliver-by)", _share(s["late_delivered_orders"], orders)),
         ("rule decisions (pack predates the data)", s["decisions"]),

@@ -10,6 +10,7 @@ sellers file (a registry of every Olist seller) is skipped as ``seller_without_i
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -204,7 +205,12 @@ class _Reader:
         reviews_t = self.table(
             d / REVIEWS,
             ["order_id", "review_score", "review_creation_date"],
-            ["review_id", "review_comment_title", "review_comment_message"],
+            [
+                "review_id",
+                "review_comment_title",
+                "review_comment_message",
+                "review_answer_timestamp",
+            ],
         )
         self.products = self.unique(
             self.table(d / PRODUCTS, ["product_id", "product_category_name"]), "product_id"
@@ -372,12 +378,15 @@ class _Reader:
         seen: dict[tuple[str, str], int] = {}
         # A BI tool's reviews file may lack the id column: one is derived from the row's facts.
         has_id = table is not None and table.has("review_id")
+        derived: Counter[str] = Counter()
         for row in table.rows if table else []:
             order = self._owner(row, known, orders, "review")
             if order is None:
                 continue
             try:
-                review_id = parse_id(row, "review_id") if has_id else oe.derived_review_id(row)
+                review_id = (
+                    parse_id(row, "review_id") if has_id else oe.derived_review_id(row, derived)
+                )
                 key = (review_id, order.order_id)
                 if key in seen:
                     raise FieldError("duplicate_review", f"first on line {seen[key]}")

@@ -72,9 +72,9 @@ def dead_letter_rows(engine: Engine, problems: Sequence[Problem], source: str) -
                 raw,
             )
         )
-    for part in chunks(rows):
+    for start in range(0, len(rows), DEFAULT_BATCH):
         with engine.store.transaction() as tx:
-            tx.add_dead_letters(part)
+            tx.add_dead_letters(rows[start : start + DEFAULT_BATCH])
     return len(rows)
 
 

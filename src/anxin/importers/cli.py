@@ -7,6 +7,7 @@ root's ``Settings`` (``ctx.obj``) when there is one, and ``--db`` may also be gi
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +22,7 @@ from anxin.importers.olist_reader import DEFAULT_TZ, SELLERS
 
 if TYPE_CHECKING:
     from anxin.importers.olist import ImportResult
+    from anxin.importers.olist_reader import Export
 
 
 @click.group("import")
@@ -52,18 +54,34 @@ def olist(
 ) -> None:
     """Import the Olist CSV export in DIRECTORY; the last stdout line is a JSON summary.
     DIRECTORY and --sellers may be names under ANXIN_DATA (olist_sample_4k)."""
+    from anxin.importers.olist import read_export
+
+    _ingest(ctx, lambda: read_export(directory, sellers, tz), str(directory), db_option,
+            batch_size, f"olist:{directory.resolve().name}", "Olist import")  # fmt: skip
+
+
+def _ingest(
+    ctx: click.Context,
+    read: Callable[[], Export],
+    title: str,
+    db_option: str | None,
+    batch_size: int,
+    source: str,
+    heading: str,
+) -> None:
+    """Read (before any database is touched), ingest with a progress bar, print the summary."""
     # Imported here: `anxin --help` should not pay for SQLAlchemy and the engine.
     from sqlalchemy.engine import make_url
 
     from anxin.application import load_policy
-    from anxin.importers.olist import ExportError, ingest_export, read_export
+    from anxin.importers.olist import ExportError, ingest_export
     from anxin.policy.pack import PolicyError
     from anxin.store.database import make_engine, resolve_url
     from anxin.store.migrate import ensure_schema
 
     try:
         book = load_policy(_root_setting(ctx, "pack") or "douyin")
-        export = read_export(directory, sellers, tz)  # before any database is touched
+        export = read()
     except (ExportError, PolicyError) as exc:
         raise click.ClickException(str(exc)) from None
     db = db_option or _root_setting(ctx, "db")
@@ -79,7 +97,7 @@ def olist(
             result = ingest_export(
                 sql,
                 export,
-                source=f"olist:{directory.resolve().name}",
+                source=source,
                 book=book,
                 batch_size=batch_size,
                 progress=lambda n: bar.advance(task, n),
@@ -87,15 +105,44 @@ def olist(
     finally:
         sql.dispose()
     shown = make_url(resolve_url(db)).render_as_string(hide_password=True)
-    render(result, console(), f"{directory} → {shown}")
+    render(result, console(), f"{title} → {shown}", heading)
     click.echo(json.dumps(result.summary(), ensure_ascii=False))
 
 
-def render(result: ImportResult, out: Console, title: str) -> None:
+@import_group.command("csv")
+@click.argument("files", nargs=-1, required=True, type=DataPath(exists=True, path_type=Path))
+@click.option("--mapping", "mapping_name", required=True, metavar="MAPPING",
+              help="a mapping YAML file, or a shipped one: olist, shopify")  # fmt: skip
+@click.option("--db", "db_option", help="SQLite file or database URL [default: the root --db]")
+@click.option("--batch-size", type=click.IntRange(min=1), default=DEFAULT_BATCH,
+              show_default=True, help="events per transaction")  # fmt: skip
+@click.pass_context
+def csv_files(
+    ctx: click.Context,
+    files: tuple[Path, ...],
+    mapping_name: str,
+    db_option: str | None,
+    batch_size: int,
+) -> None:
+    """Import your own CSV FILES (or the files in a directory) as MAPPING says (see
+    docs/integration.md); the last stdout line is the same JSON summary as `import olist`."""
+    from anxin.importers.generic import read_files
+    from anxin.importers.mapping import MappingError, load_mapping
+
+    try:
+        mapping = load_mapping(mapping_name)
+    except MappingError as exc:
+        raise click.ClickException(str(exc)) from None
+    label = ", ".join(f.name for f in files)
+    _ingest(ctx, lambda: read_files(mapping, list(files)), label, db_option, batch_size,
+            f"csv:{mapping.name}", f"CSV import ({mapping.origin})")  # fmt: skip
+
+
+def render(result: ImportResult, out: Console, title: str, heading: str = "Olist import") -> None:
     """The human-readable block (the JSON line follows it)."""
     s = result.summary()
     orders = s["orders"] or 1
-    facts = Table(title=f"Olist import: {title}", show_header=False)
+    facts = Table(title=f"{heading}: {title}", show_header=False)
     facts.add_column("what")
     facts.add_column("count", justify="right")
     for label, value in [

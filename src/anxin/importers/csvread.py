@@ -72,6 +72,7 @@ class CsvTable:
     delimiter: str = ","
     malformed_raw: dict[int, str] = field(default_factory=dict)  # line → the record as read
     found: frozenset[str] = frozenset()  # the asked-for columns the header has
+    header: tuple[str, ...] = ()
 
     def has(self, column: str) -> bool:
         return column in self.found
@@ -230,7 +231,7 @@ def parse_local(value: str, zone: ZoneInfo) -> dt.datetime:
             raise ValueError("not YYYY-MM-DD HH:MM:SS, M/D/YYYY H:MM, YYYY-MM-DD or a serial date")
     except ValueError as exc:
         raise FieldError("unparseable_date", f"{value!r}: {exc}") from None
-    return _in_range(value, _fixed(naive, zone))
+    return _in_range(value, localize(naive, zone))
 
 
 def _in_range(value: str, at: dt.datetime) -> dt.datetime:
@@ -239,7 +240,7 @@ def _in_range(value: str, at: dt.datetime) -> dt.datetime:
     return at
 
 
-def _fixed(naive: dt.datetime, zone: ZoneInfo) -> dt.datetime:
+def localize(naive: dt.datetime, zone: ZoneInfo) -> dt.datetime:
     # A fixed offset, not the zone: PEP 495 makes a zoned time in a repeated or skipped hour
     # unequal to every instant of another zone, which would break comparisons downstream.
     local = naive.replace(tzinfo=zone)
@@ -250,7 +251,7 @@ def _fixed(naive: dt.datetime, zone: ZoneInfo) -> dt.datetime:
 
 def end_of_local_day(at: dt.datetime, zone: ZoneInfo) -> dt.datetime:
     """23:59:59 local on ``at``'s local date: a date-only promise is kept through that day."""
-    return _fixed(dt.datetime.combine(at.astimezone(zone).date(), dt.time(23, 59, 59)), zone)
+    return localize(dt.datetime.combine(at.astimezone(zone).date(), dt.time(23, 59, 59)), zone)
 
 
 _DECIMAL = re.compile(r"^-?(?:\d+(?:\.\d*)?|\.\d+)$")

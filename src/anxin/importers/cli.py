@@ -126,7 +126,7 @@ def csv_files(
 ) -> None:
     """Import your own CSV FILES (or the files in a directory) as MAPPING says (see
     docs/integration.md); the last stdout line is the same JSON summary as `import olist`."""
-    from anxin.importers.generic import read_files
+    from anxin.importers.generic_files import read_files
     from anxin.importers.mapping import MappingError, load_mapping
 
     try:

@@ -11,11 +11,8 @@ whose order is unknown or unusable is skipped saying so.
 from __future__ import annotations
 
 import datetime as dt
-import fnmatch
 from collections import Counter
-from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from anxin.contract import events as ev
@@ -24,11 +21,9 @@ from anxin.importers import generic_events as ge
 from anxin.importers.csvread import (
     Accounts,
     CsvTable,
-    ExportError,
     FieldError,
     Row,
     localize,
-    parse_csv,
     parse_local,
     parse_minor,
 )
@@ -69,6 +64,12 @@ class Order:
     @property
     def currency(self) -> str:
         return str(self.facts["currency"])
+
+    @property
+    def placed(self) -> dt.datetime:
+        at = self.facts["placed_at"]
+        assert isinstance(at, dt.datetime)  # a required field
+        return at
 
 
 class Cells:
@@ -213,8 +214,9 @@ class _Builder:
                     if row.get(c) and merged.get(c) and row.get(c) != merged[c]
                 ]  # fmt: skip
                 if clash:
-                    self.acc.skip(row, "conflicting_order_row", f"{clash[0]} {row.get(clash[0])!r}"
-                                  f" but line {rows[0].line} says {merged[clash[0]]!r}")  # fmt: skip
+                    c = clash[0]
+                    why = f"{c} {row.get(c)!r} but line {rows[0].line} says {merged[c]!r}"
+                    self.acc.skip(row, "conflicting_order_row", why)
                     continue
                 merged.update({c: v for c, v in row.values.items() if v and not merged.get(c)})
                 kept.append(row)
@@ -316,7 +318,7 @@ class _Builder:
         events: list[ev.Event] = []
         merchants: set[str] = set()
         derived: Counter[str] = Counter()
-        for order in sorted(self.orders.values(), key=lambda o: (o.facts["placed_at"], o.order_id)):  # type: ignore[return-value]
+        for order in sorted(self.orders.values(), key=lambda o: (o.placed, o.order_id)):
             if not order.lines:
                 self._drop(order, "order_without_items", "no usable item line")
                 continue
@@ -438,65 +440,3 @@ def _when(value: object) -> dt.datetime | None:
 def build_export(mapping: Mapping, tables: dict[str, CsvTable]) -> Export:
     """The events of the tables (by kind of file), with every row accounted."""
     return _Builder(mapping, tables).run()
-
-
-# ---------------------------------------------------------------- the edge: files
-
-
-def section_for(mapping: Mapping, path: Path, header: Sequence[str]) -> str | None:
-    """The kind of file ``path`` is: the section whose ``file`` pattern its name matches, else
-    the one section without a pattern whose columns its header holds all of."""
-    name = path.name.lower()
-    by_pattern = [
-        k for k, s in mapping.sections.items() if s.file and fnmatch.fnmatch(name, s.file.lower())
-    ]
-    if by_pattern:
-        return by_pattern[0]
-    from anxin.importers.dialects import header_key
-
-    have = {header_key(h) for h in header}
-    fits = [
-        k for k, s in mapping.sections.items()
-        if s.file is None and all(any(header_key(c) in have for c in cs) for cs in s.columns.values())
-    ]  # fmt: skip
-    return fits[0] if len(fits) == 1 else None
-
-
-def read_files(mapping: Mapping, paths: Sequence[Path]) -> Export:
-    """Read the user's files (a directory: the files in it a section's pattern names) as the
-    mapping says and build their events. A file no section claims, two files for one section
-    or a mapped column missing from a header is an :class:`ExportError`, before any row."""
-    files: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            files += [p for p in sorted(path.iterdir()) if p.is_file() and any(
-                s.file and fnmatch.fnmatch(p.name.lower(), s.file.lower())
-                for s in mapping.sections.values())]  # fmt: skip
-        elif path.is_file():
-            files.append(path)
-        else:
-            raise ExportError(f"{path}: no such file or directory")
-    tables: dict[str, CsvTable] = {}
-    every = sorted({c for s in mapping.sections.values() for cs in s.columns.values() for c in cs})
-    for path in files:
-        table = parse_csv(path.name, path.read_bytes(), [], every)
-        kind = section_for(mapping, path, table.header)
-        if kind is None:
-            raise ExportError(
-                f"{path.name}: matches no section of {mapping.origin} (sections: "
-                f"{', '.join(mapping.sections)}; give each a `file:` pattern)"
-            )
-        if kind in tables:
-            raise ExportError(f"{path.name}: a second {kind} file ({tables[kind].name} was first)")
-        for name, columns in mapping.sections[kind].columns.items():
-            if FIELDS[kind][name].required and not any(table.has(c) for c in columns):
-                raise ExportError(
-                    f"{path.name}: missing column `{'` or `'.join(columns)}` named by "
-                    f"`{kind}.columns.{name}` in {mapping.origin} (header has: "
-                    f"{', '.join(h for h in table.header if h)})"
-                )
-        tables[kind] = table
-    if "orders" in mapping.sections and "orders" not in tables:
-        raise ExportError(f"no orders file among {', '.join(p.name for p in files) or 'the files'}"
-                          f" ({mapping.origin} expects one matching {mapping.sections['orders'].file})")  # fmt: skip
-    return build_export(mapping, tables)

@@ -219,7 +219,7 @@ def aftersale(prefix: str, source: str, record: MappingType[str, Any], currency:
             amount=ev.Money(need("amount"), currency), text=str(record.get("text") or ""),
         ))  # fmt: skip
     if step == "aftersale.responded":
-        by = record.get("by") or "merchant"
+        by: Any = record.get("by") or "merchant"
         if by not in ("merchant", "system"):
             raise ValueError(f"{step}: `by` is {by!r}; a response is by merchant or system")
         return ev.AfterSaleResponded(**envelope, payload=ev.AfterSaleRespondedPayload(

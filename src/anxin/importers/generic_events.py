@@ -150,8 +150,9 @@ def scan(
     text: str,
     location: str,
 ) -> ev.TrackingScanned:
-    """One carrier scan: its own code, and its text (the status in words when the mapping
-    names the status, so the scan reads the same for a carrier anxin has no table of)."""
+    """One carrier scan: its own code, and its text led by the status in words when the mapping
+    names the status (``In transit (Paketzentrum)``), so anxin reads it the same for a carrier
+    it has no table of."""
     return ev.TrackingScanned(
         id=event_id(base, status or code or "scan", at.strftime("%Y%m%dT%H%M%S%z")),
         occurred_at=at,
@@ -160,7 +161,9 @@ def scan(
             carrier=carrier[:64],
             tracking_number=tracking,
             code=(code or status)[:MAX_SHORT],
-            text=(WORDS[status] if status and not text else text)[:MAX_TEXT],
+            text=(f"{WORDS[status]} ({text})" if status and text else WORDS.get(status, text))[
+                :MAX_TEXT
+            ],
             location=location[:MAX_SHORT],
         ),
     )

@@ -78,32 +78,33 @@ class Resave:
 # ---------------------------------------------------------------- cell spellings
 
 
+def _wall(value: str) -> dt.datetime | None:
+    """An Olist time cell as the wall-clock time it names (None for other cells)."""
+    m = DATE.match(value)
+    return dt.datetime(*map(int, m.groups())) if m else None  # noqa: DTZ001 - as written
+
+
 def us_minutes(column: str, value: str) -> str:
     """``2018-07-29 13:54:51`` → ``7/29/2018 13:54`` (seconds dropped, as Excel shows it)."""
-    m = DATE.match(value)
-    if m is None:
-        return value
-    year, month, day, hour, minute, _ = m.groups()
-    return f"{int(month)}/{int(day)}/{year} {int(hour)}:{minute}"
+    at = _wall(value)
+    return value if at is None else f"{at.month}/{at.day}/{at.year} {at.hour}:{at:%M}"
 
 
 def us_seconds_pm(column: str, value: str) -> str:
     """``2018-07-29 13:54:51`` → ``7/29/2018 1:54:51 PM``."""
-    m = DATE.match(value)
-    if m is None:
+    at = _wall(value)
+    if at is None:
         return value
-    at = dt.datetime(*map(int, m.groups()))  # noqa: DTZ001 - a wall clock, as written
-    hour = at.hour % 12 or 12
-    return f"{at.month}/{at.day}/{at.year} {hour}:{at:%M:%S} {'PM' if at.hour >= 12 else 'AM'}"
+    half = "PM" if at.hour >= 12 else "AM"
+    return f"{at.month}/{at.day}/{at.year} {at.hour % 12 or 12}:{at:%M:%S} {half}"
 
 
 def excel_serial(column: str, value: str) -> str:
     """A date cell as the number Excel stores (days since 1899-12-30, 10 decimals)."""
-    m = DATE.match(value)
-    if m is None:
+    at = _wall(value)
+    if at is None:
         return value
-    at = dt.datetime(*map(int, m.groups()))  # noqa: DTZ001 - a wall clock, as written
-    delta = at - dt.datetime(1899, 12, 30)  # noqa: DTZ001
+    delta = at - dt.datetime(1899, 12, 30)  # noqa: DTZ001 - a wall clock, as Excel counts
     return f"{delta.total_seconds() / 86400:.10f}"
 
 

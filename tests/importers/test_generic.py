@@ -10,46 +10,22 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import json
 from pathlib import Path
 from typing import Any
 
-import click
 import pytest
 import sqlalchemy as sa
-from click.testing import CliRunner
 
-from anxin.cli.main import Settings
 from anxin.domain.order import OrderState, decode_state
-from anxin.importers.cli import import_group
 from anxin.store.database import make_engine
+from tests.importers.runner import run
+from tests.importers.runner import summary as last_line
 
 COUNTS = (
     "orders", "sellers", "events", "events_sent", "paid_orders", "shipped_orders",
     "delivered_orders", "cancelled_orders", "reviewed_orders", "late_shipped_orders",
     "late_delivered_orders", "multi_seller_orders", "dead_letters", "orders_with_skipped_items",
 )  # fmt: skip
-
-
-@click.group()
-@click.option("--db")
-@click.pass_context
-def _root(ctx: click.Context, db: str | None) -> None:
-    ctx.obj = Settings(db, "douyin")
-
-
-_root.add_command(import_group)
-
-
-def _run(*args: object, code: int = 0) -> click.testing.Result:
-    result = CliRunner().invoke(_root, [str(a) for a in args])
-    assert result.exit_code == code, result.output + repr(result.exception)
-    return result
-
-
-def _summary(result: click.testing.Result) -> dict[str, Any]:
-    summary: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
-    return summary
 
 
 def _query(db_url: str, sql: str) -> list[Any]:
@@ -83,9 +59,9 @@ def test_the_olist_mapping_gives_import_olists_counts(
     new_db_url: Any, olist_4k: tuple[Path, Path]
 ) -> None:
     directory, _ = olist_4k
-    generic = _summary(_run("--db", new_db_url("csv"), "import", "csv", "--mapping", "olist",
+    generic = last_line(run("--db", new_db_url("csv"), "import", "csv", "--mapping", "olist",
                             directory))  # fmt: skip
-    olist = _summary(_run("--db", new_db_url("olist"), "import", "olist", directory))
+    olist = last_line(run("--db", new_db_url("olist"), "import", "olist", directory))
     assert {k: generic[k] for k in COUNTS} == {k: olist[k] for k in COUNTS}
     assert (generic["orders"], generic["late_delivered_orders"]) == (3977, 279)
     assert generic.keys() == olist.keys()  # the same summary line
@@ -146,9 +122,9 @@ SHOPIFY_ROWS = [
 
 def test_a_shopify_orders_export(db_url: str, tmp_path: Path) -> None:
     export = _write(tmp_path / "orders_export_1.csv", SHOPIFY_HEADER, SHOPIFY_ROWS)
-    result = _run("--db", db_url, "import", "csv", "--mapping", "shopify", export)
+    result = run("--db", db_url, "import", "csv", "--mapping", "shopify", export)
     assert "CSV import (shopify.yaml)" in result.stdout
-    summary = _summary(result)
+    summary = last_line(result)
     assert (summary["orders"], summary["sellers"], summary["dead_letters"]) == (3, 1, 0)
     assert summary["skipped_rows"] == {"unknown_status": 1}
     assert summary["dead_lettered_rows"] == 1
@@ -182,7 +158,7 @@ def test_a_shopify_orders_export(db_url: str, tmp_path: Path) -> None:
     assert letter.path == "orders_export_1.csv:6"
     assert "'chargeback' is not in values.status (pending, authorized" in letter.message
 
-    again = _summary(_run("--db", db_url, "import", "csv", "--mapping", "shopify", export))
+    again = last_line(run("--db", db_url, "import", "csv", "--mapping", "shopify", export))
     assert (again["accepted"], again["duplicates"]) == (0, summary["events_sent"])
     assert len(_query(db_url, "select code from dead_letters")) == 1
 
@@ -271,7 +247,7 @@ def test_every_kind_of_file_through_the_store(db_url: str, tmp_path: Path) -> No
     mapping = tmp_path / "acme.yaml"
     mapping.write_text(EVERY_KIND, "utf-8")
     directory = _every_kind(tmp_path / "export")
-    summary = _summary(_run("--db", db_url, "import", "csv", "--mapping", mapping, directory))
+    summary = last_line(run("--db", db_url, "import", "csv", "--mapping", mapping, directory))
     assert summary["skipped_rows"] == {
         "item_for_unknown_order": 1,
         "item_of_skipped_order": 1,
@@ -333,16 +309,16 @@ def test_unusable_files_are_refused_before_touching_the_store(
     directory = _every_kind(tmp_path / "export")
     change(directory)
     db = tmp_path / "store.db"
-    result = _run("--db", db, "import", "csv", "--mapping", mapping, directory, code=1)
+    result = run("--db", db, "import", "csv", "--mapping", mapping, directory, code=1)
     assert message in result.output
     assert not db.exists()
 
 
 def test_a_file_no_section_claims_and_a_bad_mapping_are_refused(tmp_path: Path) -> None:
     stray = _write(tmp_path / "stray.csv", ["a"], [["1"]])
-    result = _run("import", "csv", "--mapping", "shopify", stray, code=1)
+    result = run("import", "csv", "--mapping", "shopify", stray, code=1)
     assert "stray.csv: matches no section of shopify.yaml" in result.output
     bad = tmp_path / "bad.yaml"
     bad.write_text("zone: UTC\ncurrency: EUR\norders: {columns: {id: x}}\n", "utf-8")
-    result = _run("import", "csv", "--mapping", bad, stray, code=1)
+    result = run("import", "csv", "--mapping", bad, stray, code=1)
     assert f"Error: {bad}: `orders.columns.id`: unknown field for orders" in result.output

@@ -34,15 +34,21 @@ def _root_setting(ctx: click.Context, name: str) -> Any:
     return getattr(ctx.find_root().obj, name, None)
 
 
+def _store_options(command: Callable[..., None]) -> Callable[..., None]:
+    """``--db`` and ``--batch-size``, shared by every import command."""
+    command = click.option("--batch-size", type=click.IntRange(min=1), default=DEFAULT_BATCH,
+                           show_default=True, help="events per transaction")(command)  # fmt: skip
+    db_help = "SQLite file or database URL [default: the root --db]"
+    return click.option("--db", "db_option", help=db_help)(command)
+
+
 @import_group.command("olist")
 @click.argument("directory", type=DataPath(file_okay=False, path_type=Path))
 @click.option("--sellers", type=DataPath(dir_okay=False, path_type=Path),
               help=f"the sellers CSV [default: DIRECTORY/{SELLERS}]")  # fmt: skip
 @click.option("--tz", default=DEFAULT_TZ, show_default=True,
               help="IANA zone of the export's local (offset-less) times")  # fmt: skip
-@click.option("--db", "db_option", help="SQLite file or database URL [default: the root --db]")
-@click.option("--batch-size", type=click.IntRange(min=1), default=DEFAULT_BATCH,
-              show_default=True, help="events per transaction")  # fmt: skip
+@_store_options
 @click.pass_context
 def olist(
     ctx: click.Context,
@@ -113,9 +119,7 @@ def _ingest(
 @click.argument("files", nargs=-1, required=True, type=DataPath(exists=True, path_type=Path))
 @click.option("--mapping", "mapping_name", required=True, metavar="MAPPING",
               help="a mapping YAML file, or a shipped one: olist, shopify")  # fmt: skip
-@click.option("--db", "db_option", help="SQLite file or database URL [default: the root --db]")
-@click.option("--batch-size", type=click.IntRange(min=1), default=DEFAULT_BATCH,
-              show_default=True, help="events per transaction")  # fmt: skip
+@_store_options
 @click.pass_context
 def csv_files(
     ctx: click.Context,

@@ -56,9 +56,10 @@ class Order:
     row: Row  # the order's cells, merged over its rows
     rows: list[Row]
     order_id: str
-    facts: dict[str, object]
+    facts: dict[str, Any]
     lines: list[Line] = field(default_factory=list)
-    children: list[tuple[str, Row, object]] = field(default_factory=list)  # (kind, row, record)
+    # (kind, row, record); an item line's record is None (the line is on the order)
+    children: list[tuple[str, Row, dict[str, Any] | None]] = field(default_factory=list)
     lost_lines: int = 0
 
     @property
@@ -90,6 +91,16 @@ class Cells:
         if not value:
             shown = "/".join(self.section.columns.get(name, ())) or f"defaults.{name}"
             raise FieldError(f"missing_{name}", f"`{name}` ({shown}) is empty")
+        return value
+
+    def number(self, row: Row, name: str, currency: str | None = None) -> int | None:
+        value = self.get(row, name, currency)
+        assert value is None or isinstance(value, int)
+        return value
+
+    def when(self, row: Row, name: str) -> dt.datetime | None:
+        value = self.get(row, name)
+        assert value is None or isinstance(value, dt.datetime)
         return value
 
     def get(self, row: Row, name: str, currency: str | None = None) -> object:
@@ -235,9 +246,9 @@ class _Builder:
                     self._line(cells, order, row, inline=True)
             self.orders[order_id] = order
 
-    def _order_facts(self, cells: Cells, row: Row) -> dict[str, object]:
+    def _order_facts(self, cells: Cells, row: Row) -> dict[str, Any]:
         currency = str(cells.get(row, "currency") or self.m.currency)
-        facts: dict[str, object] = {"currency": currency}
+        facts: dict[str, Any] = {"currency": currency}
         for name in FIELDS["orders"]:
             if name not in _ITEM_ONLY and name != "currency":
                 facts[name] = cells.get(row, name, currency)
@@ -248,11 +259,11 @@ class _Builder:
             line = Line(
                 row,
                 str(cells.required(row, "sku"))[:MAX_ID],
-                int(cells.get(row, "quantity") or 1),  # type: ignore[call-overload]
-                int(cells.get(row, "unit_price", order.currency) or 0),  # type: ignore[call-overload]
-                int(cells.get(row, "freight", order.currency) or 0),  # type: ignore[call-overload]
+                cells.number(row, "quantity") or 1,
+                cells.number(row, "unit_price", order.currency) or 0,
+                cells.number(row, "freight", order.currency) or 0,
                 str(cells.raw(row, "merchant_id") if "merchant_id" in cells.fields else ""),
-                cells.get(row, "ship_by"),  # type: ignore[arg-type]
+                cells.when(row, "ship_by"),
                 cells.raw(row, "title"),
                 cells.raw(row, "category"),
             )
@@ -367,11 +378,11 @@ class _Builder:
         lines = [(ln.sku, ln.quantity, ln.price, ln.title, ln.category) for ln in order.lines]
         limits = sorted({ln.ship_by for ln in order.lines if ln.ship_by is not None})
         events: list[ev.Event] = [
-            ge.placed(self.prefix, source, f, lines, merchant, int(amount),  # type: ignore[call-overload]
-                      limits, m.country, m.zone)
+            ge.placed(self.prefix, source, f, lines, merchant, int(amount), limits, m.country,
+                      m.zone)
         ]  # fmt: skip
         if f["paid_at"] is not None:
-            events.append(ge.paid(self.prefix, source, f, int(f["amount_paid"] or amount)))  # type: ignore[call-overload]
+            events.append(ge.paid(self.prefix, source, f, int(f["amount_paid"] or amount)))
         carrier = str(f["carrier"] or m.carrier)
         tracking = str(f["tracking_number"] or order.order_id)
         shipped, delivered = _when(f["shipped_at"]), _when(f["delivered_at"])
@@ -385,7 +396,7 @@ class _Builder:
                 self.acc.use(row)
                 continue
             try:
-                events += self.child_events(kind, record, order, merchant, derived)  # type: ignore[arg-type]
+                events += self.child_events(kind, record, order, merchant, derived)
             except ValueError as exc:
                 self.acc.skip(row, f"incomplete_{kind.rstrip('s')}", str(exc))
                 continue
@@ -419,14 +430,14 @@ class _Builder:
         made: list[ev.Event] = []
         for row in table.rows:
             try:
-                r = {n: cells.get(row, n) for n in cells.fields}
+                r: dict[str, Any] = {n: cells.get(row, n) for n in cells.fields}
             except FieldError as exc:
                 self.acc.skip(row, exc.reason, str(exc))
                 continue
             carrier = str(r["carrier"] or self.m.carrier)
             tracking = str(r["tracking_number"])
             base = ge.event_id(self.prefix, "shipment", carrier, tracking)
-            made.append(ge.scan(base, self.m.name, carrier, tracking, r["at"],  # type: ignore[arg-type]
+            made.append(ge.scan(base, self.m.name, carrier, tracking, r["at"],
                                 str(r["status"] or ""), str(r["code"] or ""),
                                 str(r["text"] or ""), str(r["location"] or "")))  # fmt: skip
             self.acc.use(row)

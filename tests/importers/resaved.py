@@ -90,6 +90,12 @@ def us_minutes(column: str, value: str) -> str:
     return value if at is None else f"{at.month}/{at.day}/{at.year} {at.hour}:{at:%M}"
 
 
+def br_minutes(column: str, value: str) -> str:
+    """``2018-07-29 13:54:51`` → ``29/07/2018 13:54`` (a pt-BR Excel, day first)."""
+    at = _wall(value)
+    return value if at is None else f"{at:%d/%m/%Y} {at.hour}:{at:%M}"
+
+
 def us_seconds_pm(column: str, value: str) -> str:
     """``2018-07-29 13:54:51`` → ``7/29/2018 1:54:51 PM``."""
     at = _wall(value)
@@ -157,6 +163,9 @@ VARIATIONS: dict[str, Resave] = {
     "trailing-empty-columns": Resave(trailing_blank_columns=3),
     "header-case-and-spaces": Resave(header=shouting),
     "excel-unicode-text": Resave(delimiter="\t", encoding="utf-16", line_end="\r\n"),
+    "pt-br-excel": Resave(
+        cells=both(br_minutes, decimal_comma), delimiter=";", line_end="\r\n", bom=True
+    ),
     "excel-eu-everything": Resave(
         cells=both(us_minutes, decimal_comma),
         header=shouting,

@@ -17,6 +17,7 @@ from anxin.importers.csvread import (
     parse_local,
     parse_minor,
     read_csv,
+    slash_dates_day_first,
 )
 
 SP = ZoneInfo("America/Sao_Paulo")
@@ -229,3 +230,27 @@ def test_column_names_match_whatever_their_case_and_spacing() -> None:
         "t.csv", b" Order ID ,ORDER_STATUS\nx,delivered\n", ["order_id"], ["order status"]
     )
     assert (table.rows[0].get("order_id"), table.rows[0].get("order status")) == ("x", "delivered")
+
+
+@pytest.mark.parametrize(
+    ("cells", "decimal_comma", "day_first"),
+    [
+        pytest.param([["31/12/2017 10:00"], ["1/2/2018"]], False, True, id="evidence-day-first"),
+        pytest.param([["12/31/2017 10:00"], ["1/2/2018"]], True, False, id="evidence-month-first"),
+        pytest.param([["1/2/2018"]], True, True, id="semicolon-file-day-first"),
+        pytest.param([["1/2/2018"]], False, False, id="comma-file-month-first"),
+        pytest.param([["31/12/2017"], ["12/31/2017"]], True, False, id="both-ways-month-first"),
+    ],
+)
+def test_slash_dates_follow_their_file(
+    cells: list[list[str]], decimal_comma: bool, day_first: bool
+) -> None:
+    assert slash_dates_day_first(cells, decimal_comma) is day_first
+
+
+def test_a_day_first_file_reads_day_first() -> None:
+    table = parse_csv("t.csv", b"a;b\n31/12/2017 10:00;x\n1/2/2018 9:00;y\n", ["a"])
+    assert [parse_local(r.get("a"), SP, r.day_first) for r in table.rows] == [
+        dt.datetime(2017, 12, 31, 12, 0, tzinfo=UTC),
+        dt.datetime(2018, 2, 1, 11, 0, tzinfo=UTC),
+    ]

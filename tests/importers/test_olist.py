@@ -259,11 +259,26 @@ MESSY = [
         id="missing-purchase-date",
     ),
     pytest.param(
-        lambda m: m.set(ORDERS, 0, order_purchase_timestamp="31/12/2017 10:00"),
+        lambda m: [
+            m.set(ORDERS, 0, order_purchase_timestamp="31/12/2017 10:00"),
+            m.set(ORDERS, 1, order_estimated_delivery_date="6/25/2018 0:00"),  # month first
+        ],
         {ORDERS: {"unparseable_date": 1}, **CASCADE_O1},
         {},
         False,
-        id="day-first-date",
+        id="day-first-date-in-a-month-first-file",
+    ),
+    pytest.param(
+        lambda m: m.set(
+            ORDERS,
+            0,
+            order_purchase_timestamp="4/6/2018 10:15",
+            order_estimated_delivery_date="20/6/2018 0:00",  # the file is day first
+        ),
+        {},
+        {},
+        True,
+        id="day-first-file",
     ),
     pytest.param(
         lambda m: m.set(ORDERS, 0, order_purchase_timestamp="1970-01-01 00:00:00"),

@@ -50,13 +50,14 @@ class FieldError(ValueError):
 class Row:
     """One data record: ``line`` is the physical line it starts on (the header is line 1);
     ``decimal_comma``: its file writes ``1.234,50`` (``;``-separated); ``raw``: the record as
-    read, for the dead-letter store."""
+    read, for the dead-letter store; ``day_first``: its file writes ``31/12/2017``."""
 
     file: str
     line: int
     values: Mapping[str, str]
     decimal_comma: bool = False
     raw: str = ""
+    day_first: bool = False  # its file writes dates D/M/YYYY (see slash_dates_day_first)
 
     def get(self, column: str) -> str:
         """The stripped cell, ``""`` when blank or absent (an optional column)."""
@@ -143,6 +144,7 @@ def parse_csv(
     malformed: list[tuple[int, str]] = []
     raw_malformed: dict[int, str] = {}
     comma = delimiter == ";"
+    good: list[tuple[int, list[str]]] = []
     for line, record, error in records:
         if error is not None:
             malformed.append((line, error))
@@ -153,16 +155,22 @@ def parse_csv(
             malformed.append((line, f"{len(record)} fields, the header has {width}"))
             raw_malformed[line] = delimiter.join(record)
             continue
-        rows.append(
-            Row(
-                name,
-                line,
-                {c: record[i].strip() for c, i in columns.items()},
-                comma,
-                delimiter.join(record),
-            )
-        )
-    return CsvTable(name, rows, malformed, counter[0], delimiter, raw_malformed, frozenset(columns))
+        good.append((line, record))
+    cells = [[record[i].strip() for i in columns.values()] for _, record in good]
+    day_first = slash_dates_day_first(cells, comma)
+    for (line, record), values in zip(good, cells, strict=True):
+        row_cells = dict(zip(columns, values, strict=True))
+        rows.append(Row(name, line, row_cells, comma, delimiter.join(record), day_first))
+    return CsvTable(
+        name,
+        rows,
+        malformed,
+        counter[0],
+        delimiter,
+        raw_malformed,
+        frozenset(columns),
+        tuple(header),
+    )
 
 
 Record = tuple[int, list[str], str | None]  # (first line, cells, why it is not a record)
@@ -202,11 +210,29 @@ _US = re.compile(
 )
 
 
-def parse_local(value: str, zone: ZoneInfo) -> dt.datetime:
+def slash_dates_day_first(rows: Sequence[Sequence[str]], decimal_comma: bool) -> bool:
+    """Whether a file's slash dates are day first, from the file itself: some date whose first
+    number is over 12 (``31/12/2017``) and none whose second is (``12/31/2017``). Files whose
+    slash dates fit both orders follow their locale: day first in a ``;``-separated file (a
+    decimal-comma locale), month first elsewhere. With evidence both ways, month first: the
+    day-first cells are then refused, not guessed."""
+    day_first = month_first = False
+    for row in rows:
+        for cell in row:
+            if (m := _US.match(cell)) is not None:
+                day_first |= int(m[1]) > 12
+                month_first |= int(m[2]) > 12
+        if day_first and month_first:
+            return False
+    return day_first or (decimal_comma and not month_first)
+
+
+def parse_local(value: str, zone: ZoneInfo, day_first: bool = False) -> dt.datetime:
     """A local wall-clock time in ``zone`` → an aware datetime.
 
     Accepts ``YYYY-MM-DD HH:MM:SS`` (also without seconds, with ``T`` or ``/``, or a bare date),
-    the spreadsheet forms ``M/D/YYYY H:MM`` and ``M/D/YYYY h:MM:SS PM``, and an Excel serial
+    the spreadsheet forms ``M/D/YYYY H:MM`` and ``M/D/YYYY h:MM:SS PM`` (``D/M/YYYY`` with
+    ``day_first``), and an Excel serial
     date (``43466.5``). A time that states its offset (``…Z``, ``…-03:00``) keeps it. A wall
     time that a DST change makes ambiguous or skipped resolves with ``fold=0`` (the earlier
     offset), the same way on every run.
@@ -220,6 +246,8 @@ def parse_local(value: str, zone: ZoneInfo) -> dt.datetime:
                 return _in_range(value, at)
         elif m := _US.match(value):
             month, day, year, hour, minute, second = (int(g) if g else 0 for g in m.groups()[:6])
+            if day_first:
+                month, day = day, month
             half = (m[7] or "").lower()
             if half and not 1 <= hour <= 12:
                 raise ValueError(f"hour {hour} with {half.upper()}")

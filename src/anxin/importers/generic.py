@@ -125,7 +125,7 @@ class Cells:
         if kind == "text":
             return value
         if kind == "date":
-            return self.date(value)
+            return self.date(value, row.day_first)
         if kind == "money":
             comma = (
                 row.decimal_comma if self.mapping.decimal == AUTO else self.mapping.decimal == ","
@@ -159,12 +159,12 @@ class Cells:
             return key
         raise FieldError(f"unknown_{name}", f"{value!r} is not one of {', '.join(allowed)}")
 
-    def date(self, value: str) -> dt.datetime:
+    def date(self, value: str, day_first: bool = False) -> dt.datetime:
         errors = []
         for fmt in self.section.date_formats:
             if fmt == AUTO:
                 try:
-                    return parse_local(value, self.mapping.zone)
+                    return parse_local(value, self.mapping.zone, day_first)
                 except FieldError as exc:
                     if exc.reason == "absurd_date":
                         raise

@@ -131,7 +131,7 @@ class _Reader:
         if not value:
             raise FieldError("missing_required_date", f"`{column}` is empty")
         try:
-            return parse_local(value, self.zone)
+            return parse_local(value, self.zone, row.day_first)
         except FieldError as exc:
             raise FieldError(exc.reason, f"`{column}` {exc}") from None
 

@@ -322,3 +322,28 @@ def test_a_file_no_section_claims_and_a_bad_mapping_are_refused(tmp_path: Path) 
     bad.write_text("zone: UTC\ncurrency: EUR\norders: {columns: {id: x}}\n", "utf-8")
     result = run("import", "csv", "--mapping", bad, stray, code=1)
     assert f"Error: {bad}: `orders.columns.id`: unknown field for orders" in result.output
+
+
+def test_rows_of_one_order_that_disagree_or_carry_a_bad_line(tmp_path: Path) -> None:
+    from anxin.importers.generic_files import read_files
+    from anxin.importers.mapping import load_mapping
+
+    rows = [
+        *SHOPIFY_ROWS[:3],
+        # #1001 again, placed at another time: not merged, reported.
+        _shopify_row(name="#1001", created_at="2024-03-09 10:00:00 -0500",
+                     lineitem_quantity="1", lineitem_name="Lid", lineitem_price="3.00"),
+        # #1002's second line has a price nobody can read: the line is lost, the order kept.
+        _shopify_row(name="#1002", lineitem_quantity="1", lineitem_name="Saucer",
+                     lineitem_price="three"),
+    ]  # fmt: skip
+    path = _write(tmp_path / "orders_export_2.csv", SHOPIFY_HEADER, rows)
+    export = read_files(load_mapping("shopify"), [path])
+    assert export.accounts.skipped_by_reason() == {"conflicting_order_row": 1}
+    (skip,) = export.accounts.skips
+    assert (skip.line, skip.detail) == (
+        5,
+        "Created at '2024-03-09 10:00:00 -0500' but line 2 says '2024-03-01 10:00:00 -0500'",
+    )
+    assert export.accounts.notes_by_reason() == {"item:unit_price_not_a_number": 1}
+    assert (export.order_ids, export.orders_with_skipped_items) == (["#1001", "#1002"], 1)

@@ -256,19 +256,20 @@ class _Builder:
 
     def _line(self, cells: Cells, order: Order, row: Row, inline: bool) -> bool:
         try:
+            sku = cells.required(row, "sku")[:MAX_ID]
+            cells.required(row, "unit_price")  # also on an orders file, where it is optional
             line = Line(
                 row,
-                str(cells.required(row, "sku"))[:MAX_ID],
+                sku,
                 cells.number(row, "quantity") or 1,
                 cells.number(row, "unit_price", order.currency) or 0,
                 cells.number(row, "freight", order.currency) or 0,
-                str(cells.raw(row, "merchant_id") if "merchant_id" in cells.fields else ""),
+                # An orders file's merchant_id is the order's; an items file's, the line's seller.
+                "" if inline else str(cells.get(row, "merchant_id") or ""),
                 cells.when(row, "ship_by"),
                 cells.raw(row, "title"),
                 cells.raw(row, "category"),
             )
-            if not cells.raw(row, "unit_price"):
-                raise FieldError("missing_unit_price", "`unit_price` is empty")
         except FieldError as exc:
             order.lost_lines += 1
             if inline:  # the row still carries its order: the line alone is lost

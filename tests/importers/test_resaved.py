@@ -18,6 +18,8 @@ from click.testing import CliRunner
 
 from anxin.cli.main import main
 from anxin.contract import events as ev
+from anxin.importers.generic_files import read_files
+from anxin.importers.mapping import load_mapping
 from anxin.importers.olist import Export, read_export
 from anxin.store.database import make_engine
 from tests.importers.resaved import VARIATIONS, Resave, rows_per_file, truth
@@ -156,3 +158,19 @@ def test_resave_keeps_the_late_counts(
     for key in ("late_shipped_orders", "late_delivered_orders", "orders", "events"):
         assert other[key] == base[key], key
     assert (base["late_shipped_orders"], base["late_delivered_orders"]) == (344, 279)
+
+
+@pytest.mark.parametrize("name", sorted(VARIATIONS))
+def test_the_olist_mapping_reads_every_resave_too(
+    tmp_path: Path, original: tuple[Path, Counter[str], Export], name: str
+) -> None:
+    """``import csv --mapping olist`` meets the same re-saves: the same counts from the
+    original CSV (the reviews file without its ids included: they are derived)."""
+    directory, expected, _ = original
+    resaved = VARIATIONS[name].write(directory, tmp_path / name)
+    export = read_files(load_mapping("olist"), [resaved])
+    assert event_counts(export) == expected
+    assert export.accounts.skipped_by_reason() == {
+        "order_without_items": 23,
+        "review_of_order_without_items": 23,
+    }

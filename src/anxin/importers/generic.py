@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from anxin.contract import events as ev
@@ -232,7 +232,7 @@ class _Builder:
                 merged.update({c: v for c, v in row.values.items() if v and not merged.get(c)})
                 kept.append(row)
             first = rows[0]
-            order_row = Row(first.file, first.line, merged, first.decimal_comma, first.raw)
+            order_row = replace(first, values=merged)
             try:
                 facts = self._order_facts(cells, order_row)
             except FieldError as exc:

@@ -243,7 +243,7 @@ def parse_local(value: str, zone: ZoneInfo, day_first: bool = False) -> dt.datet
             naive = dt.datetime.fromisoformat(text[: m.start("offset")] if m["offset"] else text)
             if m["offset"]:
                 at = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-                return _in_range(value, at)
+                return in_range(value, at)
         elif m := _US.match(value):
             month, day, year, hour, minute, second = (int(g) if g else 0 for g in m.groups()[:6])
             if day_first:
@@ -259,10 +259,11 @@ def parse_local(value: str, zone: ZoneInfo, day_first: bool = False) -> dt.datet
             raise ValueError("not YYYY-MM-DD HH:MM:SS, M/D/YYYY H:MM, YYYY-MM-DD or a serial date")
     except ValueError as exc:
         raise FieldError("unparseable_date", f"{value!r}: {exc}") from None
-    return _in_range(value, localize(naive, zone))
+    return in_range(value, localize(naive, zone))
 
 
-def _in_range(value: str, at: dt.datetime) -> dt.datetime:
+def in_range(value: str, at: dt.datetime) -> dt.datetime:
+    """``at`` (read from ``value``) when it is within 2000..2099, else an ``absurd_date``."""
     if not EARLIEST <= at < LATEST:
         raise FieldError("absurd_date", f"{value!r} is outside 2000..2099")
     return at
@@ -311,8 +312,13 @@ def parse_id(row: Row, column: str) -> str:
     value = row.get(column)
     if not value:
         raise FieldError(f"missing_{column}", f"`{column}` is empty")
+    return check_id(value, column)
+
+
+def check_id(value: str, name: str) -> str:
+    """``value`` when it is a usable identifier (see :func:`parse_id`)."""
     if not _ID.match(value):
-        raise FieldError(f"invalid_{column}", f"`{column}` {value[:80]!r} is not a usable id")
+        raise FieldError(f"invalid_{name}", f"`{name}` {value[:80]!r} is not a usable id")
     return value
 
 

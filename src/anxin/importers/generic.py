@@ -23,6 +23,8 @@ from anxin.importers.csvread import (
     CsvTable,
     FieldError,
     Row,
+    check_id,
+    in_range,
     localize,
     parse_local,
     parse_minor,
@@ -112,14 +114,14 @@ class Cells:
         try:
             return self._typed(row, name, value, currency)
         except FieldError as exc:
-            raise FieldError(exc.reason, f"`{name}` {exc}") from None
+            detail = str(exc)
+            named = detail if detail.startswith(f"`{name}`") else f"`{name}` {detail}"
+            raise FieldError(exc.reason, named) from None
 
     def _typed(self, row: Row, name: str, value: str, currency: str | None) -> object:
         kind = self.fields[name].type
         if kind == "id":
-            if len(value) > 64 or not value.isascii() or not value.isprintable() or " " in value:
-                raise FieldError(f"invalid_{name}", f"{value[:80]!r} is not a usable id")
-            return value
+            return check_id(value, name)
         if kind == "key":
             return value[:MAX_ID]
         if kind == "text":
@@ -175,10 +177,7 @@ class Cells:
             except ValueError:
                 errors.append(fmt)
                 continue
-            at = parsed if parsed.tzinfo else localize(parsed, self.mapping.zone)
-            if not ev.EARLIEST <= at < ev.LATEST:
-                raise FieldError("absurd_date", f"{value!r} is outside 2000..2099")
-            return at
+            return in_range(value, parsed if parsed.tzinfo else localize(parsed, self.mapping.zone))
         raise FieldError("unparseable_date", f"{value!r} matches none of {', '.join(errors)}")
 
 

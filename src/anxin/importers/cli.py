@@ -161,7 +161,7 @@ def render(result: ImportResult, out: Console, title: str, heading: str = "Olist
         ("unusable rows in the dead-letter store", s["dead_lettered_rows"]),
         ("late shipped (first scan after ship-by)", _share(s["late_shipped_orders"], orders)),
         ("late delivered (after deliver-by)", _share(s["late_delivered_orders"], orders)),
-        ("rule decisions (pack predates the data)", s["decisions"]),
+        ("rule decisions (none when the pack postdates the data)", s["decisions"]),
     ]:
         facts.add_row(label, f"{value:,}" if isinstance(value, int) else value)
     out.print(facts)

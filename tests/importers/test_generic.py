@@ -321,7 +321,7 @@ def test_a_file_no_section_claims_and_a_bad_mapping_are_refused(tmp_path: Path) 
     bad = tmp_path / "bad.yaml"
     bad.write_text("zone: UTC\ncurrency: EUR\norders: {columns: {id: x}}\n", "utf-8")
     result = run("import", "csv", "--mapping", bad, stray, code=1)
-    assert f"Error: {bad}: `orders.columns.id`: unknown field for orders" in result.output
+    assert f"Error: {bad}:3: `orders.columns.id`: unknown field for orders" in result.output
 
 
 def test_rows_of_one_order_that_disagree_or_carry_a_bad_line(tmp_path: Path) -> None:

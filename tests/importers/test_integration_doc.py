@@ -80,3 +80,4 @@ def test_the_mapping_errors_shown_are_the_ones_raised() -> None:
         with pytest.raises(MappingError) as caught:
             parse_mapping(mapping.replace(old, new, 1), "acme.yaml")
         assert str(caught.value).startswith(expected.rstrip(" )")), (str(caught.value), expected)
+        assert caught.value.key is not None

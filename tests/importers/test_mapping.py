@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -141,8 +142,24 @@ def test_the_base_mapping_is_valid() -> None:
 def test_a_bad_mapping_names_the_key_and_why(change: str, message: str) -> None:
     with pytest.raises(MappingError) as caught:
         parse_mapping(_with(change), "shop.yaml")
-    assert str(caught.value).startswith("shop.yaml: ")
+    assert re.match(r"^shop\.yaml(:\d+)?: `", str(caught.value))
     assert message in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "line", "key"),
+    [
+        ("Done: delivered", "Done: finished", "    status: {Open", "orders.values.status.Done"),
+        ("    placed_at: Date\n", "", "  columns:", "orders.columns.placed_at"),
+        ("Europe/Paris", "Paris", "zone:", "zone"),
+    ],
+)
+def test_a_mapping_error_names_its_line(old: str, new: str, line: str, key: str) -> None:
+    text = GOOD.replace(old, new, 1)
+    with pytest.raises(MappingError) as caught:
+        parse_mapping(text, "shop.yaml")
+    number = next(i for i, x in enumerate(text.splitlines(), 1) if x.startswith(line))
+    assert str(caught.value).startswith(f"shop.yaml:{number}: `{key}`: ")
 
 
 def test_not_yaml_and_not_a_table_are_refused() -> None:

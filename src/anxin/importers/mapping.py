@@ -147,7 +147,11 @@ _NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,31}$")
 
 
 class MappingError(ValueError):
-    """The mapping cannot be used: the message names the file, the key and why."""
+    """The mapping cannot be used: the message names the file, the line, the key and why."""
+
+    def __init__(self, message: str, key: str | None = None, why: str = "") -> None:
+        super().__init__(message)
+        self.key, self.why = key, why
 
 
 @dataclass(frozen=True)
@@ -179,7 +183,33 @@ class Mapping:
 
 
 def _fail(origin: str, key: str, why: str) -> MappingError:
-    return MappingError(f"{origin}: `{key}`: {why}")
+    return MappingError(f"{origin}: `{key}`: {why}", key, why)
+
+
+_INDEX = re.compile(r"^(.*)\[(\d+)\]$")
+
+
+def line_of(text: str, key: str) -> int | None:
+    """The line of ``key`` (``orders.values.status.x``, ``date_formats[0]``) in the YAML text,
+    else of its nearest ancestor there (a required key that is absent); None for the top."""
+    try:
+        node = yaml.compose(text, Loader=yaml.BaseLoader)
+    except yaml.YAMLError:  # pragma: no cover - the text was loaded already
+        return None
+    line = None
+    for part in key.split(".") if key else []:
+        m = _INDEX.match(part)
+        name, index = (m[1], int(m[2])) if m else (part, None)
+        if not isinstance(node, yaml.MappingNode):
+            break
+        found = next((pair for pair in node.value if pair[0].value == name), None)
+        if found is None:
+            break
+        line, node = found[0].start_mark.line + 1, found[1]
+        if index is not None and isinstance(node, yaml.SequenceNode) and index < len(node.value):
+            node = node.value[index]
+            line = node.start_mark.line + 1
+    return line
 
 
 def _table(
@@ -301,12 +331,23 @@ def _section(kind: str, raw: Any, defaults: tuple[str, ...], origin: str) -> Sec
 
 
 def parse_mapping(text: str, origin: str = "mapping") -> Mapping:
-    """Validate a mapping's YAML text (``origin`` names it in errors)."""
+    """Validate a mapping's YAML text; an error names ``origin``, the line, the key and why
+    (``shop.yaml:12: `orders.values.status.done`: 'finished' is not a known status …``)."""
     try:
         # BaseLoader: every scalar stays text (``yes``, ``05``, ``1.10`` are column values).
         data = yaml.load(text, Loader=yaml.BaseLoader)
     except yaml.YAMLError as exc:
         raise MappingError(f"{origin}: not YAML: {exc}") from None
+    try:
+        return _parse(data, origin)
+    except MappingError as exc:
+        line = line_of(text, exc.key) if exc.key is not None else None
+        if line is None:
+            raise
+        raise MappingError(f"{origin}:{line}: `{exc.key}`: {exc.why}", exc.key, exc.why) from None
+
+
+def _parse(data: Any, origin: str) -> Mapping:
     top = _table(data, origin, "", _TOP)
     zone_name = _text(top.get("zone"), origin, "zone")
     try:

@@ -217,8 +217,9 @@ def test_the_separator_is_sniffed_from_the_header(data: bytes, delimiter: str) -
 
 def test_an_unnamed_row_index_and_trailing_empty_columns_are_not_data() -> None:
     # R's write.table: one cell more per row than the header has names.
-    table = parse_csv("r.csv", b'"a","b"\n"1","x","y"\n"2","z","w"\n', ["a", "b"])
+    table = parse_csv("r.csv", b'"a","b"\n"1","x","y"\n"2","z","w"\n"3","v"\n', ["a", "b"])
     assert [(r.get("a"), r.get("b")) for r in table.rows] == [("x", "y"), ("z", "w")]
+    assert table.malformed == [(4, "2 fields, the header has 3")]  # a short row is refused
     # Excel's stray trailing commas: named columns first, blank ones after, of any width.
     table = parse_csv("e.csv", b"a,b,,\n1,2,,\n3,4\n5,6,,,,\n7,8,,,9\n", ["a", "b"])
     assert [r.get("a") for r in table.rows] == ["1", "3", "5"]

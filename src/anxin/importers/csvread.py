@@ -193,10 +193,10 @@ def _records(reader: Any) -> list[Record]:
 
 
 def _unnamed_index(header: list[str], records: list[Record]) -> bool:
-    """Every data record has exactly one cell more than the header: the first column is a row
-    index the tool wrote without a header cell."""
-    widths = {len(r) for _, r, e in records if e is None and any(c.strip() for c in r)}
-    return widths == {len(header) + 1}
+    """Most data records have one cell more than the header: the first column is a row index
+    the tool wrote without a header cell (R's ``write.table``)."""
+    widths = Counter(len(r) for _, r, e in records if e is None and any(c.strip() for c in r))
+    return bool(widths) and widths.most_common(1)[0][0] == len(header) + 1
 
 
 # ---------------------------------------------------------------- cells

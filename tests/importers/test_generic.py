@@ -208,10 +208,13 @@ aftersales:
     amount: Betrag
     outcome: Ergebnis
     refund: Erstattet
+    decision: Entscheidung
   values:
-    event: {eröffnet: aftersale.requested, erledigt: aftersale.resolved}
+    event: {eröffnet: aftersale.requested, beantwortet: aftersale.responded,
+            erledigt: aftersale.resolved}
     kind: {geld zurück: refund_only}
     outcome: {erstattet: refunded}
+    decision: {zugestimmt: agree}
 """
 
 
@@ -235,10 +238,14 @@ def _every_kind(directory: Path) -> Path:
            [["A1", "2", "07.05.2024", "Verpackung beschädigt"]], ";")  # fmt: skip
     _write(directory / "reklamationen.csv",
            ["Fall", "Bestellung", "Zeit", "Schritt", "Art", "Grund", "Betrag", "Ergebnis",
-            "Erstattet"],
+            "Erstattet", "Entscheidung"],
            [["R1", "A1", "07.05.2024 10:00", "eröffnet", "geld zurück", "beschädigt", "20,00",
-             "", ""],
-            ["R1", "A1", "08.05.2024 10:00", "erledigt", "", "", "", "erstattet", "20,00"]],
+             "", "", ""],
+            ["R1", "A1", "07.05.2024 18:00", "beantwortet", "", "", "", "", "", "zugestimmt"],
+            ["R1", "A1", "08.05.2024 10:00", "erledigt", "", "", "", "erstattet", "20,00", ""],
+            # A request without the amount asked: refused, saying which field it lacks.
+            ["R2", "A1", "07.05.2024 11:00", "eröffnet", "geld zurück", "kaputt", "", "", "",
+             ""]],
            ";")  # fmt: skip
     return directory
 
@@ -249,11 +256,12 @@ def test_every_kind_of_file_through_the_store(db_url: str, tmp_path: Path) -> No
     directory = _every_kind(tmp_path / "export")
     summary = last_line(run("--db", db_url, "import", "csv", "--mapping", mapping, directory))
     assert summary["skipped_rows"] == {
+        "incomplete_aftersale": 1,
         "item_for_unknown_order": 1,
         "item_of_skipped_order": 1,
         "unparseable_date": 1,
     }
-    assert (summary["orders"], summary["dead_letters"], summary["dead_lettered_rows"]) == (2, 0, 3)
+    assert (summary["orders"], summary["dead_letters"], summary["dead_lettered_rows"]) == (2, 0, 4)
     types = dict(_query(db_url, "select type, count(*) from events group by type"))
     assert types == {
         "merchant.registered": 1,
@@ -263,6 +271,7 @@ def test_every_kind_of_file_through_the_store(db_url: str, tmp_path: Path) -> No
         "tracking.scanned": 3,
         "review.posted": 1,
         "aftersale.requested": 1,
+        "aftersale.responded": 1,
         "aftersale.resolved": 1,
     }
     order = _states(db_url)["A1"]
@@ -278,9 +287,14 @@ def test_every_kind_of_file_through_the_store(db_url: str, tmp_path: Path) -> No
     assert [(c.kind, c.amount, c.status, c.refunded) for c in order.aftersales] == [
         ("refund_only", 2000, "resolved", 2000)
     ]
-    bad = next(r for r in _query(db_url, "select code, message from dead_letters")
-               if r.code == "unparseable_date")  # fmt: skip
-    assert "'32.05.2024 11:00' matches none of %d.%m.%Y %H:%M, %d.%m.%Y" in bad.message
+    letters = {r.code: r.message for r in _query(db_url, "select code, message from dead_letters")}
+    assert (
+        "'32.05.2024 11:00' matches none of %d.%m.%Y %H:%M, %d.%m.%Y" in letters["unparseable_date"]
+    )
+    assert letters["incomplete_aftersale"] == (
+        "reklamationen.csv:5: aftersale.requested needs `amount`"
+    )
+    assert order.aftersales[0].response == "agree"
 
 
 # ---------------------------------------------------------------- refused before the store

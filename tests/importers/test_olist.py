@@ -15,12 +15,11 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import click
 import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
 
-from anxin.cli.main import Settings, main
+from anxin.cli.main import main
 from anxin.clock import FixedClock
 from anxin.contract import events as ev
 from anxin.contract.decode import Rejected, decode_event, encode_event
@@ -39,6 +38,7 @@ from anxin.importers.olist_reader import (
 from anxin.importers.olist_store import is_late_delivered, is_late_shipped
 from anxin.store.database import make_engine
 from tests.importers.mini import Export as Mini
+from tests.importers.runner import run
 
 SAO_PAULO = ZoneInfo("America/Sao_Paulo")
 NOW = dt.datetime(2026, 11, 24, 12, 0, tzinfo=dt.UTC)
@@ -46,26 +46,9 @@ NOW = dt.datetime(2026, 11, 24, 12, 0, tzinfo=dt.UTC)
 PER_RUN = {"accepted", "duplicates"}
 
 
-@click.group()
-@click.option("--db")
-@click.pass_context
-def _root(ctx: click.Context, db: str | None) -> None:
-    """Stands in for ``anxin.cli.main.main``, which stores the same ``Settings``."""
-    ctx.obj = Settings(db, "douyin")
-
-
-_root.add_command(import_group)
-
-
-def _run(*args: object, code: int = 0) -> click.testing.Result:
-    result = CliRunner().invoke(_root, [str(a) for a in args])
-    assert result.exit_code == code, result.output + repr(result.exception)
-    return result
-
-
 def _import(db: str, directory: Path, *args: object) -> dict[str, Any]:
     """Run the command: a human-readable block, then the JSON summary as the last line."""
-    result = _run("--db", db, "import", "olist", directory, *args)
+    result = run("--db", db, "import", "olist", directory, *args)
     *human, last = result.stdout.strip().splitlines()
     assert "Olist import" in human[0]
     assert any("late shipped" in line for line in human)
@@ -223,7 +206,7 @@ def test_unusable_export_is_refused_before_touching_the_store(
     directory = tmp_path / "export"
     args = setup(directory)
     db = tmp_path / "store.db"
-    result = _run("--db", db, "import", "olist", *args, code=1)
+    result = run("--db", db, "import", "olist", *args, code=1)
     assert f"Error: {message.format(d=directory)}" in result.output
     assert not db.exists()
 
@@ -234,7 +217,7 @@ def test_the_4k_sample_alone_registers_sellers_from_their_items(
     """The issue's own command, without --sellers: sellers come from the item rows, with no
     location, and the late counts do not depend on it."""
     directory, _ = olist_4k
-    result = _run("--db", tmp_path / "s.db", "import", "olist", directory)
+    result = run("--db", tmp_path / "s.db", "import", "olist", directory)
     summary = json.loads(result.output.strip().splitlines()[-1])
     assert summary["absent_files"] == ["olist_sellers_dataset.csv"]
     assert summary["sellers"] == summary["sellers_missing_from_file"] > 0
@@ -276,11 +259,26 @@ MESSY = [
         id="missing-purchase-date",
     ),
     pytest.param(
-        lambda m: m.set(ORDERS, 0, order_purchase_timestamp="31/12/2017 10:00"),
+        lambda m: [
+            m.set(ORDERS, 0, order_purchase_timestamp="31/12/2017 10:00"),
+            m.set(ORDERS, 1, order_estimated_delivery_date="6/25/2018 0:00"),  # month first
+        ],
         {ORDERS: {"unparseable_date": 1}, **CASCADE_O1},
         {},
         False,
-        id="day-first-date",
+        id="day-first-date-in-a-month-first-file",
+    ),
+    pytest.param(
+        lambda m: m.set(
+            ORDERS,
+            0,
+            order_purchase_timestamp="4/6/2018 10:15",
+            order_estimated_delivery_date="20/6/2018 0:00",  # the file is day first
+        ),
+        {},
+        {},
+        True,
+        id="day-first-file",
     ),
     pytest.param(
         lambda m: m.set(ORDERS, 0, order_purchase_timestamp="1970-01-01 00:00:00"),

@@ -7,6 +7,7 @@ root's ``Settings`` (``ctx.obj``) when there is one, and ``--db`` may also be gi
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +22,7 @@ from anxin.importers.olist_reader import DEFAULT_TZ, SELLERS
 
 if TYPE_CHECKING:
     from anxin.importers.olist import ImportResult
+    from anxin.importers.olist_reader import Export
 
 
 @click.group("import")
@@ -32,15 +34,21 @@ def _root_setting(ctx: click.Context, name: str) -> Any:
     return getattr(ctx.find_root().obj, name, None)
 
 
+def _store_options(command: Callable[..., None]) -> Callable[..., None]:
+    """``--db`` and ``--batch-size``, shared by every import command."""
+    command = click.option("--batch-size", type=click.IntRange(min=1), default=DEFAULT_BATCH,
+                           show_default=True, help="events per transaction")(command)  # fmt: skip
+    db_help = "SQLite file or database URL [default: the root --db]"
+    return click.option("--db", "db_option", help=db_help)(command)
+
+
 @import_group.command("olist")
 @click.argument("directory", type=DataPath(file_okay=False, path_type=Path))
 @click.option("--sellers", type=DataPath(dir_okay=False, path_type=Path),
               help=f"the sellers CSV [default: DIRECTORY/{SELLERS}]")  # fmt: skip
 @click.option("--tz", default=DEFAULT_TZ, show_default=True,
               help="IANA zone of the export's local (offset-less) times")  # fmt: skip
-@click.option("--db", "db_option", help="SQLite file or database URL [default: the root --db]")
-@click.option("--batch-size", type=click.IntRange(min=1), default=DEFAULT_BATCH,
-              show_default=True, help="events per transaction")  # fmt: skip
+@_store_options
 @click.pass_context
 def olist(
     ctx: click.Context,
@@ -52,18 +60,34 @@ def olist(
 ) -> None:
     """Import the Olist CSV export in DIRECTORY; the last stdout line is a JSON summary.
     DIRECTORY and --sellers may be names under ANXIN_DATA (olist_sample_4k)."""
+    from anxin.importers.olist import read_export
+
+    _ingest(ctx, lambda: read_export(directory, sellers, tz), str(directory), db_option,
+            batch_size, f"olist:{directory.resolve().name}", "Olist import")  # fmt: skip
+
+
+def _ingest(
+    ctx: click.Context,
+    read: Callable[[], Export],
+    title: str,
+    db_option: str | None,
+    batch_size: int,
+    source: str,
+    heading: str,
+) -> None:
+    """Read (before any database is touched), ingest with a progress bar, print the summary."""
     # Imported here: `anxin --help` should not pay for SQLAlchemy and the engine.
     from sqlalchemy.engine import make_url
 
     from anxin.application import load_policy
-    from anxin.importers.olist import ExportError, ingest_export, read_export
+    from anxin.importers.olist import ExportError, ingest_export
     from anxin.policy.pack import PolicyError
     from anxin.store.database import make_engine, resolve_url
     from anxin.store.migrate import ensure_schema
 
     try:
         book = load_policy(_root_setting(ctx, "pack") or "douyin")
-        export = read_export(directory, sellers, tz)  # before any database is touched
+        export = read()
     except (ExportError, PolicyError) as exc:
         raise click.ClickException(str(exc)) from None
     db = db_option or _root_setting(ctx, "db")
@@ -79,7 +103,7 @@ def olist(
             result = ingest_export(
                 sql,
                 export,
-                source=f"olist:{directory.resolve().name}",
+                source=source,
                 book=book,
                 batch_size=batch_size,
                 progress=lambda n: bar.advance(task, n),
@@ -87,15 +111,42 @@ def olist(
     finally:
         sql.dispose()
     shown = make_url(resolve_url(db)).render_as_string(hide_password=True)
-    render(result, console(), f"{directory} → {shown}")
+    render(result, console(), f"{title} → {shown}", heading)
     click.echo(json.dumps(result.summary(), ensure_ascii=False))
 
 
-def render(result: ImportResult, out: Console, title: str) -> None:
+@import_group.command("csv")
+@click.argument("files", nargs=-1, required=True, type=DataPath(exists=True, path_type=Path))
+@click.option("--mapping", "mapping_name", required=True, metavar="MAPPING",
+              help="a mapping YAML file, or a shipped one: olist, shopify")  # fmt: skip
+@_store_options
+@click.pass_context
+def csv_files(
+    ctx: click.Context,
+    files: tuple[Path, ...],
+    mapping_name: str,
+    db_option: str | None,
+    batch_size: int,
+) -> None:
+    """Import your own CSV FILES (or the files in a directory) as MAPPING says (see
+    docs/integration.md); the last stdout line is the same JSON summary as `import olist`."""
+    from anxin.importers.generic_files import read_files
+    from anxin.importers.mapping import MappingError, load_mapping
+
+    try:
+        mapping = load_mapping(mapping_name)
+    except MappingError as exc:
+        raise click.ClickException(str(exc)) from None
+    label = ", ".join(f.name for f in files)
+    _ingest(ctx, lambda: read_files(mapping, list(files)), label, db_option, batch_size,
+            f"csv:{mapping.name}", f"CSV import ({mapping.origin})")  # fmt: skip
+
+
+def render(result: ImportResult, out: Console, title: str, heading: str = "Olist import") -> None:
     """The human-readable block (the JSON line follows it)."""
     s = result.summary()
     orders = s["orders"] or 1
-    facts = Table(title=f"Olist import: {title}", show_header=False)
+    facts = Table(title=f"{heading}: {title}", show_header=False)
     facts.add_column("what")
     facts.add_column("count", justify="right")
     for label, value in [
@@ -107,9 +158,10 @@ def render(result: ImportResult, out: Console, title: str) -> None:
         ("events in the store", s["events"]),
         ("  accepted now / duplicates", f"{s['accepted']:,} / {s['duplicates']:,}"),
         ("  dead letters", s["dead_letters"]),
+        ("unusable rows in the dead-letter store", s["dead_lettered_rows"]),
         ("late shipped (first scan after ship-by)", _share(s["late_shipped_orders"], orders)),
         ("late delivered (after deliver-by)", _share(s["late_delivered_orders"], orders)),
-        ("rule decisions (pack predates the data)", s["decisions"]),
+        ("rule decisions (none when the pack postdates the data)", s["decisions"]),
     ]:
         facts.add_row(label, f"{value:,}" if isinstance(value, int) else value)
     out.print(facts)

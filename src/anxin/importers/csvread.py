@@ -11,15 +11,24 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import itertools
 import re
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from anxin.contract.events import EARLIEST, LATEST
+from anxin.importers.dialects import (
+    decimal_text,
+    decode_lines,
+    excel_serial,
+    header_key,
+    sniff_delimiter,
+)
 
 # Quoted fields in real review files run to a few KB; this bounds a runaway quote.
 csv.field_size_limit(1 << 20)
@@ -39,11 +48,16 @@ class FieldError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class Row:
-    """One data record: ``line`` is the physical line it starts on (the header is line 1)."""
+    """One data record: ``line`` is the physical line it starts on (the header is line 1);
+    ``decimal_comma``: its file writes ``1.234,50`` (``;``-separated); ``raw``: the record as
+    read, for the dead-letter store; ``day_first``: its file writes ``31/12/2017``."""
 
     file: str
     line: int
     values: Mapping[str, str]
+    decimal_comma: bool = False
+    raw: str = ""
+    day_first: bool = False  # its file writes dates D/M/YYYY (see slash_dates_day_first)
 
     def get(self, column: str) -> str:
         """The stripped cell, ``""`` when blank or absent (an optional column)."""
@@ -56,31 +70,17 @@ class CsvTable:
     rows: list[Row]
     malformed: list[tuple[int, str]]  # (line, why): records that are not rows of this table
     latin1_lines: int = 0
+    delimiter: str = ","
+    malformed_raw: dict[int, str] = field(default_factory=dict)  # line → the record as read
+    found: frozenset[str] = frozenset()  # the asked-for columns the header has
+    header: tuple[str, ...] = ()
+
+    def has(self, column: str) -> bool:
+        return column in self.found
 
     @property
     def read(self) -> int:
         return len(self.rows) + len(self.malformed)
-
-
-def _decoded_lines(data: bytes, counter: list[int]) -> Iterator[str]:
-    """UTF-8 line by line, falling back to Latin-1 for a line that is not UTF-8.
-
-    Per line rather than per file: a UTF-8 export with a few hand-edited Latin-1 lines keeps its
-    good accents instead of turning every one of them into mojibake.
-    """
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    chunks = data.split(b"\n")
-    last = len(chunks) - 1
-    for i, chunk in enumerate(chunks):
-        if i == last and not chunk:
-            return
-        try:
-            text = chunk.decode("utf-8")
-        except UnicodeDecodeError:
-            text = chunk.decode("latin-1")
-            counter[0] += 1
-        yield text + ("\n" if i < last else "")
 
 
 def read_csv(
@@ -92,87 +92,184 @@ def read_csv(
     """Read ``path``; keep ``required`` + ``optional`` columns (others are ignored).
 
     ``aliases`` maps a column to other header spellings found in the wild (Olist's sellers file
-    says ``seler_city``).
+    says ``seler_city``). Column names match whatever their case and spacing
+    (:func:`~anxin.importers.dialects.header_key`); the separator is sniffed from the header.
     """
     if not path.is_file():
         raise ExportError(f"{path}: file not found")
-    name = path.name
+    return parse_csv(path.name, path.read_bytes(), required, optional, aliases)
+
+
+def parse_csv(
+    name: str,
+    data: bytes,
+    required: Sequence[str],
+    optional: Sequence[str] = (),
+    aliases: Mapping[str, Sequence[str]] | None = None,
+) -> CsvTable:
+    """:func:`read_csv` on bytes already read (``name`` is what problems are reported under)."""
     counter = [0]
+    lines = decode_lines(data, counter)
+    first = next(lines, None)
+    if first is None:
+        raise ExportError(f"{name}: empty file (no header row)")
+    delimiter = sniff_delimiter(first)
     # strict: a stray or unterminated quote is an error on its record, not a silent merge of
     # the following lines into one cell.
-    reader = csv.reader(_decoded_lines(path.read_bytes(), counter), strict=True)
+    reader = csv.reader(itertools.chain([first], lines), delimiter=delimiter, strict=True)
     try:
-        header = next(reader, None)
+        header = next(reader)
     except csv.Error as exc:
         raise ExportError(f"{name}: unreadable header row: {exc}") from None
-    if header is None:
-        raise ExportError(f"{name}: empty file (no header row)")
+    records = _records(reader)
+    shifted = _unnamed_index(header, records)
+    if shifted:  # R's write.table: the row names' column has no header cell
+        header = ["", *header]
     index: dict[str, int] = {}
     for i, raw in enumerate(header):
-        index.setdefault(raw.strip().lstrip("\ufeff").lower(), i)
+        index.setdefault(header_key(raw), i)
     columns: dict[str, int] = {}
     for column in [*required, *optional]:
         spellings = [column, *(aliases or {}).get(column, ())]
-        found = next((index[s] for s in spellings if s in index), None)
+        found = next((index[k] for s in spellings if (k := header_key(s)) in index), None)
         if found is not None:
             columns[column] = found
         elif column in required:
-            raise ExportError(
-                f"{name}: missing column `{column}` (header has: {', '.join(header)})"
-            )
+            shown = ", ".join(h for h in header if h)
+            raise ExportError(f"{name}: missing column `{column}` (header has: {shown})")
+    # Trailing unnamed columns (a spreadsheet's stray commas) may be absent or blank.
+    named = max((i + 1 for i, h in enumerate(header) if h.strip()), default=len(header))
     width = len(header)
     rows: list[Row] = []
     malformed: list[tuple[int, str]] = []
+    raw_malformed: dict[int, str] = {}
+    comma = delimiter == ";"
+    good: list[tuple[int, list[str]]] = []
+    for line, record, error in records:
+        if error is not None:
+            malformed.append((line, error))
+            continue
+        if not record or all(not cell.strip() for cell in record):
+            continue  # blank line: not a row
+        if len(record) != width and (len(record) < named or any(c.strip() for c in record[named:])):
+            malformed.append((line, f"{len(record)} fields, the header has {width}"))
+            raw_malformed[line] = delimiter.join(record)
+            continue
+        good.append((line, record))
+    cells = [[record[i].strip() for i in columns.values()] for _, record in good]
+    day_first = slash_dates_day_first(cells, comma)
+    for (line, record), values in zip(good, cells, strict=True):
+        row_cells = dict(zip(columns, values, strict=True))
+        rows.append(Row(name, line, row_cells, comma, delimiter.join(record), day_first))
+    return CsvTable(
+        name,
+        rows,
+        malformed,
+        counter[0],
+        delimiter,
+        raw_malformed,
+        frozenset(columns),
+        tuple(header),
+    )
+
+
+Record = tuple[int, list[str], str | None]  # (first line, cells, why it is not a record)
+
+
+def _records(reader: Any) -> list[Record]:
+    records: list[Record] = []
     start = 2
     while True:
         try:
             record = next(reader)
         except StopIteration:
-            break
+            return records
         except csv.Error as exc:  # the reader resumes on the next line
-            malformed.append((start, f"bad CSV quoting: {exc}"))
+            records.append((start, [], f"bad CSV quoting: {exc}"))
             start = reader.line_num + 1
             continue
-        line, start = start, reader.line_num + 1
-        if not record or all(not cell.strip() for cell in record):
-            continue  # blank line: not a row
-        if len(record) != width:
-            malformed.append((line, f"{len(record)} fields, the header has {width}"))
-            continue
-        rows.append(Row(name, line, {c: record[i].strip() for c, i in columns.items()}))
-    return CsvTable(name, rows, malformed, counter[0])
+        records.append((start, record, None))
+        start = reader.line_num + 1
+
+
+def _unnamed_index(header: list[str], records: list[Record]) -> bool:
+    """Most data records have one cell more than the header: the first column is a row index
+    the tool wrote without a header cell (R's ``write.table``)."""
+    widths = Counter(len(r) for _, r, e in records if e is None and any(c.strip() for c in r))
+    return bool(widths) and widths.most_common(1)[0][0] == len(header) + 1
 
 
 # ---------------------------------------------------------------- cells
 
-_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?)?$")
-_US = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})(?: (\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
+_ISO = re.compile(
+    r"^\d{4}[-/]\d{2}[-/]\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?)?"
+    r"(?P<offset>Z|[+-]\d{2}:?\d{2})?$"
+)
+_US = re.compile(
+    r"^(\d{1,2})/(\d{1,2})/(\d{4})(?:,? (\d{1,2}):(\d{2})(?::(\d{2}))?(?: ?([AaPp][Mm]))?)?$"
+)
 
 
-def parse_local(value: str, zone: ZoneInfo) -> dt.datetime:
+def slash_dates_day_first(rows: Sequence[Sequence[str]], decimal_comma: bool) -> bool:
+    """Whether a file's slash dates are day first, from the file itself: some date whose first
+    number is over 12 (``31/12/2017``) and none whose second is (``12/31/2017``). Files whose
+    slash dates fit both orders follow their locale: day first in a ``;``-separated file (a
+    decimal-comma locale), month first elsewhere. With evidence both ways, month first: the
+    day-first cells are then refused, not guessed."""
+    day_first = month_first = False
+    for row in rows:
+        for cell in row:
+            if (m := _US.match(cell)) is not None:
+                day_first |= int(m[1]) > 12
+                month_first |= int(m[2]) > 12
+        if day_first and month_first:
+            return False
+    return day_first or (decimal_comma and not month_first)
+
+
+def parse_local(value: str, zone: ZoneInfo, day_first: bool = False) -> dt.datetime:
     """A local wall-clock time in ``zone`` → an aware datetime.
 
-    Accepts ``YYYY-MM-DD HH:MM:SS`` (also without seconds, or a bare date) and the spreadsheet
-    form ``M/D/YYYY H:MM``. A wall time that a DST change makes ambiguous or skipped resolves
-    with ``fold=0`` (the earlier offset), the same way on every run.
+    Accepts ``YYYY-MM-DD HH:MM:SS`` (also without seconds, with ``T`` or ``/``, or a bare date),
+    the spreadsheet forms ``M/D/YYYY H:MM`` and ``M/D/YYYY h:MM:SS PM`` (``D/M/YYYY`` with
+    ``day_first``), and an Excel serial
+    date (``43466.5``). A time that states its offset (``…Z``, ``…-03:00``) keeps it. A wall
+    time that a DST change makes ambiguous or skipped resolves with ``fold=0`` (the earlier
+    offset), the same way on every run.
     """
     try:
-        if _ISO.match(value):
-            naive = dt.datetime.fromisoformat(value)
+        if m := _ISO.match(value):
+            text = value.replace("/", "-")
+            naive = dt.datetime.fromisoformat(text[: m.start("offset")] if m["offset"] else text)
+            if m["offset"]:
+                at = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+                return in_range(value, at)
         elif m := _US.match(value):
-            month, day, year, hour, minute, second = (int(g) if g else 0 for g in m.groups())
+            month, day, year, hour, minute, second = (int(g) if g else 0 for g in m.groups()[:6])
+            if day_first:
+                month, day = day, month
+            half = (m[7] or "").lower()
+            if half and not 1 <= hour <= 12:
+                raise ValueError(f"hour {hour} with {half.upper()}")
+            hour = hour % 12 + (12 if half == "pm" else 0) if half else hour
             naive = dt.datetime(year, month, day, hour, minute, second)  # noqa: DTZ001 - zoned below
+        elif (serial := excel_serial(value)) is not None:
+            naive = serial
         else:
-            raise ValueError("not YYYY-MM-DD HH:MM:SS, M/D/YYYY H:MM or YYYY-MM-DD")
+            raise ValueError("not YYYY-MM-DD HH:MM:SS, M/D/YYYY H:MM, YYYY-MM-DD or a serial date")
     except ValueError as exc:
         raise FieldError("unparseable_date", f"{value!r}: {exc}") from None
-    at = _fixed(naive, zone)
+    return in_range(value, localize(naive, zone))
+
+
+def in_range(value: str, at: dt.datetime) -> dt.datetime:
+    """``at`` (read from ``value``) when it is within 2000..2099, else an ``absurd_date``."""
     if not EARLIEST <= at < LATEST:
         raise FieldError("absurd_date", f"{value!r} is outside 2000..2099")
     return at
 
 
-def _fixed(naive: dt.datetime, zone: ZoneInfo) -> dt.datetime:
+def localize(naive: dt.datetime, zone: ZoneInfo) -> dt.datetime:
     # A fixed offset, not the zone: PEP 495 makes a zoned time in a repeated or skipped hour
     # unequal to every instant of another zone, which would break comparisons downstream.
     local = naive.replace(tzinfo=zone)
@@ -183,18 +280,20 @@ def _fixed(naive: dt.datetime, zone: ZoneInfo) -> dt.datetime:
 
 def end_of_local_day(at: dt.datetime, zone: ZoneInfo) -> dt.datetime:
     """23:59:59 local on ``at``'s local date: a date-only promise is kept through that day."""
-    return _fixed(dt.datetime.combine(at.astimezone(zone).date(), dt.time(23, 59, 59)), zone)
+    return localize(dt.datetime.combine(at.astimezone(zone).date(), dt.time(23, 59, 59)), zone)
 
 
 _DECIMAL = re.compile(r"^-?(?:\d+(?:\.\d*)?|\.\d+)$")
 
 
-def parse_minor(value: str, reason: str, exponent: int = 2) -> int:
-    """A decimal amount (``179.49``) → integer minor units (17949), exactly, via ``Decimal``."""
-    if not _DECIMAL.match(value):
+def parse_minor(value: str, reason: str, exponent: int = 2, decimal_comma: bool = False) -> int:
+    """A decimal amount (``179.49``, ``"1,234.50"``; ``1.234,50`` with ``decimal_comma``) →
+    integer minor units (17949), exactly, via ``Decimal``."""
+    text = decimal_text(value, decimal_comma)
+    if not _DECIMAL.match(text):
         raise FieldError(reason, f"{value!r} is not a decimal number")
     try:
-        amount = Decimal(value)
+        amount = Decimal(text)
     except InvalidOperation:  # pragma: no cover - the pattern admits only valid decimals
         raise FieldError(reason, f"{value!r} is not a decimal number") from None
     if amount < 0:
@@ -213,8 +312,13 @@ def parse_id(row: Row, column: str) -> str:
     value = row.get(column)
     if not value:
         raise FieldError(f"missing_{column}", f"`{column}` is empty")
+    return check_id(value, column)
+
+
+def check_id(value: str, name: str) -> str:
+    """``value`` when it is a usable identifier (see :func:`parse_id`)."""
     if not _ID.match(value):
-        raise FieldError(f"invalid_{column}", f"`{column}` {value[:80]!r} is not a usable id")
+        raise FieldError(f"invalid_{name}", f"`{name}` {value[:80]!r} is not a usable id")
     return value
 
 
@@ -223,10 +327,15 @@ def parse_id(row: Row, column: str) -> str:
 
 @dataclass
 class Problem:
+    """What went wrong where: ``unused`` marks a sound row the import had no use for (a seller
+    without imported items), which is reported but is not bad input (no dead letter)."""
+
     file: str
     line: int
     reason: str
     detail: str
+    raw: str = ""
+    unused: bool = False
 
 
 @dataclass
@@ -262,7 +371,7 @@ class Accounts:
         self._seen[table.name] = set()
         for line, why in table.malformed:
             self._mark(table.name, line)
-            self._skip(table.name, line, "malformed_row", why)
+            self._skip(table.name, line, "malformed_row", why, table.malformed_raw.get(line, ""))
 
     def _mark(self, file: str, line: int) -> None:
         seen = self._seen[file]
@@ -270,17 +379,23 @@ class Accounts:
             raise AssertionError(f"{file}:{line} accounted twice")
         seen.add(line)
 
-    def _skip(self, file: str, line: int, reason: str, detail: str) -> None:
+    def _skip(
+        self, file: str, line: int, reason: str, detail: str, raw: str = "", unused: bool = False
+    ) -> None:
         self.files[file].skipped[reason] += 1
-        self.skips.append(Problem(file, line, reason, detail))
+        self.skips.append(Problem(file, line, reason, detail, raw, unused))
 
     def use(self, row: Row) -> None:
         self._mark(row.file, row.line)
         self.files[row.file].used += 1
 
-    def skip(self, row: Row, reason: str, detail: str = "") -> None:
+    def skip(self, row: Row, reason: str, detail: str = "", *, unused: bool = False) -> None:
         self._mark(row.file, row.line)
-        self._skip(row.file, row.line, reason, detail)
+        self._skip(row.file, row.line, reason, detail, row.raw, unused)
+
+    def unusable(self) -> list[Problem]:
+        """The skipped rows that are bad input (or lost with it): the dead-letter store's."""
+        return [p for p in self.skips if not p.unused]
 
     def note(self, row: Row, reason: str, detail: str) -> None:
         self.notes.append(Problem(row.file, row.line, reason, detail))

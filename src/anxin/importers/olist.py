@@ -28,6 +28,7 @@ from anxin.importers.olist_reader import DEFAULT_TZ, SELLERS, Export, read_expor
 from anxin.importers.olist_store import (
     Progress,
     StoreCounts,
+    dead_letter_rows,
     ingest_events,
     store_counts,
 )
@@ -52,6 +53,7 @@ class ImportResult:
     export: Export
     report: IngestReport
     counts: StoreCounts
+    dead_lettered_rows: int = 0  # unusable CSV rows now in the dead-letter store
 
     def summary(self) -> dict[str, Any]:
         """The machine-readable summary (the CLI prints it as its last stdout line)."""
@@ -65,6 +67,7 @@ class ImportResult:
             "late_delivered_orders": c.late_delivered_orders,
             "multi_seller_orders": x.multi_seller_orders,
             "dead_letters": r.rejected,
+            "dead_lettered_rows": self.dead_lettered_rows,
             "events_sent": len(x.events),
             "accepted": r.accepted,
             "duplicates": r.duplicates,
@@ -94,7 +97,8 @@ def ingest_export(
     batch_size: int = DEFAULT_BATCH,
     progress: Progress | None = None,
 ) -> ImportResult:
-    """Ingest an export's events and count what the store now holds.
+    """Ingest an export's events, dead-letter its unusable rows and count what the store now
+    holds.
 
     The clock defaults to the system clock: Olist facts are historic, so the engine's
     future-date check (at most one day after the clock) never refuses a real row, yet it still
@@ -107,12 +111,13 @@ def ingest_export(
     report = ingest_events(
         engine, export.events, source=source[:128], batch_size=batch_size, progress=progress
     )
+    lettered = dead_letter_rows(engine, export.accounts.unusable(), source[:128])
     if export.events:
         # Rules judge when their clocks fire: judge every promise that fell due by the moment
         # the export was taken (its last fact), not by today.
         engine.tick(max(e.occurred_at for e in export.events))
     counts = store_counts(sql, [e.id for e in export.events], export.order_ids, export.seller_ids)
-    return ImportResult(export, report, counts)
+    return ImportResult(export, report, counts, lettered)
 
 
 def import_olist(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections import Counter
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
@@ -181,6 +182,26 @@ def order_cancelled(order: Order) -> ev.OrderCancelled:
             order_id=order.order_id, by="platform", reason="olist order_status canceled"
         ),
     )
+
+
+def derived_review_id(row: Row, seen: Counter[str]) -> str:
+    """A review id for a reviews file without one (a BI tool dropped the column): a digest of
+    what the row says, numbered among the identical rows met so far (``seen``), so every row
+    stays a review and the same file always gets the same ids."""
+    facts = [
+        row.get(c)
+        for c in (
+            "order_id",
+            "review_score",
+            "review_creation_date",
+            "review_answer_timestamp",
+            "review_comment_title",
+            "review_comment_message",
+        )
+    ]
+    digest = hashlib.blake2b("\x1f".join(facts).encode(), digest_size=12).hexdigest()
+    seen[digest] += 1
+    return f"derived-{digest}-{seen[digest]}"
 
 
 def review_posted(order: Order, review: Review) -> ev.ReviewPosted:

@@ -10,6 +10,7 @@ sellers file (a registry of every Olist seller) is skipped as ``seller_without_i
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -130,7 +131,7 @@ class _Reader:
         if not value:
             raise FieldError("missing_required_date", f"`{column}` is empty")
         try:
-            return parse_local(value, self.zone)
+            return parse_local(value, self.zone, row.day_first)
         except FieldError as exc:
             raise FieldError(exc.reason, f"`{column}` {exc}") from None
 
@@ -203,8 +204,13 @@ class _Reader:
         payments_t = self.table(d / PAYMENTS, ["order_id", "payment_value"], ["payment_sequential"])
         reviews_t = self.table(
             d / REVIEWS,
-            ["review_id", "order_id", "review_score", "review_creation_date"],
-            ["review_comment_title", "review_comment_message"],
+            ["order_id", "review_score", "review_creation_date"],
+            [
+                "review_id",
+                "review_comment_title",
+                "review_comment_message",
+                "review_answer_timestamp",
+            ],
         )
         self.products = self.unique(
             self.table(d / PRODUCTS, ["product_id", "product_category_name"]), "product_id"
@@ -240,7 +246,7 @@ class _Reader:
         seller_events: list[ev.Event] = []
         for seller_id, row in sellers.items():
             if seller_id not in used_sellers:
-                self.acc.skip(row, "seller_without_imported_items", seller_id)
+                self.acc.skip(row, "seller_without_imported_items", seller_id, unused=True)
                 continue
             self.acc.use(row)
             self.export.seller_ids.append(seller_id)
@@ -258,7 +264,7 @@ class _Reader:
             elif customer_id in skipped_customers:
                 self.acc.skip(row, "customer_of_skipped_order", customer_id)
             else:
-                self.acc.skip(row, "customer_without_order", customer_id)
+                self.acc.skip(row, "customer_without_order", customer_id, unused=True)
         self._settle(self.products, self.used_products, "product_without_imported_items")
         self._settle(self.categories, self.used_categories, "category_without_imported_items")
         self.export.events = seller_events + order_events
@@ -271,7 +277,7 @@ class _Reader:
             if key in used:
                 self.acc.use(row)
             else:
-                self.acc.skip(row, reason, key)
+                self.acc.skip(row, reason, key, unused=True)
 
     def _orders(self, table: CsvTable) -> tuple[set[str], dict[str, Order]]:
         """Usable orders by id, and every order id in the file (to tell unknown from skipped)."""
@@ -334,8 +340,10 @@ class _Reader:
                     parse_id(row, "product_id"),
                     parse_id(row, "seller_id"),
                     self.optional_date(row, "shipping_limit_date"),
-                    parse_minor(row.get("price"), "price_not_a_number"),
-                    parse_minor(row.get("freight_value"), "freight_not_a_number"),
+                    parse_minor(row.get("price"), "price_not_a_number", 2, row.decimal_comma),
+                    parse_minor(
+                        row.get("freight_value"), "freight_not_a_number", 2, row.decimal_comma
+                    ),
                 )
             except FieldError as exc:
                 self.acc.skip(row, exc.reason, str(exc))
@@ -357,7 +365,9 @@ class _Reader:
             try:
                 if key[1] and key in seen:
                     raise FieldError("duplicate_payment", f"{key[1]} first on line {seen[key]}")
-                value = parse_minor(row.get("payment_value"), "payment_value_not_a_number")
+                value = parse_minor(
+                    row.get("payment_value"), "payment_value_not_a_number", 2, row.decimal_comma
+                )
             except FieldError as exc:
                 self.acc.skip(row, exc.reason, str(exc))
                 continue
@@ -366,12 +376,17 @@ class _Reader:
 
     def _reviews(self, table: CsvTable | None, known: set[str], orders: dict[str, Order]) -> None:
         seen: dict[tuple[str, str], int] = {}
+        # A BI tool's reviews file may lack the id column: one is derived from the row's facts.
+        has_id = table is not None and table.has("review_id")
+        derived: Counter[str] = Counter()
         for row in table.rows if table else []:
             order = self._owner(row, known, orders, "review")
             if order is None:
                 continue
             try:
-                review_id = parse_id(row, "review_id")
+                review_id = (
+                    parse_id(row, "review_id") if has_id else oe.derived_review_id(row, derived)
+                )
                 key = (review_id, order.order_id)
                 if key in seen:
                     raise FieldError("duplicate_review", f"first on line {seen[key]}")

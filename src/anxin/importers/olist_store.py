@@ -1,4 +1,5 @@
-"""Ingest an export's events through the engine, and count what anxin's own store now holds.
+"""Ingest an export's events through the engine, keep its unusable rows as dead letters, and
+count what anxin's own store now holds.
 
 The summary's order facts (paid, shipped, delivered, late) are read back from ``order_state``
 and ``events``, never from the CSV computation that produced the events: what it reports is what
@@ -14,12 +15,14 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from anxin.clock import to_us
 from anxin.contract import events as ev
-from anxin.contract.decode import encode_event
+from anxin.contract.decode import ContractError, encode_event
 from anxin.domain.order import OrderState, decode_state
-from anxin.engine.ports import chunks
-from anxin.engine.processor import Engine, IngestReport
+from anxin.engine.ports import DeadLetter, chunks
+from anxin.engine.processor import Engine, IngestReport, dead_letter_id
 from anxin.importers import DEFAULT_BATCH
+from anxin.importers.csvread import Problem
 from anxin.store import schema as t
 
 Progress = Callable[[int], None]
@@ -44,6 +47,35 @@ def ingest_events(
         if progress is not None:
             progress(len(batch))
     return total
+
+
+def dead_letter_rows(engine: Engine, problems: Sequence[Problem], source: str) -> int:
+    """Put the export's unusable rows in the dead-letter store, each with its file, line and
+    reason and the record as read; returns how many. Ids derive from the row and the reason, so
+    importing the same file again adds none."""
+    now_us = to_us(engine.clock.now())
+    rows: list[DeadLetter] = []
+    for p in problems:
+        raw = p.raw.encode()
+        where = f"{p.file}:{p.line}"
+        error = ContractError(p.reason[:40], f"{where}: {p.detail}", where[-300:], p.line)
+        rows.append(
+            DeadLetter(
+                dead_letter_id(raw + where.encode(), error),
+                now_us,
+                source,
+                p.line,
+                None,
+                error.code,
+                error.path,
+                error.message,
+                raw,
+            )
+        )
+    for start in range(0, len(rows), DEFAULT_BATCH):
+        with engine.store.transaction() as tx:
+            tx.add_dead_letters(rows[start : start + DEFAULT_BATCH])
+    return len(rows)
 
 
 # ---------------------------------------------------------------- reading the store back

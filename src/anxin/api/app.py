@@ -10,6 +10,7 @@ in ``anxin.api.auth``; the views live in ``orders``, ``merchants``, ``deadletter
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 from collections.abc import AsyncIterator
@@ -299,6 +300,11 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app_: FastAPI) -> AsyncIterator[None]:
         with running(app_, background):
+            # Everything loaded by now (packages, packs, models, the app) lives as long as the
+            # process: out of the collector's sight, a full collection no longer walks it.
+            # Unfrozen, each one cost a request ~90 ms (p95 of the pages; bench pages).
+            gc.collect()
+            gc.freeze()
             yield
         workers = getattr(app_.state, "refund_workers", None)  # PostgreSQL decision threads
         if workers is not None:

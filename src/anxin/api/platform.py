@@ -17,7 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from anxin.api.auth import require
 from anxin.api.errors import ApiError, json_response, responses
 from anxin.api.keys import ApiKey
-from anxin.platform import facts, kpis
+from anxin.platform import facts
 
 router = APIRouter(tags=["platform"])
 
@@ -28,7 +28,7 @@ def kpi_report(
     engine = request.app.state.engine
     pack = engine.book.in_force_or_first(engine.clock.now())
     found = facts.load(request.app.state.sql_engine, pack)
-    out = kpis.report(found.rows, since, until, split)
+    out = facts.report(found, since, until, split)
     return {
         "pack": pack.name,
         "version": pack.version,

@@ -6,6 +6,8 @@ recorded as an appealable violation (``feedback_record``) and leaves once as
 from __future__ import annotations
 
 import datetime as dt
+import gc
+import threading
 
 import msgspec
 import sqlalchemy as sa
@@ -74,15 +76,35 @@ def _config(book: PolicyBook, now: dt.datetime) -> FeedbackConfig:
     return c
 
 
+_SHOPS: dict[int, tuple[tuple[int, dt.datetime, FeedbackConfig], list[ShopFeedback]]] = {}
+_SHOPS_LOCK = threading.Lock()
+
+
 def shops(
     sql: sa.Engine, book: PolicyBook, now: dt.datetime, merchant_id: str | None = None
 ) -> list[ShopFeedback]:
-    """Each merchant's (or one merchant's) feedback over the window, against its category mix."""
+    """Each merchant's (or one merchant's) feedback over the window, against its category mix,
+    as of ``now``'s minute: a read model for pages and the API (every shop is read to know the
+    category means), kept until the event log grows or the minute turns. The run that acts
+    (``run``) reads the store as of ``now`` exactly."""
     c = _config(book, now)
-    found = outcomes(sql, c, now)
+    minute = now.replace(second=0, microsecond=0)
+    with sql.connect() as conn:
+        last = int(conn.execute(sa.select(sa.func.coalesce(sa.func.max(t.events.c.seq), 0)))
+                   .scalar_one())  # fmt: skip
+    stamp = (last, minute, c)
+    with _SHOPS_LOCK:
+        kept = _SHOPS.get(id(sql))
+    if kept is not None and kept[0] == stamp:
+        found = kept[1]
+    else:
+        found = shop_feedback(outcomes(sql, c, minute), c.prior_orders)
+        with _SHOPS_LOCK:
+            _SHOPS[id(sql)] = (stamp, found)
+        gc.freeze()  # the states just decoded are garbage or kept: either way, not walked again
     if merchant_id is not None:  # the category means still come from every shop's listings
-        return [s for s in shop_feedback(found, c.prior_orders) if s.merchant_id == merchant_id]
-    return shop_feedback(found, c.prior_orders)
+        return [s for s in found if s.merchant_id == merchant_id]
+    return found
 
 
 def creators(sql: sa.Engine, book: PolicyBook, now: dt.datetime) -> list[CreatorScore]:

@@ -38,13 +38,21 @@ events = Table(
     Column("content_hash", String(32), nullable=False),
     Column("body", Text, nullable=False),
     Column("ingested_at_us", BigInteger, nullable=False),
+    # A conversation's lines (the merchant portal's answer page): chat messages only, so the
+    # ingest of every other event pays nothing for it.
+    Index(
+        "ix_events_chat",
+        "partition_key",
+        sqlite_where=text("type = 'chat.message'"),
+        postgresql_where=text("type = 'chat.message'"),
+    ),
 )
 
 order_state = Table(
     "order_state",
     metadata,
     Column("order_id", String(128), primary_key=True),
-    Column("merchant_id", String(128)),
+    Column("merchant_id", String(128), index=True),  # a shop's orders (portal, hall, clocks)
     Column("status", String(20), nullable=False),
     Column("version", Integer, nullable=False),
     Column("state", Text, nullable=False),

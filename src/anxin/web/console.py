@@ -158,7 +158,7 @@ async def console_kpis(request: Request) -> Response:
     who = await run_in_threadpool(need, request, "operator")
     found, currency, pack, version = await run_in_threadpool(_facts, request)
     since, until, split, bad, query = _period(request, found)
-    report = kpis.report(found.rows, since, until, split)
+    report = facts.report(found, since, until, split)
     w = Words(lang_of(request), found.zone, request.app.state.engine.clock.now())
     daily: dict[str, list[dict[str, Any]]] = report["daily"]  # type: ignore[assignment]
     charts = {
@@ -199,9 +199,18 @@ async def console_kpi(request: Request, key: str) -> Response:
     since, until, _split, bad, query = _period(request, found)
     merchant = request.query_params.get("merchant") or None
     rest = request.query_params.get("rows") == "rest" and kpi.kind == "ratio"
-    merchants = kpis.by_merchant(found.rows, kpi, since, until)
-    rows = kpis.numerator(found.rows, kpi, since, until, merchant, rest=rest)
-    total = kpis.period(found.rows, kpi, since, until)
+    merchants = facts.kept(
+        found,
+        ("by_merchant", key, since, until),
+        lambda: kpis.by_merchant(found.rows, kpi, since, until),
+    )
+    rows = facts.kept(
+        found,
+        ("numerator", key, since, until, merchant, rest),
+        lambda: kpis.numerator(found.rows, kpi, since, until, merchant, rest=rest),
+    )
+    total = facts.kept(found, ("period", key, since, until),
+                       lambda: kpis.period(found.rows, kpi, since, until))  # fmt: skip
     return page(
         request,
         "console/kpi.html",

@@ -133,9 +133,12 @@ async def indicator_page(request: Request, merchant_id: str, indicator: str) -> 
                                    score.pack_version)  # fmt: skip
     found = next((i for d in score.explanation.get("dimensions", [])
                   for i in d["indicators"] if i["indicator"] == indicator), None)  # fmt: skip
+    # The numerator's orders first; a page holds MAX_ROWS (`anxin score orders` lists all).
+    ordered = sorted(rows, key=lambda r: not r["counted"])
     return _show(request, "indicator.html", who, merchant_id, "score", indicator=indicator,
-                 shown=found, rows=rows, score=score, as_of=as_of,
-                 counted=sum(r["counted"] for r in rows))  # fmt: skip
+                 shown=found, rows=ordered[:portal_data.MAX_ROWS], measured=len(rows),
+                 score=score, as_of=as_of, counted=sum(r["counted"] for r in rows),
+                 limit=portal_data.MAX_ROWS)  # fmt: skip
 
 
 # --------------------------------------------------------------------------------- orders

@@ -306,6 +306,7 @@ def create_app(
             gc.collect()
             gc.freeze()
             yield
+        gc.unfreeze()  # an app closed (tests make many): what it kept may be collected again
         workers = getattr(app_.state, "refund_workers", None)  # PostgreSQL decision threads
         if workers is not None:
             workers.shutdown(wait=True)

@@ -101,7 +101,8 @@ def shops(
         found = shop_feedback(outcomes(sql, c, minute), c.prior_orders)
         with _SHOPS_LOCK:
             _SHOPS[id(sql)] = (stamp, found)
-        gc.freeze()  # the states just decoded are garbage or kept: either way, not walked again
+        gc.collect()  # the states just decoded: garbage, collected now; the rest kept, frozen
+        gc.freeze()
     if merchant_id is not None:  # the category means still come from every shop's listings
         return [s for s in found if s.merchant_id == merchant_id]
     return found

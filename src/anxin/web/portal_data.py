@@ -132,7 +132,8 @@ def orders_behind(
         if len(_BEHIND) >= 256:
             _BEHIND.clear()
         _BEHIND[key] = rows
-    gc.freeze()  # kept: out of the collector's sight (see anxin.platform.facts.load)
+    gc.collect()  # kept: out of the collector's sight, garbage first (see facts.load)
+    gc.freeze()
     return rows
 
 

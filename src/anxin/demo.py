@@ -343,7 +343,9 @@ def run_demo(
     # Merchants' experience scores the morning after the simulated month (facts known then
     # only: later deliveries, reviews and after-sales do not count), and their privileges.
     scored_at = params.start + dt.timedelta(days=params.days)
-    console.print(score_report(sql, book, scored_at))
+    # The three weeks before too (history only), so each shop's score has a trend.
+    weeks = [dt.timedelta(days=7 * n) for n in (1, 2, 3)]
+    console.print(score_report(sql, book, scored_at, earlier=weeks))
     # Enforcement as a daily run would have left it by then: violations, measures, plans.
     enforced = enforce(sql, book, now)
     console.print(enforcement_report(sql))

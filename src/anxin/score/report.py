@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import statistics
 import time
+from collections.abc import Sequence
 
 import sqlalchemy as sa
 from rich.console import Group, RenderableType
@@ -19,13 +20,20 @@ from anxin.score.run import save_history, score_day
 from anxin.store import schema as t
 
 
-def score_report(sql: sa.Engine, book: PolicyBook, at: dt.datetime) -> RenderableType:
-    """Score every merchant as of ``at`` on the store itself; keep history and privileges."""
+def score_report(sql: sa.Engine, book: PolicyBook, at: dt.datetime,
+                 earlier: Sequence[dt.timedelta] = ()) -> RenderableType:  # fmt: skip
+    """Score every merchant as of ``at`` on the store itself; keep history and privileges.
+    ``earlier``: also score the days this long before ``at`` (history only, each with the
+    facts known then), so a shop's trend has points, as a daily run would have left."""
     started = time.perf_counter()
     pack = next(v for v in reversed(book.versions) if v.rule("merchant_score") is not None)
     made = rebuild(sql, book)
     url = sql.url.render_as_string(hide_password=False)
     with open_source("sqlite" if sql.dialect.name == "sqlite" else "postgres", db=url) as source:
+        for back in sorted(earlier, reverse=True):
+            before = at - back
+            save_history(sql, pack.calendar.local(before).date(), pack, sql.dialect.name,
+                         score_day(source, before, pack)[1])  # fmt: skip
         inputs, scores = score_day(source, at, pack)
         industries = {m.merchant_id: m.industry for m in inputs}
         orders = {m.merchant_id: m.valid_orders for m in inputs}

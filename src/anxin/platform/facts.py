@@ -10,8 +10,6 @@ result is kept per store until the store's counts change (a page and the API ask
 from __future__ import annotations
 
 import datetime as dt
-import gc
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
@@ -32,6 +30,9 @@ from anxin.platform.kpis import (
 from anxin.platform.kpis import report as kpis_report
 from anxin.policy.pack import PolicyPack
 from anxin.store import schema as t
+from anxin.store.kept import Kept, last_event
+
+T = TypeVar("T")
 
 LOGISTICS_TOPICS = frozenset({"not_received", "late_shipment"})  # complaint topics on parcels
 MONEY_KINDS = frozenset({"refund_only", "return_refund"})
@@ -191,21 +192,21 @@ def listing_facts(conn: sa.Connection) -> list[ListingFact]:
     ]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # one object per state of the store: compared by identity
 class Facts:
     rows: list[Row]
     zone: dt.tzinfo
     thresholds: Thresholds
 
 
-_CACHE: dict[int, tuple[tuple[int, ...], Facts]] = {}
-_LOCK = threading.Lock()
+_FACTS: Kept[Facts] = Kept(slots=8)
+# Reports and drill-downs of one facts object: small, many; the facts object is their stamp.
+_DERIVED: Kept[object] = Kept(freeze=False)
 
 
 def _stamp(conn: sa.Connection) -> tuple[int, ...]:
     """What changes when any fact could: the store's row counts and last sequence numbers."""
     q = sa.select(
-        sa.select(sa.func.coalesce(sa.func.max(t.events.c.seq), 0)).scalar_subquery(),
         sa.select(sa.func.count()).select_from(t.ledger_transactions).scalar_subquery(),
         sa.select(sa.func.count()).select_from(t.decisions).scalar_subquery(),
         sa.select(sa.func.count()).select_from(t.score_chats).scalar_subquery(),
@@ -216,7 +217,7 @@ def _stamp(conn: sa.Connection) -> tuple[int, ...]:
         ).scalar_subquery(),
         sa.select(sa.func.count()).select_from(t.listing_verdicts).scalar_subquery(),
     )
-    return tuple(int(x) for x in conn.execute(q).one())
+    return (last_event(conn), *(int(x) for x in conn.execute(q).one()))
 
 
 def load(sql: sa.Engine, pack: PolicyPack) -> Facts:
@@ -225,51 +226,16 @@ def load(sql: sa.Engine, pack: PolicyPack) -> Facts:
     th = thresholds(pack)
     zone = pack.calendar.zone
     with sql.connect() as conn:
-        stamp = (*_stamp(conn), hash((th, str(zone))))
-        with _LOCK:
-            kept = _CACHE.get(id(sql))
-        if kept is not None and kept[0] == stamp:
-            return kept[1]
-        facts = Facts(
-            rows(
-                order_facts(conn),
-                chat_facts(conn),
-                payout_facts(conn),
-                listing_facts(conn),
-                zone,
-                th,
-            ),
-            zone,
-            th,
-        )
-    with _LOCK:
-        _CACHE[id(sql)] = (stamp, facts)
-    # Kept until the store changes: out of the collector's sight, or every full collection
-    # walks its ~100,000 rows (~0.2 s a time on the demo store). Garbage is collected first,
-    # so nothing dead is frozen; refcounts still free what was kept once it is replaced.
-    gc.collect()
-    gc.freeze()
-    return facts
-
-
-_KEPT: dict[tuple[object, ...], tuple[Facts, object]] = {}
-T = TypeVar("T")
+        stamp = (*_stamp(conn), th, str(zone))
+        return _FACTS.get(id(sql), stamp, lambda: Facts(
+            rows(order_facts(conn), chat_facts(conn), payout_facts(conn), listing_facts(conn),
+                 zone, th), zone, th))  # fmt: skip
 
 
 def kept(found: Facts, key: tuple[object, ...], compute: Callable[[], T]) -> T:
     """``compute()`` kept while ``found`` is the store's facts: every page view and API call
-    asking the same of an unchanged store reads one answer (at most 256 kept)."""
-    full = (id(found), *key)
-    with _LOCK:
-        hit = _KEPT.get(full)
-    if hit is not None and hit[0] is found:
-        return cast(T, hit[1])
-    out = compute()
-    with _LOCK:
-        if len(_KEPT) >= 256:
-            _KEPT.clear()
-        _KEPT[full] = (found, out)
-    return out
+    asking the same of an unchanged store reads one answer."""
+    return cast(T, _DERIVED.get(key, found, compute))
 
 
 def report(

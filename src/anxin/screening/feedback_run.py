@@ -6,8 +6,6 @@ recorded as an appealable violation (``feedback_record``) and leaves once as
 from __future__ import annotations
 
 import datetime as dt
-import gc
-import threading
 
 import msgspec
 import sqlalchemy as sa
@@ -29,6 +27,7 @@ from anxin.screening.feedback import (
 )
 from anxin.screening.feedback_record import Recorded, record
 from anxin.store import schema as t
+from anxin.store.kept import Kept, last_event
 from anxin.store.pages import pages
 from anxin.store.sql import SqlStore
 
@@ -76,8 +75,7 @@ def _config(book: PolicyBook, now: dt.datetime) -> FeedbackConfig:
     return c
 
 
-_SHOPS: dict[int, tuple[tuple[int, dt.datetime, FeedbackConfig], list[ShopFeedback]]] = {}
-_SHOPS_LOCK = threading.Lock()
+_SHOPS: Kept[list[ShopFeedback]] = Kept(slots=8)
 
 
 def shops(
@@ -90,19 +88,9 @@ def shops(
     c = _config(book, now)
     minute = now.replace(second=0, microsecond=0)
     with sql.connect() as conn:
-        last = int(conn.execute(sa.select(sa.func.coalesce(sa.func.max(t.events.c.seq), 0)))
-                   .scalar_one())  # fmt: skip
-    stamp = (last, minute, c)
-    with _SHOPS_LOCK:
-        kept = _SHOPS.get(id(sql))
-    if kept is not None and kept[0] == stamp:
-        found = kept[1]
-    else:
-        found = shop_feedback(outcomes(sql, c, minute), c.prior_orders)
-        with _SHOPS_LOCK:
-            _SHOPS[id(sql)] = (stamp, found)
-        gc.collect()  # the states just decoded: garbage, collected now; the rest kept, frozen
-        gc.freeze()
+        stamp = (last_event(conn), minute, c)
+    found = _SHOPS.get(id(sql), stamp,
+                       lambda: shop_feedback(outcomes(sql, c, minute), c.prior_orders))  # fmt: skip
     if merchant_id is not None:  # the category means still come from every shop's listings
         return [s for s in found if s.merchant_id == merchant_id]
     return found

@@ -7,9 +7,7 @@ anxin sent it, a conversation's lines, and its listings' verdicts."""
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import json
-import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +17,7 @@ import sqlalchemy as sa
 from anxin.clock import from_us, to_us
 from anxin.policy.pack import PolicyBook, PolicyPack
 from anxin.store import schema as t
+from anxin.store.kept import Kept, last_event
 
 TASK_TOPIC = "merchant.task"
 MAX_ROWS = 500
@@ -99,19 +98,14 @@ def order_indicators() -> frozenset[str]:
     return frozenset(INDICATOR_SETS)
 
 
-_BEHIND: dict[tuple[object, ...], list[dict[str, Any]]] = {}
-_BEHIND_LOCK = threading.Lock()
+_BEHIND: Kept[list[dict[str, Any]]] = Kept()
 
 
 def _score_stamp(sql: sa.Engine) -> tuple[int, int]:
     """What changes when the score's order facts could: the event log and the score runs."""
     with sql.connect() as conn:
-        return (
-            int(conn.execute(sa.select(sa.func.coalesce(sa.func.max(t.events.c.seq), 0)))
-                .scalar_one()),
-            int(conn.execute(sa.select(sa.func.count()).select_from(t.merchant_scores))
-                .scalar_one()),
-        )  # fmt: skip
+        runs = conn.execute(sa.select(sa.func.count()).select_from(t.merchant_scores))
+        return last_event(conn), int(runs.scalar_one())
 
 
 def orders_behind(
@@ -122,19 +116,9 @@ def orders_behind(
     ``counted`` when it is in the rate's numerator: the same expression as ``anxin score
     orders`` and the score's own sums. Kept until the store changes (the expression opens its
     own Ibis connection: ~0.3 s on the demo store)."""
-    key = (id(sql), _score_stamp(sql), merchant_id, indicator, as_of, version)
-    with _BEHIND_LOCK:
-        hit = _BEHIND.get(key)
-    if hit is not None:
-        return hit
-    rows = _orders_behind(sql, book, merchant_id, indicator, as_of, version)
-    with _BEHIND_LOCK:
-        if len(_BEHIND) >= 256:
-            _BEHIND.clear()
-        _BEHIND[key] = rows
-    gc.collect()  # kept: out of the collector's sight, garbage first (see facts.load)
-    gc.freeze()
-    return rows
+    slot = (id(sql), merchant_id, indicator, as_of, version)
+    return _BEHIND.get(slot, _score_stamp(sql), lambda: _orders_behind(
+        sql, book, merchant_id, indicator, as_of, version))  # fmt: skip
 
 
 def _orders_behind(

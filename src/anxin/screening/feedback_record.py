@@ -24,7 +24,10 @@ from anxin.store import schema as t
 from anxin.store.sql import SqlTx
 
 (TYPE,) = LISTING_TYPES
-MEASURE = {"warning": "warning", "derank": "listing_derank", "delist": "product_delisting"}
+# Each action's measure and how it lifts: a warning acts once; a de-ranking lasts the feedback
+# window; a delisting lasts until an upheld appeal or an operator lifts it.
+MEASURE = {"warning": ("warning", "once"), "derank": ("listing_derank", "expiry"),
+           "delist": ("product_delisting", "never")}  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +55,7 @@ def record(
     violations, measures, out = [], [], {}
     for j in found:
         vid = violation_id(j)
-        kind = MEASURE[j.action]
+        kind, lift = MEASURE[j.action]
         mid = f"{vid}:{kind}"
         facts = {"listing_id": j.listing_id, "category": j.category, "measure": j.measure,
                  "rate": round(j.rate, 4), "smoothed": round(j.smoothed, 4),
@@ -72,9 +75,9 @@ def record(
         measures.append(
             {"measure_id": mid, "violation_id": vid, "merchant_id": j.merchant_id, "kind": kind,
              "starts_at_us": to_us(now), "ends_at_us": to_us(ends) if ends else None,
-             "lift": {"warning": "once", "derank": "expiry", "delist": "never"}[j.action],
+             "lift": lift,
              "amount": None, "currency": None,
-             "status": "done" if j.action == "warning" else "active", "lifted_at_us": None,
+             "status": "done" if lift == "once" else "active", "lifted_at_us": None,
              "explanation": _json({"basis": facts, "deduction": None, "notice": notice,
                                    "rule_id": rule_id, "pack": pack.name,
                                    "version": pack.version, "listing_id": j.listing_id})}

@@ -71,8 +71,8 @@ def recorded(sql: sa.Engine, event: str) -> bool:
 
 
 def event(state: OrderState, action: str, reason: str, text: str, request_id: str,
-          now: str) -> tuple[str, bytes]:  # fmt: skip
-    """The event the marketplace would send for this request: (the request's id, raw JSON)."""
+          now: str) -> tuple[str, dict[str, Any]]:  # fmt: skip
+    """The event the marketplace would send for this request: (the request's id, the event)."""
     if not _ID.match(request_id):
         raise Refused("request_id")
     if action not in dict(offered(state)) or reason not in REASONS.get(action, ()):
@@ -98,12 +98,11 @@ def event(state: OrderState, action: str, reason: str, text: str, request_id: st
             "aftersale_id": ask_id, "order_id": state.order_id, "kind": KIND[action],
             "reason": reason, "amount": paid.to_dict(), "text": text,
         }  # fmt: skip
-    return ask_id, msgspec.json.encode(envelope)
+    return ask_id, envelope
 
 
-def _request_body(raw: bytes, state: OrderState) -> dict[str, Any]:
-    """``consumer.request``'s body, from the event just recorded."""
-    sent = msgspec.json.decode(raw)
+def _request_body(sent: dict[str, Any], state: OrderState) -> dict[str, Any]:
+    """``consumer.request``'s body, from the request's event."""
     p = sent["payload"]
     return {"request_id": p.get("aftersale_id") or p["complaint_id"], "order_id": state.order_id,
             "merchant_id": state.merchant_id, "consumer_id": state.consumer_id,
@@ -128,20 +127,27 @@ def install(router: APIRouter, own_state: Callable[[Request, Viewer, str], Order
             now = app.engine.clock.now()
             action = one("action")
             try:
-                ask_id, raw = event(state, action, one("reason"), one("text")[:MAX_TEXT],
-                                    one("request_id"), now.isoformat())  # fmt: skip
+                ask_id, sent = event(state, action, one("reason"), one("text")[:MAX_TEXT],
+                                     one("request_id"), now.isoformat())  # fmt: skip
             except Refused as exc:
                 return {"refused": str(exc)}
+
+            def tell() -> None:  # the marketplace opens the case (once: the id is the request's)
+                relay(app.sql_engine, f"{ask_id}:request", "consumer.request",
+                      f"merchant:{state.merchant_id}", now, _request_body(sent, state))  # fmt: skip
+
             with app.ingest_lock:  # one writer per process, as POST /v1/events
                 # Sent before (a second click, a reload): its time or words may differ, which
-                # the log would refuse as a conflicting event, so it is answered here.
+                # the log would refuse as a conflicting event, so it is answered here; its
+                # message is sent again in case the first try stopped before it (a no-op else).
                 if recorded(app.sql_engine, event_id(one("request_id"))):
+                    tell()
                     return {"done": f"duplicate:{ask_id}"}
+                raw = msgspec.json.encode(sent)
                 report = app.engine.ingest([(0, raw)], source=f"web:hall:{who.role}")
             if report.rejected:
                 return {"refused": report.errors[0].code if report.errors else "rejected"}
-            relay(app.sql_engine, f"{ask_id}:request", "consumer.request",
-                  f"merchant:{state.merchant_id}", now, _request_body(raw, state))  # fmt: skip
+            tell()
             kind = "complaint" if action == "complaint" else "aftersale"
             answer = {"done": f"{'duplicate' if report.duplicates else kind}:{ask_id}"}
             if report.decisions or report.payouts:  # decided at once (an instant refund, say)
